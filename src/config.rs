@@ -1,0 +1,318 @@
+//! `site.yaml` → `Config`.
+
+use serde::Deserialize;
+
+use crate::diagnostic::{Diagnostics, Pos};
+use crate::model::{CertificateStatus, Classification, Collection, Date};
+use crate::source::yaml::{self, Spanned};
+
+pub const CONFIG_FILE: &str = "site.yaml";
+
+/// The site's settings, validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub title: String,
+    pub base_url: String,
+    pub description: Option<String>,
+    pub language: String,
+    pub organisation: Organisation,
+    pub framework: String,
+    pub certificate: Option<Certificate>,
+    /// Default classification per collection (`internal` unless set).
+    pub defaults: Vec<(Collection, Classification)>,
+    pub allow_raw_html: bool,
+    pub highlight_theme: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Organisation {
+    pub name: String,
+    pub contact_email: Option<String>,
+    pub website: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Certificate {
+    pub status: CertificateStatus,
+    pub reference: Option<String>,
+    pub certification_body: Option<String>,
+    pub accreditation_body: Option<String>,
+    pub issued: Option<Date>,
+    pub expires: Option<Date>,
+    pub register_url: Option<String>,
+    pub standard: Option<String>,
+}
+
+pub const DEFAULT_HIGHLIGHT_THEME: &str = "InspiredGitHub";
+
+impl Config {
+    /// The classification an item of `collection` gets when it sets none.
+    pub fn default_classification(&self, collection: Collection) -> Classification {
+        self.defaults
+            .iter()
+            .find(|(c, _)| *c == collection)
+            .map(|(_, cl)| *cl)
+            .unwrap_or(Classification::Internal)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: Option<Spanned<String>>,
+    base_url: Option<Spanned<String>>,
+    description: Option<String>,
+    language: Option<String>,
+    organisation: Option<RawOrganisation>,
+    framework: Option<Spanned<String>>,
+    certificate: Option<RawCertificate>,
+    defaults: Option<RawDefaults>,
+    allow_raw_html: Option<bool>,
+    highlight_theme: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOrganisation {
+    name: Option<Spanned<String>>,
+    contact_email: Option<String>,
+    website: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCertificate {
+    status: Option<Spanned<String>>,
+    reference: Option<String>,
+    certification_body: Option<String>,
+    accreditation_body: Option<String>,
+    issued: Option<Spanned<String>>,
+    expires: Option<Spanned<String>>,
+    register_url: Option<String>,
+    standard: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDefaults {
+    policies: Option<RawDefault>,
+    controls: Option<RawDefault>,
+    evidence: Option<RawDefault>,
+    risks: Option<RawDefault>,
+    findings: Option<RawDefault>,
+    suppliers: Option<RawDefault>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDefault {
+    classification: Option<Spanned<String>>,
+}
+
+/// Parses `site.yaml`; problems go to `diags` and `None` is returned when it is unusable.
+pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Config> {
+    let path = CONFIG_FILE;
+    let raw: RawConfig = match yaml::parse::<Option<RawConfig>>(text, path, 0) {
+        Ok(Some(raw)) => raw,
+        Ok(None) => {
+            diags.error(Pos::file(path), "missing-field", "site.yaml is empty: expected at least `title`, `base_url` and `organisation: {name}`");
+            return None;
+        }
+        Err(d) => {
+            diags.push(d);
+            return None;
+        }
+    };
+    let pos = |s: &Spanned<String>| yaml::pos_of(s, path, 0);
+    let required = |field: Option<Spanned<String>>, name: &str, diags: &mut Diagnostics| match field
+    {
+        Some(v) if !v.value.trim().is_empty() => Some(v.value.trim().to_string()),
+        Some(v) => {
+            diags.error(pos(&v), "missing-field", format!("`{name}` is empty"));
+            None
+        }
+        None => {
+            diags.error(
+                Pos::file(path),
+                "missing-field",
+                format!("missing required field `{name}`"),
+            );
+            None
+        }
+    };
+    let title = required(raw.title, "title", diags);
+    let base_url = required(raw.base_url, "base_url", diags);
+    let organisation = match raw.organisation {
+        Some(o) => required(o.name, "organisation.name", diags).map(|name| Organisation {
+            name,
+            contact_email: o.contact_email,
+            website: o.website,
+        }),
+        None => {
+            diags.error(
+                Pos::file(path),
+                "missing-field",
+                "missing required field `organisation` (with at least `name`)",
+            );
+            None
+        }
+    };
+    let framework = match raw.framework {
+        None => "iso27001-2022".to_string(),
+        Some(f) if f.value == "iso27001-2022" => f.value,
+        Some(f) => {
+            diags.error(
+                pos(&f),
+                "unknown-value",
+                format!("unknown framework \"{}\", expected iso27001-2022", f.value),
+            );
+            f.value
+        }
+    };
+    let certificate = raw.certificate.and_then(|c| parse_certificate(c, diags));
+    let defaults = raw
+        .defaults
+        .map(|d| parse_defaults(d, diags))
+        .unwrap_or_default();
+    let highlight_theme = match raw.highlight_theme {
+        None => DEFAULT_HIGHLIGHT_THEME.to_string(),
+        Some(t) => {
+            let known = crate::markdown::highlight_theme_names();
+            if !known.iter().any(|k| *k == t.value) {
+                diags.error(
+                    pos(&t),
+                    "unknown-value",
+                    format!(
+                        "unknown highlight_theme \"{}\", expected one of {}",
+                        t.value,
+                        known.join(", ")
+                    ),
+                );
+            }
+            t.value
+        }
+    };
+    Some(Config {
+        title: title?,
+        base_url: base_url?,
+        description: raw.description,
+        language: raw.language.unwrap_or_else(|| "en".into()),
+        organisation: organisation?,
+        framework,
+        certificate,
+        defaults,
+        allow_raw_html: raw.allow_raw_html.unwrap_or(false),
+        highlight_theme,
+    })
+}
+
+fn parse_certificate(c: RawCertificate, diags: &mut Diagnostics) -> Option<Certificate> {
+    let path = CONFIG_FILE;
+    let status = match c.status {
+        None => {
+            diags.error(Pos::file(path), "missing-field", "missing required field `certificate.status`, expected one of certified, in-progress, not-certified");
+            return None;
+        }
+        Some(s) => match CertificateStatus::parse(&s.value) {
+            Ok(st) => st,
+            Err(e) => {
+                diags.error(
+                    yaml::pos_of(&s, path, 0),
+                    "unknown-value",
+                    format!("unknown certificate status {e}"),
+                );
+                return None;
+            }
+        },
+    };
+    let mut date = |d: Option<Spanned<String>>| {
+        d.and_then(|d| match Date::parse(&d.value) {
+            Ok(date) => Some(date),
+            Err(e) => {
+                diags.error(yaml::pos_of(&d, path, 0), "invalid-date", e);
+                None
+            }
+        })
+    };
+    Some(Certificate {
+        status,
+        reference: c.reference,
+        certification_body: c.certification_body,
+        accreditation_body: c.accreditation_body,
+        issued: date(c.issued),
+        expires: date(c.expires),
+        register_url: c.register_url,
+        standard: c.standard,
+    })
+}
+
+fn parse_defaults(d: RawDefaults, diags: &mut Diagnostics) -> Vec<(Collection, Classification)> {
+    let entries = [
+        (Collection::Policies, d.policies),
+        (Collection::Controls, d.controls),
+        (Collection::Evidence, d.evidence),
+        (Collection::Risks, d.risks),
+        (Collection::Findings, d.findings),
+        (Collection::Suppliers, d.suppliers),
+    ];
+    let mut out = Vec::new();
+    for (collection, default) in entries {
+        let Some(cl) = default.and_then(|d| d.classification) else {
+            continue;
+        };
+        match Classification::parse(&cl.value) {
+            Ok(c) => out.push((collection, c)),
+            Err(e) => diags.error(
+                yaml::pos_of(&cl, CONFIG_FILE, 0),
+                "unknown-value",
+                format!("unknown classification {e}"),
+            ),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minimal_config() {
+        let mut d = Diagnostics::new();
+        let c = parse(
+            "title: T\nbase_url: https://x.example/\norganisation: {name: Org}\n",
+            &mut d,
+        )
+        .unwrap();
+        assert!(d.is_empty());
+        assert_eq!(c.language, "en");
+        assert_eq!(
+            c.default_classification(Collection::Policies),
+            Classification::Internal
+        );
+    }
+
+    #[test]
+    fn defaults_and_errors() {
+        let mut d = Diagnostics::new();
+        let c = parse(
+            "title: T\nbase_url: /\norganisation: {name: Org}\ndefaults:\n  suppliers: {classification: public}\n  risks: {classification: secret}\n",
+            &mut d,
+        )
+        .unwrap();
+        assert_eq!(
+            c.default_classification(Collection::Suppliers),
+            Classification::Public
+        );
+        let errs: Vec<String> = d.into_sorted().iter().map(ToString::to_string).collect();
+        assert_eq!(errs.len(), 1);
+        assert!(errs[0].starts_with("site.yaml:6:"), "{}", errs[0]);
+    }
+
+    #[test]
+    fn missing_title_reported() {
+        let mut d = Diagnostics::new();
+        assert!(parse("base_url: /\norganisation: {name: Org}\n", &mut d).is_none());
+        assert!(d.iter().any(|x| x.message.contains("`title`")));
+    }
+}

@@ -1,0 +1,207 @@
+//! Diagnostics: what is wrong, where, and what was expected.
+//!
+//! Every stage that reads user input reports problems as `Diagnostic`s instead of stopping at
+//! the first one, so a single run shows the author everything that needs fixing.
+
+use std::fmt;
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// A position in a source file, 1-based. Line 0 means "the file as a whole".
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Pos {
+    /// Path relative to the site folder, with `/` separators.
+    pub path: String,
+    pub line: u64,
+    pub column: u64,
+}
+
+impl Pos {
+    pub fn new(path: impl Into<String>, line: u64, column: u64) -> Self {
+        Pos {
+            path: path.into(),
+            line,
+            column,
+        }
+    }
+
+    /// The start of a file, for problems that belong to the file as a whole.
+    pub fn file(path: impl Into<String>) -> Self {
+        Pos::new(path, 1, 1)
+    }
+}
+
+/// One problem found in the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub pos: Pos,
+    pub severity: Severity,
+    /// A stable identifier of the rule, e.g. `unknown-reference`.
+    pub rule: &'static str,
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn error(pos: Pos, rule: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            pos,
+            severity: Severity::Error,
+            rule,
+            message: message.into(),
+        }
+    }
+
+    pub fn warning(pos: Pos, rule: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            pos,
+            severity: Severity::Warning,
+            rule,
+            message: message.into(),
+        }
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// `path:line:column: error: message`, the form editors and CI logs recognise.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}: {}",
+            self.pos.path,
+            self.pos.line,
+            self.pos.column,
+            self.severity.as_str(),
+            self.message
+        )
+    }
+}
+
+/// A collection of diagnostics gathered during one run.
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, d: Diagnostic) {
+        self.items.push(d);
+    }
+
+    pub fn error(&mut self, pos: Pos, rule: &'static str, message: impl Into<String>) {
+        self.push(Diagnostic::error(pos, rule, message));
+    }
+
+    pub fn warning(&mut self, pos: Pos, rule: &'static str, message: impl Into<String>) {
+        self.push(Diagnostic::warning(pos, rule, message));
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Sorted by file, line and column, so output is stable and easy to follow.
+    pub fn into_sorted(mut self) -> Vec<Diagnostic> {
+        self.items.sort_by(|a, b| {
+            (&a.pos, b.severity, &a.message).cmp(&(&b.pos, a.severity, &b.message))
+        });
+        self.items.dedup();
+        self.items
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+}
+
+/// The error a failed load or build returns: every diagnostic found, sorted.
+#[derive(Debug, thiserror::Error)]
+#[error("{} error(s) found", .errors.iter().filter(|d| d.is_error()).count())]
+pub struct Failed {
+    pub errors: Vec<Diagnostic>,
+}
+
+/// The nearest of `candidates` to `word`, if it is close enough to be a likely typo.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word = word.to_ascii_lowercase();
+    let limit = (word.chars().count() / 3).max(2);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&word, &c.to_ascii_lowercase()), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance; inputs are short field names and vocabulary words.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_nearest_word() {
+        let vocab = ["draft", "approved", "retired"];
+        assert_eq!(suggest("aproved", vocab), Some("approved"));
+        assert_eq!(suggest("Draft", vocab), Some("draft"));
+        assert_eq!(suggest("banana", vocab), None);
+    }
+
+    #[test]
+    fn displays_in_editor_form() {
+        let d = Diagnostic::error(Pos::new("policies/a.md", 3, 10), "x", "bad thing");
+        assert_eq!(d.to_string(), "policies/a.md:3:10: error: bad thing");
+    }
+
+    #[test]
+    fn sorts_by_position() {
+        let mut ds = Diagnostics::new();
+        ds.error(Pos::new("b.md", 1, 1), "x", "one");
+        ds.error(Pos::new("a.md", 9, 1), "x", "two");
+        ds.error(Pos::new("a.md", 2, 1), "x", "three");
+        let sorted: Vec<_> = ds.into_sorted().into_iter().map(|d| d.message).collect();
+        assert_eq!(sorted, ["three", "two", "one"]);
+    }
+}

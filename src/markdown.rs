@@ -1,0 +1,563 @@
+//! Markdown → HTML: pulldown-cmark, cross-link resolution, heading anchors, syntax
+//! highlighting (syntect, CSS classes) and sanitising (ammonia).
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use syntect::html::{ClassStyle, ClassedHTMLGenerator};
+use syntect::parsing::SyntaxSet;
+use syntect::util::LinesWithEndings;
+
+use crate::diagnostic::Pos;
+use crate::model::{ControlId, Markdown, slugify};
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_GFM
+}
+
+/// A link destination found in Markdown, with its 1-based position in the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkAt {
+    pub dest: String,
+    pub line: u64,
+    pub column: u64,
+}
+
+/// Every link and image destination in `text`, in order.
+pub fn links(text: &str) -> Vec<LinkAt> {
+    let mut out = Vec::new();
+    let mut lines = LineIndex::new(text);
+    for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
+        if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = event {
+            let (line, column) = lines.position(range.start);
+            out.push(LinkAt {
+                dest: dest_url.to_string(),
+                line,
+                column,
+            });
+        }
+    }
+    out
+}
+
+/// The file position of a line and column inside a Markdown text.
+pub fn position(md: &Markdown, line: u64, column: u64) -> Pos {
+    // Block scalars in YAML start on the line after the key; the text's first line is the
+    // line of its position.
+    let column = if line == 1 {
+        md.pos.column.max(1) + column - 1
+    } else {
+        column
+    };
+    Pos::new(md.pos.path.clone(), md.pos.line + line - 1, column)
+}
+
+/// Turns byte offsets into line/column, for increasing offsets.
+struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    fn new(text: &'a str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { text, starts }
+    }
+
+    fn position(&mut self, offset: usize) -> (u64, u64) {
+        let line = self.starts.partition_point(|s| *s <= offset).max(1);
+        let start = self.starts[line - 1];
+        let column = self
+            .text
+            .get(start..offset)
+            .map(|s| s.chars().count())
+            .unwrap_or(0)
+            + 1;
+        (line as u64, column as u64)
+    }
+}
+
+/// How a link should be rendered for the current page and audience.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    /// Leave it as written (external links, in-page anchors).
+    Keep,
+    /// Point it at this URL (relative to the current page).
+    Url(String),
+    /// The reader may not see the target: render the link text only.
+    TextOnly,
+}
+
+/// What the renderer needs from the site to resolve links; implemented by `render`.
+pub trait LinkResolver {
+    fn resolve(&self, dest: &str) -> Resolved;
+    /// The URL of a control page, for bare Annex A ids in prose; `None` if not in the catalog.
+    fn control_url(&self, id: ControlId) -> Option<String>;
+}
+
+/// A heading for the table of contents.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub toc: Vec<TocEntry>,
+}
+
+/// Loaded once per build: the syntax set and the sanitiser configuration.
+pub struct Renderer {
+    syntaxes: SyntaxSet,
+    sanitizer: ammonia::Builder<'static>,
+    allow_raw_html: bool,
+}
+
+impl Renderer {
+    pub fn new(allow_raw_html: bool) -> Self {
+        Renderer {
+            syntaxes: SyntaxSet::load_defaults_newlines(),
+            sanitizer: sanitizer(),
+            allow_raw_html,
+        }
+    }
+
+    /// Renders `text`; links go through `links`.
+    pub fn render(&self, text: &str, links: &dyn LinkResolver) -> Rendered {
+        let events: Vec<Event> = Parser::new_ext(text, options()).collect();
+        let (events, toc) = anchor_headings(events);
+        let events = self.transform(events, links);
+        let mut html = String::with_capacity(text.len() * 3 / 2);
+        pulldown_cmark::html::push_html(&mut html, events.into_iter());
+        if !self.allow_raw_html {
+            html = self.sanitizer.clean(&html).to_string();
+        }
+        Rendered { html, toc }
+    }
+
+    /// Resolves links, links bare control ids, and highlights code blocks.
+    fn transform<'a>(&self, events: Vec<Event<'a>>, links: &dyn LinkResolver) -> Vec<Event<'a>> {
+        let mut out = Vec::with_capacity(events.len());
+        let mut dropped: Vec<bool> = Vec::new(); // per open link: was its tag removed?
+        let mut code: Option<(String, String)> = None; // (language, text) while in a code block
+        for event in events {
+            if let Some((_, buf)) = &mut code {
+                match event {
+                    Event::Text(t) => buf.push_str(&t),
+                    Event::End(TagEnd::CodeBlock) => {
+                        let (lang, buf) = code.take().unwrap_or_default();
+                        out.push(Event::Html(self.highlight(&buf, &lang).into()));
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+            match event {
+                Event::Start(Tag::CodeBlock(kind)) => {
+                    let lang = match kind {
+                        CodeBlockKind::Fenced(info) => {
+                            info.split([' ', ',', '{']).next().unwrap_or("").to_string()
+                        }
+                        CodeBlockKind::Indented => String::new(),
+                    };
+                    code = Some((lang, String::new()));
+                }
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }) => match links.resolve(&dest_url) {
+                    Resolved::TextOnly => dropped.push(true),
+                    resolved => {
+                        dropped.push(false);
+                        let dest_url = match resolved {
+                            Resolved::Url(u) => CowStr::from(u),
+                            _ => dest_url,
+                        };
+                        out.push(Event::Start(Tag::Link {
+                            link_type,
+                            dest_url,
+                            title,
+                            id,
+                        }));
+                    }
+                },
+                Event::End(TagEnd::Link) => {
+                    if !dropped.pop().unwrap_or(false) {
+                        out.push(Event::End(TagEnd::Link));
+                    }
+                }
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }) => {
+                    let dest_url = match links.resolve(&dest_url) {
+                        Resolved::Url(u) => CowStr::from(u),
+                        Resolved::Keep => dest_url,
+                        Resolved::TextOnly => CowStr::from(""),
+                    };
+                    out.push(Event::Start(Tag::Image {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }));
+                }
+                Event::Text(t) if dropped.is_empty() => link_control_ids(t, links, &mut out),
+                e => out.push(e),
+            }
+        }
+        out
+    }
+
+    fn highlight(&self, code: &str, lang: &str) -> String {
+        let syntax = (!lang.is_empty())
+            .then(|| self.syntaxes.find_syntax_by_token(lang))
+            .flatten()
+            .unwrap_or_else(|| self.syntaxes.find_syntax_plain_text());
+        let mut generator = ClassedHTMLGenerator::new_with_class_style(
+            syntax,
+            &self.syntaxes,
+            ClassStyle::SpacedPrefixed { prefix: "hl-" },
+        );
+        for line in LinesWithEndings::from(code) {
+            // A line that fails to highlight is shown plain rather than failing the build.
+            if generator
+                .parse_html_for_line_which_includes_newline(line)
+                .is_err()
+            {
+                return format!("<pre class=\"code\"><code>{}</code></pre>", escape(code));
+            }
+        }
+        let lang_class = slugify(lang);
+        format!(
+            "<pre class=\"code hl-code\" data-lang=\"{lang_class}\"><code>{}</code></pre>\n",
+            generator.finalize()
+        )
+    }
+}
+
+/// Splits text so that bare Annex A ids ("see A.8.13") become links to their control page.
+fn link_control_ids<'a>(text: CowStr<'a>, links: &dyn LinkResolver, out: &mut Vec<Event<'a>>) {
+    let mut rest: &str = &text;
+    let mut pieces: Vec<Event<'a>> = Vec::new();
+    while let Some((start, end, id)) = find_control_id(rest) {
+        let Some(url) = links.control_url(id) else {
+            break;
+        };
+        if start > 0 {
+            pieces.push(Event::Text(rest[..start].to_string().into()));
+        }
+        pieces.push(Event::InlineHtml(
+            format!(
+                "<a href=\"{}\" class=\"control-ref\">{}</a>",
+                escape(&url),
+                escape(&rest[start..end])
+            )
+            .into(),
+        ));
+        rest = &rest[end..];
+    }
+    if pieces.is_empty() {
+        out.push(Event::Text(text));
+        return;
+    }
+    if !rest.is_empty() {
+        pieces.push(Event::Text(rest.to_string().into()));
+    }
+    out.extend(pieces);
+}
+
+/// The first `A.<n>.<n>` in `s` that stands alone as a word: (start, end, id).
+pub fn find_control_id(s: &str) -> Option<(usize, usize, ControlId)> {
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    while let Some(i) = s[from..].find("A.").map(|i| i + from) {
+        from = i + 2;
+        if i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'.') {
+            continue;
+        }
+        let digits = |mut j: usize| {
+            let st = j;
+            while j < bytes.len() && bytes[j].is_ascii_digit() {
+                j += 1;
+            }
+            (j > st && j - st <= 2).then_some(j)
+        };
+        let Some(j) = digits(i + 2) else { continue };
+        if bytes.get(j) != Some(&b'.') {
+            continue;
+        }
+        let Some(k) = digits(j + 1) else { continue };
+        if bytes.get(k).is_some_and(|b| b.is_ascii_alphanumeric()) {
+            continue;
+        }
+        if let Some(id) = ControlId::parse(&s[i..k]) {
+            return Some((i, k, id));
+        }
+    }
+    None
+}
+
+/// Gives every heading an id (its slug, made unique) and collects the h2/h3 table of contents.
+fn anchor_headings(mut events: Vec<Event<'_>>) -> (Vec<Event<'_>>, Vec<TocEntry>) {
+    let mut used: HashSet<String> = HashSet::new();
+    let mut toc = Vec::new();
+    let mut i = 0;
+    while i < events.len() {
+        if let Event::Start(Tag::Heading { level, id, .. }) = &events[i] {
+            let (level, given) = (*level, id.as_ref().map(|s| s.to_string()));
+            let mut text = String::new();
+            let mut j = i + 1;
+            while j < events.len() && !matches!(events[j], Event::End(TagEnd::Heading(_))) {
+                if let Event::Text(t) | Event::Code(t) = &events[j] {
+                    text.push_str(t);
+                }
+                j += 1;
+            }
+            let anchor = unique(given.unwrap_or_else(|| slugify(&text)), &mut used);
+            if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
+                *id = Some(anchor.clone().into());
+            }
+            if matches!(level, HeadingLevel::H2 | HeadingLevel::H3) {
+                toc.push(TocEntry {
+                    level: level as u8,
+                    id: anchor,
+                    text,
+                });
+            }
+            i = j;
+        }
+        i += 1;
+    }
+    (events, toc)
+}
+
+/// The ids of every heading in `text`, as `render` assigns them (for anchor checks).
+pub fn heading_ids(text: &str) -> Vec<String> {
+    let events: Vec<Event> = Parser::new_ext(text, options()).collect();
+    let (events, _) = anchor_headings(events);
+    events
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Start(Tag::Heading { id, .. }) => id.map(|s| s.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn unique(base: String, used: &mut HashSet<String>) -> String {
+    let base = if base.is_empty() {
+        "section".to_string()
+    } else {
+        base
+    };
+    let mut candidate = base.clone();
+    let mut n = 1;
+    while !used.insert(candidate.clone()) {
+        candidate = format!("{base}-{n}");
+        n += 1;
+    }
+    candidate
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// ammonia's defaults, plus what our own renderer emits: heading ids, classes for
+/// highlighting and footnotes, task-list checkboxes, and table cell alignment.
+fn sanitizer() -> ammonia::Builder<'static> {
+    let mut b = ammonia::Builder::default();
+    b.add_generic_attributes(["class", "id"])
+        .add_tags(["input"])
+        .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .add_tag_attributes("th", ["style"])
+        .add_tag_attributes("td", ["style"])
+        .add_tag_attributes("pre", ["data-lang"])
+        .attribute_filter(|element, attribute, value| match (element, attribute) {
+            ("input", "type") => (value == "checkbox").then_some(Cow::Borrowed(value)),
+            (_, "style") => matches!(
+                value,
+                "text-align: left" | "text-align: center" | "text-align: right"
+            )
+            .then_some(Cow::Borrowed(value)),
+            _ => Some(Cow::Borrowed(value)),
+        });
+    b
+}
+
+/// The names of syntect's built-in themes, for validating `highlight_theme`.
+pub fn highlight_theme_names() -> Vec<&'static str> {
+    vec![
+        "InspiredGitHub",
+        "Solarized (dark)",
+        "Solarized (light)",
+        "base16-eighties.dark",
+        "base16-mocha.dark",
+        "base16-ocean.dark",
+        "base16-ocean.light",
+    ]
+}
+
+/// The highlighting stylesheet: `light` theme, with `dark` for `prefers-color-scheme: dark`.
+pub fn highlight_css(light: &str) -> String {
+    let themes = syntect::highlighting::ThemeSet::load_defaults();
+    let style = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+    let css = |name: &str| {
+        themes
+            .themes
+            .get(name)
+            .and_then(|t| syntect::html::css_for_theme_with_class_style(t, style).ok())
+            .unwrap_or_default()
+    };
+    format!(
+        "/* generated from syntect theme {light} */\n{}\n@media (prefers-color-scheme: dark) {{\n{}\n}}\n",
+        css(light),
+        css("base16-ocean.dark")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Fake;
+    impl LinkResolver for Fake {
+        fn resolve(&self, dest: &str) -> Resolved {
+            match dest {
+                "policy:secret" => Resolved::TextOnly,
+                "policy:open" => Resolved::Url("../open/".into()),
+                _ => Resolved::Keep,
+            }
+        }
+        fn control_url(&self, id: ControlId) -> Option<String> {
+            (id.theme >= 5 && id.theme <= 8).then(|| format!("../../controls/{}/", id.slug()))
+        }
+    }
+
+    fn html(md: &str) -> String {
+        Renderer::new(false).render(md, &Fake).html
+    }
+
+    #[test]
+    fn resolves_and_hides_links() {
+        let out = html("See [open](policy:open) and [the secret one](policy:secret).");
+        assert!(out.contains(r#"<a href="../open/""#), "{out}");
+        assert!(out.contains("the secret one"), "{out}");
+        assert!(!out.contains("policy:secret"), "{out}");
+    }
+
+    #[test]
+    fn links_bare_control_ids() {
+        let out = html("Backups (see A.8.13.) but not XA.8.13 or A.8.133 or A.9.1.");
+        assert!(
+            out.contains(r#"<a href="../../controls/a-8-13/" class="control-ref">A.8.13</a>."#),
+            "{out}"
+        );
+        assert_eq!(out.matches("control-ref").count(), 1, "{out}");
+    }
+
+    #[test]
+    fn finds_control_ids() {
+        assert_eq!(
+            find_control_id("x A.5.1 y").map(|(s, e, _)| (s, e)),
+            Some((2, 7))
+        );
+        assert_eq!(
+            find_control_id("A.5.15"),
+            Some((
+                0,
+                6,
+                ControlId {
+                    theme: 5,
+                    number: 15
+                }
+            ))
+        );
+        assert_eq!(find_control_id("A.5"), None);
+        assert_eq!(find_control_id("BA.5.1"), None);
+    }
+
+    #[test]
+    fn headings_get_unique_anchors_and_toc() {
+        let r =
+            Renderer::new(false).render("## Scope\n\ntext\n\n## Scope\n\n### Details `x`\n", &Fake);
+        assert!(r.html.contains(r#"<h2 id="scope">"#), "{}", r.html);
+        assert!(r.html.contains(r#"<h2 id="scope-1">"#), "{}", r.html);
+        let ids: Vec<_> = r.toc.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["scope", "scope-1", "details-x"]);
+    }
+
+    #[test]
+    fn sanitises_raw_html() {
+        let out = html(
+            "<script>alert(1)</script>\n\n<a href=\"javascript:alert(1)\" onclick=\"x()\">x</a>\n\n- [x] done\n",
+        );
+        assert!(!out.contains("<script"), "{out}");
+        assert!(!out.contains("javascript:"), "{out}");
+        assert!(!out.contains("onclick"), "{out}");
+        assert!(out.contains(r#"type="checkbox""#), "{out}");
+    }
+
+    #[test]
+    fn raw_html_allowed_when_configured() {
+        let out = Renderer::new(true)
+            .render("<div onclick=\"x()\">raw</div>\n", &Fake)
+            .html;
+        assert!(out.contains("onclick"), "{out}");
+    }
+
+    #[test]
+    fn highlights_code_with_classes() {
+        let out = html("```yaml\nkey: value\n```\n");
+        assert!(out.contains("hl-code"), "{out}");
+        assert!(out.contains("class=\"hl-"), "{out}");
+    }
+
+    #[test]
+    fn link_positions() {
+        let l = links("line one\n\nsee [x](policy:a) and\n[y](../b.md)\n");
+        assert_eq!(
+            l,
+            vec![
+                LinkAt {
+                    dest: "policy:a".into(),
+                    line: 3,
+                    column: 5
+                },
+                LinkAt {
+                    dest: "../b.md".into(),
+                    line: 4,
+                    column: 1
+                },
+            ]
+        );
+    }
+}

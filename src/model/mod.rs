@@ -1,0 +1,219 @@
+//! The typed model: every item of an ISMS, validated, with the positions of its references.
+
+pub mod types;
+
+use crate::diagnostic::Pos;
+pub use types::*;
+
+/// A reference by id to another item, with where it was written (for diagnostics).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ref {
+    pub id: String,
+    pub pos: Pos,
+}
+
+/// A reference to an Annex A control.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlRef {
+    pub id: ControlId,
+    pub pos: Pos,
+}
+
+/// What every collection item carries: identity, visibility and where it came from.
+#[derive(Debug, Clone)]
+pub struct Common {
+    pub id: String,
+    pub slug: String,
+    pub classification: Classification,
+    /// Show the title (only) to audiences below the classification, "available on request".
+    pub listed: bool,
+    /// The position of the item's id (or the file, for policies).
+    pub pos: Pos,
+    pub notes: Option<Markdown>,
+}
+
+/// Markdown text with the position it starts at, so links inside it can be reported.
+#[derive(Debug, Clone)]
+pub struct Markdown {
+    pub text: String,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub common: Common,
+    pub title: String,
+    pub owner: String,
+    pub version: String,
+    pub status: PolicyStatus,
+    pub approved: Option<Date>,
+    pub review_by: Option<Date>,
+    pub controls: Vec<ControlRef>,
+    pub summary: Option<String>,
+    pub body: Markdown,
+}
+
+#[derive(Debug, Clone)]
+pub struct Mapping {
+    pub control: ControlId,
+    pub pos: Pos,
+    pub applicable: bool,
+    pub justification: Option<String>,
+    pub status: Option<ControlStatus>,
+    pub owner: Option<String>,
+    pub policies: Vec<Ref>,
+    pub evidence: Vec<Ref>,
+    pub risks: Vec<Ref>,
+    pub notes: Option<Markdown>,
+    pub classification: Classification,
+}
+
+#[derive(Debug, Clone)]
+pub struct Evidence {
+    pub common: Common,
+    pub title: String,
+    pub kind: Option<EvidenceKind>,
+    pub owner: Option<String>,
+    pub collected: Option<Date>,
+    pub expires: Option<Date>,
+    pub url: Option<String>,
+    pub file: Option<EvidenceFile>,
+    pub description: Option<Markdown>,
+}
+
+/// A file in the site folder attached to an evidence item, read at load time.
+#[derive(Debug, Clone)]
+pub struct EvidenceFile {
+    /// Path relative to the site, as written.
+    pub source: String,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Risk {
+    pub common: Common,
+    pub title: String,
+    pub asset: Option<String>,
+    pub threat: Option<String>,
+    pub vulnerability: Option<String>,
+    pub likelihood: Option<u8>,
+    pub impact: Option<u8>,
+    pub treatment: Option<Treatment>,
+    pub controls: Vec<ControlRef>,
+    pub owner: Option<String>,
+    pub residual_likelihood: Option<u8>,
+    pub residual_impact: Option<u8>,
+    pub review_by: Option<Date>,
+    pub status: Option<RiskStatus>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub common: Common,
+    pub title: String,
+    pub kind: Option<FindingKind>,
+    pub source: Option<String>,
+    pub raised: Option<Date>,
+    pub controls: Vec<ControlRef>,
+    pub policies: Vec<Ref>,
+    pub owner: Option<String>,
+    pub due: Option<Date>,
+    pub status: Option<FindingStatus>,
+    pub closed: Option<Date>,
+    pub description: Option<Markdown>,
+    pub root_cause: Option<Markdown>,
+    pub corrective_action: Option<Markdown>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Supplier {
+    pub common: Common,
+    pub name: String,
+    pub service: Option<String>,
+    pub data: Option<String>,
+    pub location: Option<String>,
+    pub subprocessor: bool,
+    pub assurance: Vec<String>,
+    pub reviewed: Option<Date>,
+    pub risk: Option<RiskLevel>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Exclusion {
+    pub item: String,
+    pub justification: Option<String>,
+}
+
+/// The scope statement (`scope.md`); always public.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub title: String,
+    pub legal_entity: Option<String>,
+    pub services: Vec<String>,
+    pub locations: Vec<String>,
+    pub hosted_environments: Vec<String>,
+    pub exclusions: Vec<Exclusion>,
+    pub assumptions: Vec<String>,
+    pub updated: Option<Date>,
+    pub body: Markdown,
+}
+
+/// The collections of a site, named as their folders are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Collection {
+    Policies,
+    Controls,
+    Evidence,
+    Risks,
+    Findings,
+    Suppliers,
+}
+
+impl Collection {
+    pub const ALL: [Collection; 6] = [
+        Collection::Policies,
+        Collection::Controls,
+        Collection::Evidence,
+        Collection::Risks,
+        Collection::Findings,
+        Collection::Suppliers,
+    ];
+
+    /// The folder in the site and the URL segment in the output.
+    pub fn dir(self) -> &'static str {
+        match self {
+            Collection::Policies => "policies",
+            Collection::Controls => "controls",
+            Collection::Evidence => "evidence",
+            Collection::Risks => "risks",
+            Collection::Findings => "findings",
+            Collection::Suppliers => "suppliers",
+        }
+    }
+
+    /// The scheme of a Markdown cross-link to one item, e.g. `policy:` in `(policy:access)`.
+    pub fn from_link_scheme(scheme: &str) -> Option<Collection> {
+        Some(match scheme {
+            "policy" => Collection::Policies,
+            "control" => Collection::Controls,
+            "evidence" => Collection::Evidence,
+            "risk" => Collection::Risks,
+            "finding" => Collection::Findings,
+            "supplier" => Collection::Suppliers,
+            _ => return None,
+        })
+    }
+
+    /// A singular noun for messages: "unknown policy".
+    pub fn noun(self) -> &'static str {
+        match self {
+            Collection::Policies => "policy",
+            Collection::Controls => "control",
+            Collection::Evidence => "evidence item",
+            Collection::Risks => "risk",
+            Collection::Findings => "finding",
+            Collection::Suppliers => "supplier",
+        }
+    }
+}

@@ -1,0 +1,322 @@
+//! Small value types parsed once at the edge: classifications, vocabularies, control ids,
+//! dates and slugs. Anything invalid becomes a diagnostic at load time.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::diagnostic::suggest;
+
+/// Defines a closed vocabulary: an enum with its spelling in the source files and a
+/// human label for pages.
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal, $label:literal;)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The spelling used in source files, e.g. `partially-implemented`.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// The label shown to readers, e.g. "Partially implemented".
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+
+            /// Parses a source value, or explains what was expected.
+            pub fn parse(value: &str) -> Result<Self, String> {
+                match value.trim() {
+                    $($text => Ok($name::$variant),)+
+                    other => Err(vocabulary_error(other, &[$($text),+])),
+                }
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+    };
+}
+
+fn vocabulary_error(value: &str, allowed: &[&str]) -> String {
+    let mut msg = format!("\"{value}\", expected one of {}", allowed.join(", "));
+    if let Some(s) = suggest(value, allowed.iter().copied()) {
+        msg.push_str(&format!(" (did you mean \"{s}\"?)"));
+    }
+    msg
+}
+
+vocabulary!(
+    /// Who may see an item. Ordered: public < customer < internal.
+    Classification {
+        Public => "public", "Public";
+        Customer => "customer", "Customer";
+        Internal => "internal", "Internal";
+    }
+);
+
+impl Classification {
+    /// Whether an item of this classification may be shown to `audience`.
+    pub fn visible_to(self, audience: Classification) -> bool {
+        self <= audience
+    }
+}
+
+vocabulary!(PolicyStatus {
+    Draft => "draft", "Draft";
+    Approved => "approved", "Approved";
+    Retired => "retired", "Retired";
+});
+
+vocabulary!(ControlStatus {
+    Implemented => "implemented", "Implemented";
+    PartiallyImplemented => "partially-implemented", "Partially implemented";
+    Planned => "planned", "Planned";
+    NotImplemented => "not-implemented", "Not implemented";
+});
+
+vocabulary!(EvidenceKind {
+    Document => "document", "Document";
+    Record => "record", "Record";
+    Report => "report", "Report";
+    Screenshot => "screenshot", "Screenshot";
+    Log => "log", "Log";
+    Ticket => "ticket", "Ticket";
+    Certificate => "certificate", "Certificate";
+    Other => "other", "Other";
+});
+
+vocabulary!(Treatment {
+    Mitigate => "mitigate", "Mitigate";
+    Accept => "accept", "Accept";
+    Transfer => "transfer", "Transfer";
+    Avoid => "avoid", "Avoid";
+});
+
+vocabulary!(RiskStatus {
+    Open => "open", "Open";
+    Treated => "treated", "Treated";
+    Accepted => "accepted", "Accepted";
+    Closed => "closed", "Closed";
+});
+
+vocabulary!(FindingKind {
+    MajorNonconformity => "major-nonconformity", "Major nonconformity";
+    MinorNonconformity => "minor-nonconformity", "Minor nonconformity";
+    Observation => "observation", "Observation";
+    Opportunity => "opportunity", "Opportunity for improvement";
+    Strength => "strength", "Strength";
+});
+
+vocabulary!(FindingStatus {
+    Open => "open", "Open";
+    InProgress => "in-progress", "In progress";
+    Closed => "closed", "Closed";
+});
+
+vocabulary!(RiskLevel {
+    Low => "low", "Low";
+    Medium => "medium", "Medium";
+    High => "high", "High";
+});
+
+vocabulary!(CertificateStatus {
+    Certified => "certified", "Certified";
+    InProgress => "in-progress", "Certification in progress";
+    NotCertified => "not-certified", "Not certified";
+});
+
+/// An ISO/IEC 27001:2022 Annex A control id, e.g. A.5.15.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ControlId {
+    pub theme: u8,
+    pub number: u8,
+}
+
+impl ControlId {
+    /// Accepts `A.5.15`, `5.15`, `A5.15` and `a.5.15`; the catalog decides if it exists.
+    pub fn parse(text: &str) -> Option<ControlId> {
+        let t = text.trim();
+        let t = t
+            .strip_prefix('A')
+            .or_else(|| t.strip_prefix('a'))
+            .unwrap_or(t);
+        let t = t.strip_prefix('.').unwrap_or(t);
+        let (theme, number) = t.split_once('.')?;
+        let digits =
+            |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(theme) || !digits(number) {
+            return None;
+        }
+        Some(ControlId {
+            theme: theme.parse().ok()?,
+            number: number.parse().ok()?,
+        })
+    }
+
+    /// The URL slug: A.5.15 → `a-5-15`.
+    pub fn slug(self) -> String {
+        format!("a-{}-{}", self.theme, self.number)
+    }
+}
+
+impl fmt::Display for ControlId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "A.{}.{}", self.theme, self.number)
+    }
+}
+
+/// A calendar date, written YYYY-MM-DD in sources and on pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(pub jiff::civil::Date);
+
+impl Date {
+    pub fn parse(text: &str) -> Result<Date, String> {
+        let t = text.trim();
+        let well_formed = t.len() == 10
+            && t.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+        if !well_formed {
+            return Err(format!("\"{t}\" is not a date, expected YYYY-MM-DD"));
+        }
+        t.parse::<jiff::civil::Date>()
+            .map(Date)
+            .map_err(|_| format!("\"{t}\" is not a valid calendar date, expected YYYY-MM-DD"))
+    }
+
+    /// Days from `self` to `other` (negative when `other` is earlier).
+    pub fn days_until(self, other: Date) -> i64 {
+        let span = other.0 - self.0;
+        i64::from(span.get_days())
+    }
+
+    pub fn from_unix_seconds(secs: i64) -> Option<Date> {
+        let ts = jiff::Timestamp::from_second(secs).ok()?;
+        Some(Date(ts.to_zoned_datetime(jiff::tz::TimeZone::UTC).date()))
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Lowercase, every run of characters other than a–z and 0–9 becomes `-`, trimmed.
+pub fn slugify(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_dash = false;
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            if pending_dash && !out.is_empty() {
+                out.push('-');
+            }
+            pending_dash = false;
+            out.push(c);
+        } else {
+            pending_dash = true;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_id(input: &str, expected: Option<&str>) {
+        assert_eq!(
+            ControlId::parse(input).map(|c| c.to_string()).as_deref(),
+            expected,
+            "input {input:?}"
+        );
+    }
+
+    #[test]
+    fn control_ids_normalise() {
+        check_id("A.5.15", Some("A.5.15"));
+        check_id("5.15", Some("A.5.15"));
+        check_id("A5.15", Some("A.5.15"));
+        check_id("a.8.1", Some("A.8.1"));
+        check_id(" A.8.13 ", Some("A.8.13"));
+        check_id("A.5", None);
+        check_id("A.5.x", None);
+        check_id("B.5.1", None);
+        check_id("A.5.151", None);
+        check_id("", None);
+    }
+
+    #[test]
+    fn control_slugs() {
+        assert_eq!(
+            ControlId::parse("A.5.15").map(ControlId::slug).as_deref(),
+            Some("a-5-15")
+        );
+    }
+
+    #[test]
+    fn slugs() {
+        for (input, expected) in [
+            ("Access Control", "access-control"),
+            ("EV-001", "ev-001"),
+            ("F-2026/01", "f-2026-01"),
+            ("  Über  cool__policy!", "ber-cool-policy"),
+            ("A.5.15", "a-5-15"),
+        ] {
+            assert_eq!(slugify(input), expected, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn classification_order() {
+        use Classification::*;
+        assert!(Public.visible_to(Public));
+        assert!(Public.visible_to(Internal));
+        assert!(Customer.visible_to(Customer));
+        assert!(!Customer.visible_to(Public));
+        assert!(!Internal.visible_to(Customer));
+        assert!(Internal.visible_to(Internal));
+    }
+
+    #[test]
+    fn vocabulary_errors_suggest() {
+        let err = PolicyStatus::parse("aproved").unwrap_err();
+        assert_eq!(
+            err,
+            "\"aproved\", expected one of draft, approved, retired (did you mean \"approved\"?)"
+        );
+        assert_eq!(ControlStatus::parse("planned"), Ok(ControlStatus::Planned));
+    }
+
+    #[test]
+    fn dates() {
+        assert!(Date::parse("2026-11-30").is_ok());
+        assert!(Date::parse("2026-02-30").is_err());
+        assert!(Date::parse("30/11/2026").is_err());
+        let a = Date::parse("2026-11-01").unwrap();
+        let b = Date::parse("2026-11-30").unwrap();
+        assert_eq!(a.days_until(b), 29);
+        assert_eq!(
+            Date::from_unix_seconds(0).map(|d| d.to_string()).as_deref(),
+            Some("1970-01-01")
+        );
+    }
+}

@@ -1,0 +1,333 @@
+//! Rendering: a pure function of the linked `Site`, the theme and an audience, producing the
+//! complete list of output files. Nothing here touches the file system.
+
+mod pages;
+pub mod theme;
+pub mod views;
+pub mod visibility;
+
+use serde::Serialize;
+
+use crate::diagnostic::{Diagnostic, Pos};
+use crate::markdown::{self, LinkResolver, Rendered, Resolved};
+use crate::model::*;
+use crate::output::Output;
+use crate::site::{Site, Target};
+pub use theme::Theme;
+use views::*;
+use visibility::{Access, item_access, policy_access};
+
+/// Renders every output file of the site for `audience`.
+pub fn render(
+    site: &Site,
+    theme: &Theme,
+    md: &markdown::Renderer,
+    audience: Classification,
+) -> Result<Vec<Output>, Diagnostic> {
+    let cx = RenderContext {
+        site,
+        theme,
+        md,
+        audience,
+    };
+    pages::all(&cx)
+}
+
+/// What every page builder needs, passed explicitly.
+pub struct RenderContext<'a> {
+    pub site: &'a Site,
+    pub theme: &'a Theme,
+    pub md: &'a markdown::Renderer,
+    pub audience: Classification,
+}
+
+impl<'a> RenderContext<'a> {
+    /// The relative prefix from a page at `depth` folders below the root.
+    fn root(depth: usize) -> String {
+        "../".repeat(depth)
+    }
+
+    pub fn access(&self, collection: Collection, i: usize) -> Access {
+        match collection {
+            Collection::Controls => Access::Full,
+            Collection::Policies => policy_access(&self.site.policies[i], self.audience),
+            _ => self
+                .site
+                .common(collection, i)
+                .map(|c| item_access(c, self.audience))
+                .unwrap_or(Access::Hidden),
+        }
+    }
+
+    /// Whether a control's mapping (applicability, status, its links) may be shown.
+    pub fn mapping_visible(&self, control: usize) -> bool {
+        self.site.controls[control]
+            .mapping
+            .as_ref()
+            .is_some_and(|m| m.classification.visible_to(self.audience))
+    }
+
+    /// Whether the link between a control and an item may be shown. A link that exists only
+    /// because a hidden mapping lists the item would reveal that mapping, so it is left out.
+    pub fn link_visible(&self, control: usize, collection: Collection, i: usize) -> bool {
+        if self.mapping_visible(control) {
+            return true;
+        }
+        let id = self.site.controls[control].catalog.id;
+        let own = |refs: &[ControlRef]| refs.iter().any(|r| r.id == id);
+        match collection {
+            Collection::Policies => own(&self.site.policies[i].controls),
+            Collection::Risks => own(&self.site.risks[i].controls),
+            Collection::Findings => own(&self.site.findings[i].controls),
+            _ => false,
+        }
+    }
+
+    pub fn item_url(&self, root: &str, collection: Collection, i: usize) -> String {
+        let slug = match collection {
+            Collection::Controls => self.site.controls[i].catalog.id.slug(),
+            _ => self
+                .site
+                .common(collection, i)
+                .map(|c| c.slug.clone())
+                .unwrap_or_default(),
+        };
+        format!("{root}{}/{slug}/", collection.dir())
+    }
+
+    /// The title readers know an item by.
+    pub fn item_title(&self, collection: Collection, i: usize) -> String {
+        let s = self.site;
+        match collection {
+            Collection::Policies => s.policies[i].title.clone(),
+            Collection::Controls => format!(
+                "{} {}",
+                s.controls[i].catalog.id, s.controls[i].catalog.title
+            ),
+            Collection::Evidence => s.evidence[i].title.clone(),
+            Collection::Risks => s.risks[i].title.clone(),
+            Collection::Findings => s.findings[i].title.clone(),
+            Collection::Suppliers => s.suppliers[i].name.clone(),
+        }
+    }
+
+    /// A link to the item for this audience: `None` when it must not appear at all.
+    pub fn item_link(&self, root: &str, collection: Collection, i: usize) -> Option<ItemLink> {
+        let access = self.access(collection, i);
+        if access == Access::Hidden {
+            return None;
+        }
+        let id = match collection {
+            Collection::Controls => self.site.controls[i].catalog.id.to_string(),
+            _ => self.site.common(collection, i)?.id.clone(),
+        };
+        let full = access == Access::Full;
+        Some(ItemLink {
+            id,
+            title: self.item_title(collection, i),
+            url: full.then(|| self.item_url(root, collection, i)),
+            locked: !full,
+            badge: None,
+            note: None,
+        })
+    }
+
+    /// Links to `items` visible to the audience, and how many restricted ones were left out.
+    pub fn links_from(
+        &self,
+        root: &str,
+        collection: Collection,
+        items: impl IntoIterator<Item = usize>,
+    ) -> (Vec<ItemLink>, usize) {
+        let mut links = Vec::new();
+        let mut restricted = 0;
+        for i in items {
+            match self.item_link(root, collection, i) {
+                Some(l) => links.push(l),
+                None if self.is_restricted(collection, i) => restricted += 1,
+                None => {}
+            }
+        }
+        (links, restricted)
+    }
+
+    fn is_restricted(&self, collection: Collection, i: usize) -> bool {
+        let status = (collection == Collection::Policies).then(|| self.site.policies[i].status);
+        self.site.common(collection, i).is_some_and(|c| {
+            visibility::counts_as_restricted(status, c.classification, self.audience)
+        })
+    }
+
+    pub fn page_view(
+        &self,
+        title: impl Into<String>,
+        depth: usize,
+        section: &'static str,
+    ) -> PageView {
+        let root = Self::root(depth);
+        let notice = match self.audience {
+            Classification::Public => None,
+            Classification::Customer => {
+                Some("Customer edition — confidential, shared under NDA".to_string())
+            }
+            Classification::Internal => {
+                Some("Internal edition — for staff and auditors only".to_string())
+            }
+        };
+        PageView {
+            title: title.into(),
+            home: if root.is_empty() {
+                "./".into()
+            } else {
+                root.clone()
+            },
+            root,
+            section,
+            audience: self.audience.as_str(),
+            audience_label: match self.audience {
+                Classification::Public => "Public trust center",
+                Classification::Customer => "Customer evidence portal",
+                Classification::Internal => "Internal review site",
+            },
+            notice,
+            noindex: self.audience != Classification::Public,
+            today: self.site.today.to_string(),
+            description: self.site.config.description.clone(),
+        }
+    }
+
+    pub fn site_view(&self) -> SiteView {
+        let c = &self.site.config;
+        SiteView {
+            title: c.title.clone(),
+            organisation: c.organisation.name.clone(),
+            contact_email: c.organisation.contact_email.clone(),
+            website: c.organisation.website.clone(),
+            language: c.language.clone(),
+            description: c.description.clone(),
+        }
+    }
+
+    pub fn nav(&self, depth: usize, active: &str) -> Vec<NavItem> {
+        let root = Self::root(depth);
+        let mut items = vec![
+            ("Overview", "", "home"),
+            ("Scope", "scope/", "scope"),
+            ("Policies", "policies/", "policies"),
+            ("Controls", "controls/", "controls"),
+            ("Traceability", "traceability/", "traceability"),
+            ("Evidence", "evidence/", "evidence"),
+            ("Risks", "risks/", "risks"),
+            ("Findings", "findings/", "findings"),
+            ("Suppliers", "suppliers/", "suppliers"),
+        ];
+        // Registers a reader can see nothing of are not worth a tab.
+        items.retain(|(_, _, key)| match *key {
+            "evidence" => self.any_visible(Collection::Evidence),
+            "risks" => self.any_visible(Collection::Risks),
+            "findings" => self.any_visible(Collection::Findings),
+            _ => true,
+        });
+        items
+            .into_iter()
+            .map(|(title, url, key)| NavItem {
+                title,
+                url: if url.is_empty() && root.is_empty() {
+                    "./".into()
+                } else {
+                    format!("{root}{url}")
+                },
+                active: key == active,
+            })
+            .collect()
+    }
+
+    pub fn any_visible(&self, collection: Collection) -> bool {
+        (0..self.site.len(collection)).any(|i| self.access(collection, i) != Access::Hidden)
+    }
+
+    /// Renders Markdown written in `from` (a site-relative path) for a page at `root`.
+    pub fn markdown(&self, md: &Markdown, root: &str) -> Rendered {
+        let links = PageLinks {
+            cx: self,
+            root,
+            from: &md.pos.path,
+        };
+        self.md.render(&md.text, &links)
+    }
+
+    pub fn markdown_html(&self, md: Option<&Markdown>, root: &str) -> Option<String> {
+        md.map(|m| self.markdown(m, root).html)
+    }
+
+    /// Renders a template into an output file.
+    pub fn page<C: Serialize>(
+        &self,
+        template: &str,
+        path: String,
+        data: &C,
+    ) -> Result<Output, Diagnostic> {
+        let ctx = tera::Context::from_serialize(data).map_err(|e| template_error(template, &e))?;
+        let html = self
+            .theme
+            .tera
+            .render(template, &ctx)
+            .map_err(|e| template_error(template, &e))?;
+        Ok(Output {
+            path,
+            bytes: html.into_bytes(),
+        })
+    }
+}
+
+fn template_error(template: &str, e: &dyn std::fmt::Display) -> Diagnostic {
+    Diagnostic::error(
+        Pos::file(format!("templates/{template}")),
+        "template",
+        format!("cannot render template {template}: {e}"),
+    )
+}
+
+/// Resolves Markdown links for one page: visible targets get a relative URL, others text.
+struct PageLinks<'a, 'b> {
+    cx: &'b RenderContext<'a>,
+    root: &'b str,
+    from: &'b str,
+}
+
+impl LinkResolver for PageLinks<'_, '_> {
+    fn resolve(&self, dest: &str) -> Resolved {
+        let Ok(Some((target, fragment))) = self.cx.site.resolve(dest, self.from) else {
+            // Unresolvable links fail the build earlier; external ones are kept.
+            return if self.cx.site.resolve(dest, self.from).is_ok() {
+                Resolved::Keep
+            } else {
+                Resolved::TextOnly
+            };
+        };
+        let url = match target {
+            Target::Home => Some(if self.root.is_empty() {
+                "./".to_string()
+            } else {
+                self.root.to_string()
+            }),
+            Target::Scope => Some(format!("{}scope/", self.root)),
+            Target::List(c) => Some(format!("{}{}/", self.root, c.dir())),
+            Target::Static(p) => Some(format!("{}{}", self.root, p)),
+            Target::Item(c, i) => {
+                (self.cx.access(c, i) == Access::Full).then(|| self.cx.item_url(self.root, c, i))
+            }
+        };
+        match url {
+            Some(u) => Resolved::Url(match fragment {
+                Some(f) => format!("{u}#{f}"),
+                None => u,
+            }),
+            None => Resolved::TextOnly,
+        }
+    }
+
+    fn control_url(&self, id: ControlId) -> Option<String> {
+        crate::catalog::index_of(id).map(|i| self.cx.item_url(self.root, Collection::Controls, i))
+    }
+}

@@ -1,0 +1,181 @@
+//! View structs: what templates see. They are built per audience from the `Site`, so a view
+//! can only carry what that audience may see.
+
+use serde::Serialize;
+
+use crate::model::*;
+
+/// A status badge: text always, the class only adds colour.
+#[derive(Debug, Clone, Serialize)]
+pub struct Badge {
+    pub text: String,
+    pub class: String,
+}
+
+impl Badge {
+    pub fn new(text: impl Into<String>, class: impl Into<String>) -> Self {
+        Badge {
+            text: text.into(),
+            class: class.into(),
+        }
+    }
+}
+
+/// A link to an item, or its title only (locked) when the reader may not open it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemLink {
+    pub id: String,
+    pub title: String,
+    /// `None`: shown as text with a lock, "available on request".
+    pub url: Option<String>,
+    pub locked: bool,
+    pub badge: Option<Badge>,
+    /// Extra detail for lists (a theme, an expiry date, a due date).
+    pub note: Option<String>,
+}
+
+/// One entry of the main navigation.
+#[derive(Debug, Clone, Serialize)]
+pub struct NavItem {
+    pub title: &'static str,
+    pub url: String,
+    pub active: bool,
+}
+
+/// What every page knows about itself and the build.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageView {
+    pub title: String,
+    /// Relative prefix to the output root ("", "../", "../../").
+    pub root: String,
+    pub home: String,
+    pub section: &'static str,
+    pub audience: &'static str,
+    pub audience_label: &'static str,
+    /// Shown in the footer of non-public builds.
+    pub notice: Option<String>,
+    pub noindex: bool,
+    pub today: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteView {
+    pub title: String,
+    pub organisation: String,
+    pub contact_email: Option<String>,
+    pub website: Option<String>,
+    pub language: String,
+    pub description: Option<String>,
+}
+
+pub fn control_status_badge(status: Option<ControlStatus>, applicable: Option<bool>) -> Badge {
+    match (applicable, status) {
+        (Some(false), _) => Badge::new("Not applicable", "na"),
+        (Some(true), Some(s)) => Badge::new(s.label(), s.as_str()),
+        (Some(true), None) => Badge::new("Not assessed", "not-assessed"),
+        (None, _) => Badge::new("Not assessed", "not-assessed"),
+    }
+}
+
+/// Fresh, expiring (within 30 days) or expired, relative to `today`.
+pub fn freshness(expires: Option<Date>, today: Date) -> Badge {
+    match expires {
+        None => Badge::new("No expiry", "neutral"),
+        Some(e) if e < today => Badge::new("Expired", "expired"),
+        Some(e) if today.days_until(e) <= 30 => Badge::new("Expiring", "expiring"),
+        Some(_) => Badge::new("Fresh", "fresh"),
+    }
+}
+
+pub fn is_expired(expires: Option<Date>, today: Date) -> bool {
+    expires.is_some_and(|e| e < today)
+}
+
+/// Overdue means strictly past the date and not finished.
+pub fn is_overdue(due: Option<Date>, today: Date) -> bool {
+    due.is_some_and(|d| d < today)
+}
+
+pub fn finding_is_open(f: &Finding) -> bool {
+    f.status != Some(FindingStatus::Closed) && f.kind != Some(FindingKind::Strength)
+}
+
+pub fn finding_status_badge(f: &Finding, today: Date) -> Badge {
+    if finding_is_open(f) && is_overdue(f.due, today) {
+        return Badge::new("Overdue", "overdue");
+    }
+    match f.status {
+        Some(s) => Badge::new(s.label(), s.as_str()),
+        None => Badge::new("No status", "neutral"),
+    }
+}
+
+pub fn finding_kind_badge(kind: Option<FindingKind>) -> Badge {
+    match kind {
+        Some(k) => Badge::new(k.label(), k.as_str()),
+        None => Badge::new("Unclassified", "neutral"),
+    }
+}
+
+pub fn policy_status_badge(status: PolicyStatus) -> Badge {
+    Badge::new(status.label(), format!("policy-{}", status.as_str()))
+}
+
+/// Likelihood × impact, with a level for colouring.
+#[derive(Debug, Clone, Serialize)]
+pub struct Score {
+    pub value: u8,
+    pub level: &'static str,
+}
+
+pub fn score(likelihood: Option<u8>, impact: Option<u8>) -> Option<Score> {
+    let value = likelihood? * impact?;
+    let level = match value {
+        15.. => "high",
+        8..=14 => "medium",
+        _ => "low",
+    };
+    Some(Score { value, level })
+}
+
+pub fn date(d: Option<Date>) -> Option<String> {
+    d.map(|d| d.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        Date::parse(s).unwrap()
+    }
+
+    #[test]
+    fn freshness_relative_to_today() {
+        let today = d("2026-11-30");
+        assert_eq!(freshness(Some(d("2026-11-29")), today).class, "expired");
+        assert_eq!(freshness(Some(d("2026-11-30")), today).class, "expiring");
+        assert_eq!(freshness(Some(d("2026-12-30")), today).class, "expiring");
+        assert_eq!(freshness(Some(d("2026-12-31")), today).class, "fresh");
+        assert_eq!(freshness(None, today).class, "neutral");
+    }
+
+    #[test]
+    fn overdue_is_strictly_past() {
+        let today = d("2026-11-30");
+        assert!(is_overdue(Some(d("2026-11-29")), today));
+        assert!(!is_overdue(Some(d("2026-11-30")), today));
+        assert!(!is_overdue(None, today));
+    }
+
+    #[test]
+    fn scores() {
+        assert_eq!(
+            score(Some(4), Some(5)).map(|s| (s.value, s.level)),
+            Some((20, "high"))
+        );
+        assert_eq!(score(Some(2), Some(4)).map(|s| s.level), Some("medium"));
+        assert_eq!(score(Some(1), None).map(|s| s.value), None);
+    }
+}

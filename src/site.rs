@@ -1,0 +1,547 @@
+//! `Site`: the linked content graph. Every cross-reference is resolved here into indexes both
+//! ways (control → policies and policy → controls), so rendering only ever reads.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use crate::catalog::{self, CatalogControl};
+use crate::config::Config;
+use crate::diagnostic::{Diagnostics, Failed, Pos};
+use crate::markdown;
+use crate::model::*;
+use crate::source::{self, Sources};
+
+/// One Annex A control with its mapping (if any) and everything linked to it.
+#[derive(Debug, Clone)]
+pub struct Control {
+    pub catalog: &'static CatalogControl,
+    pub mapping: Option<Mapping>,
+    pub policies: Vec<usize>,
+    pub evidence: Vec<usize>,
+    pub risks: Vec<usize>,
+    pub findings: Vec<usize>,
+}
+
+/// What a link can point at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Home,
+    Scope,
+    Item(Collection, usize),
+    /// The list page of a collection (a link to a register file).
+    List(Collection),
+    /// A file under `static/`, by its output path.
+    Static(String),
+}
+
+/// The whole ISMS, validated and linked.
+#[derive(Debug)]
+pub struct Site {
+    pub config: Config,
+    /// "Today" for freshness and overdue logic.
+    pub today: Date,
+    pub scope: Scope,
+    pub policies: Vec<Policy>,
+    /// One per catalog control, in catalog order.
+    pub controls: Vec<Control>,
+    pub evidence: Vec<Evidence>,
+    pub risks: Vec<Risk>,
+    pub findings: Vec<Finding>,
+    pub suppliers: Vec<Supplier>,
+    pub static_files: Vec<(String, Vec<u8>)>,
+    pub templates: Vec<(String, String)>,
+    /// Reverse links, indexed like the collection they start from.
+    pub policy_controls: Vec<Vec<usize>>,
+    pub policy_findings: Vec<Vec<usize>>,
+    pub evidence_controls: Vec<Vec<usize>>,
+    pub risk_controls: Vec<Vec<usize>>,
+    pub finding_controls: Vec<Vec<usize>>,
+    pub finding_policies: Vec<Vec<usize>>,
+    ids: HashMap<Collection, HashMap<String, usize>>,
+    /// Source file (site-relative) → what a relative link to it means.
+    files: BTreeMap<String, Option<Target>>,
+    /// Non-fatal findings of loading and linking.
+    pub warnings: Diagnostics,
+}
+
+/// Loads, validates and links the site at `root`.
+pub fn load(root: &Path, today: Date) -> Result<Site, Failed> {
+    let (sources, mut diags) = source::load(root);
+    let site = link(sources, today, &mut diags);
+    match site {
+        Some(mut site) if !diags.has_errors() => {
+            site.warnings = diags;
+            Ok(site)
+        }
+        _ => Err(Failed {
+            errors: diags.into_sorted(),
+        }),
+    }
+}
+
+/// Builds the graph from parsed sources; `None` when a required part is missing.
+pub fn link(src: Sources, today: Date, diags: &mut Diagnostics) -> Option<Site> {
+    let config = src.config?;
+    let scope = src.scope?;
+    let mut site = Site {
+        config,
+        today,
+        scope,
+        controls: catalog::annex_a()
+            .iter()
+            .map(|c| Control {
+                catalog: c,
+                mapping: None,
+                policies: vec![],
+                evidence: vec![],
+                risks: vec![],
+                findings: vec![],
+            })
+            .collect(),
+        policy_controls: vec![Vec::new(); src.policies.len()],
+        policy_findings: vec![Vec::new(); src.policies.len()],
+        evidence_controls: vec![Vec::new(); src.evidence.len()],
+        risk_controls: vec![Vec::new(); src.risks.len()],
+        finding_controls: vec![Vec::new(); src.findings.len()],
+        finding_policies: vec![Vec::new(); src.findings.len()],
+        policies: src.policies,
+        evidence: src.evidence,
+        risks: src.risks,
+        findings: src.findings,
+        suppliers: src.suppliers,
+        static_files: src.static_files,
+        templates: src.templates,
+        ids: HashMap::new(),
+        files: BTreeMap::new(),
+        warnings: Diagnostics::new(),
+    };
+    site.index_ids(diags);
+    site.attach_mappings(src.mappings, diags);
+    site.link_references(diags);
+    site.index_files(&src.files);
+    site.check_markdown_links(diags);
+    Some(site)
+}
+
+impl Site {
+    /// The index of an item of `collection` with this id.
+    pub fn lookup(&self, collection: Collection, id: &str) -> Option<usize> {
+        if collection == Collection::Controls {
+            return ControlId::parse(id).and_then(catalog::index_of);
+        }
+        self.ids.get(&collection)?.get(id).copied()
+    }
+
+    /// The common fields of an item (not for controls, which have no `Common`).
+    pub fn common(&self, collection: Collection, i: usize) -> Option<&Common> {
+        Some(match collection {
+            Collection::Policies => &self.policies.get(i)?.common,
+            Collection::Evidence => &self.evidence.get(i)?.common,
+            Collection::Risks => &self.risks.get(i)?.common,
+            Collection::Findings => &self.findings.get(i)?.common,
+            Collection::Suppliers => &self.suppliers.get(i)?.common,
+            Collection::Controls => return None,
+        })
+    }
+
+    /// Resolves a link destination written in the source file `from` (site-relative path).
+    /// `Ok(None)` means the link is not ours to resolve (external, mail, in-page anchor).
+    pub fn resolve(
+        &self,
+        dest: &str,
+        from: &str,
+    ) -> Result<Option<(Target, Option<String>)>, String> {
+        let (path, fragment) = match dest.split_once('#') {
+            Some((p, f)) => (p, Some(f.to_string())),
+            None => (dest, None),
+        };
+        if let Some((scheme, id)) = path.split_once(':') {
+            let Some(collection) = Collection::from_link_scheme(scheme) else {
+                return Ok(None); // http:, https:, mailto: and other schemes are external
+            };
+            let id = id.trim();
+            return match self.lookup(collection, id) {
+                Some(i) => Ok(Some((Target::Item(collection, i), fragment))),
+                None if collection == Collection::Controls => Err(format!(
+                    "link to unknown control \"{id}\", expected an Annex A id such as A.5.15"
+                )),
+                None => Err(self.unknown_message(collection, id)),
+            };
+        }
+        if path.is_empty() || path.starts_with('/') || path.starts_with("//") {
+            return Ok(None);
+        }
+        let path = path.split('?').next().unwrap_or(path);
+        let Some(joined) = join_relative(from, path) else {
+            return Err(format!(
+                "relative link \"{dest}\" points outside the site folder"
+            ));
+        };
+        match self.files.get(&joined) {
+            Some(Some(t)) => Ok(Some((t.clone(), fragment))),
+            Some(None) => Err(format!(
+                "link to \"{joined}\", a file trustpress does not publish (link to its page instead)"
+            )),
+            None => Err(format!("link to \"{joined}\", which does not exist")),
+        }
+    }
+
+    fn unknown_message(&self, collection: Collection, id: &str) -> String {
+        let mut msg = format!("unknown {} \"{id}\"", collection.noun());
+        if let Some(ids) = self.ids.get(&collection)
+            && let Some(s) = crate::diagnostic::suggest(id, ids.keys().map(String::as_str))
+        {
+            msg.push_str(&format!(" (did you mean \"{s}\"?)"));
+        }
+        msg
+    }
+
+    fn index_ids(&mut self, diags: &mut Diagnostics) {
+        let mut register = |collection: Collection, commons: Vec<&Common>| {
+            let mut map = HashMap::new();
+            let mut first: HashMap<&str, &Pos> = HashMap::new();
+            for (i, c) in commons.into_iter().enumerate() {
+                if let Some(prev) = first.get(c.id.as_str()) {
+                    diags.error(
+                        c.pos.clone(),
+                        "duplicate-id",
+                        format!(
+                            "duplicate {} id \"{}\", first defined at {}:{}",
+                            collection.noun(),
+                            c.id,
+                            prev.path,
+                            prev.line
+                        ),
+                    );
+                    continue;
+                }
+                first.insert(&c.id, &c.pos);
+                map.insert(c.id.clone(), i);
+            }
+            map
+        };
+        let ids = [
+            (
+                Collection::Policies,
+                register(
+                    Collection::Policies,
+                    self.policies.iter().map(|p| &p.common).collect(),
+                ),
+            ),
+            (
+                Collection::Evidence,
+                register(
+                    Collection::Evidence,
+                    self.evidence.iter().map(|p| &p.common).collect(),
+                ),
+            ),
+            (
+                Collection::Risks,
+                register(
+                    Collection::Risks,
+                    self.risks.iter().map(|p| &p.common).collect(),
+                ),
+            ),
+            (
+                Collection::Findings,
+                register(
+                    Collection::Findings,
+                    self.findings.iter().map(|p| &p.common).collect(),
+                ),
+            ),
+            (
+                Collection::Suppliers,
+                register(
+                    Collection::Suppliers,
+                    self.suppliers.iter().map(|p| &p.common).collect(),
+                ),
+            ),
+        ];
+        self.ids = ids.into_iter().collect();
+        self.check_slugs(diags);
+    }
+
+    /// Two ids that slug alike would write the same page: report it instead of overwriting.
+    fn check_slugs(&self, diags: &mut Diagnostics) {
+        for collection in Collection::ALL {
+            let mut seen: HashMap<&str, &Common> = HashMap::new();
+            let commons: Vec<&Common> = (0..self.len(collection))
+                .filter_map(|i| self.common(collection, i))
+                .collect();
+            for c in commons {
+                if c.slug.is_empty() {
+                    diags.error(
+                        c.pos.clone(),
+                        "invalid-id",
+                        format!("id \"{}\" needs at least one letter or digit", c.id),
+                    );
+                } else if let Some(prev) = seen.get(c.slug.as_str()) {
+                    if prev.id != c.id {
+                        diags.error(
+                            c.pos.clone(),
+                            "duplicate-id",
+                            format!(
+                                "id \"{}\" has the same page address as \"{}\" ({}/{}/)",
+                                c.id,
+                                prev.id,
+                                collection.dir(),
+                                c.slug
+                            ),
+                        );
+                    }
+                } else {
+                    seen.insert(&c.slug, c);
+                }
+            }
+        }
+    }
+
+    pub fn len(&self, collection: Collection) -> usize {
+        match collection {
+            Collection::Policies => self.policies.len(),
+            Collection::Controls => self.controls.len(),
+            Collection::Evidence => self.evidence.len(),
+            Collection::Risks => self.risks.len(),
+            Collection::Findings => self.findings.len(),
+            Collection::Suppliers => self.suppliers.len(),
+        }
+    }
+
+    fn attach_mappings(&mut self, mappings: Vec<Mapping>, diags: &mut Diagnostics) {
+        for m in mappings {
+            let Some(ci) = catalog::index_of(m.control) else {
+                continue;
+            };
+            if let Some(prev) = &self.controls[ci].mapping {
+                diags.error(
+                    m.pos.clone(),
+                    "duplicate-mapping",
+                    format!(
+                        "control {} is mapped twice, first at {}:{}",
+                        m.control, prev.pos.path, prev.pos.line
+                    ),
+                );
+                continue;
+            }
+            self.controls[ci].mapping = Some(m);
+        }
+    }
+
+    /// Resolves every id reference in list fields and records the link both ways.
+    fn link_references(&mut self, diags: &mut Diagnostics) {
+        let mut edges: Vec<(usize, Collection, usize)> = Vec::new(); // control, collection, item
+        let mut finding_policy: Vec<(usize, usize)> = Vec::new();
+        let resolve = |site: &Site, collection: Collection, r: &Ref, diags: &mut Diagnostics| {
+            let found = site.lookup(collection, &r.id);
+            if found.is_none() {
+                diags.error(
+                    r.pos.clone(),
+                    "unknown-reference",
+                    site.unknown_message(collection, &r.id),
+                );
+            }
+            found
+        };
+        for (ci, c) in self.controls.iter().enumerate() {
+            let Some(m) = &c.mapping else { continue };
+            for (collection, refs) in [
+                (Collection::Policies, &m.policies),
+                (Collection::Evidence, &m.evidence),
+                (Collection::Risks, &m.risks),
+            ] {
+                for r in refs {
+                    if let Some(i) = resolve(self, collection, r, diags) {
+                        edges.push((ci, collection, i));
+                    }
+                }
+            }
+        }
+        let control_index = |r: &ControlRef| catalog::index_of(r.id);
+        for (pi, p) in self.policies.iter().enumerate() {
+            edges.extend(
+                p.controls
+                    .iter()
+                    .filter_map(control_index)
+                    .map(|ci| (ci, Collection::Policies, pi)),
+            );
+        }
+        for (ri, r) in self.risks.iter().enumerate() {
+            edges.extend(
+                r.controls
+                    .iter()
+                    .filter_map(control_index)
+                    .map(|ci| (ci, Collection::Risks, ri)),
+            );
+        }
+        for (fi, f) in self.findings.iter().enumerate() {
+            edges.extend(
+                f.controls
+                    .iter()
+                    .filter_map(control_index)
+                    .map(|ci| (ci, Collection::Findings, fi)),
+            );
+            for r in &f.policies {
+                if let Some(pi) = resolve(self, Collection::Policies, r, diags) {
+                    finding_policy.push((fi, pi));
+                }
+            }
+        }
+        for (ci, collection, i) in edges {
+            let c = &mut self.controls[ci];
+            let (forward, back) = match collection {
+                Collection::Policies => (&mut c.policies, &mut self.policy_controls[i]),
+                Collection::Evidence => (&mut c.evidence, &mut self.evidence_controls[i]),
+                Collection::Risks => (&mut c.risks, &mut self.risk_controls[i]),
+                Collection::Findings => (&mut c.findings, &mut self.finding_controls[i]),
+                _ => continue,
+            };
+            forward.push(i);
+            back.push(ci);
+        }
+        for (fi, pi) in finding_policy {
+            self.finding_policies[fi].push(pi);
+            self.policy_findings[pi].push(fi);
+        }
+        let tidy = |v: &mut Vec<usize>| {
+            v.sort_unstable();
+            v.dedup();
+        };
+        for c in &mut self.controls {
+            for v in [
+                &mut c.policies,
+                &mut c.evidence,
+                &mut c.risks,
+                &mut c.findings,
+            ] {
+                tidy(v);
+            }
+        }
+        for lists in [
+            &mut self.policy_controls,
+            &mut self.policy_findings,
+            &mut self.evidence_controls,
+            &mut self.risk_controls,
+            &mut self.finding_controls,
+            &mut self.finding_policies,
+        ] {
+            lists.iter_mut().for_each(tidy);
+        }
+    }
+
+    /// What a relative link to each file of the site means.
+    fn index_files(&mut self, files: &std::collections::BTreeSet<String>) {
+        let mut map: BTreeMap<String, Option<Target>> =
+            files.iter().map(|f| (f.clone(), None)).collect();
+        map.insert("scope.md".into(), Some(Target::Scope));
+        for (i, p) in self.policies.iter().enumerate() {
+            map.insert(
+                p.common.pos.path.clone(),
+                Some(Target::Item(Collection::Policies, i)),
+            );
+        }
+        for f in files {
+            if let Some(out) = f.strip_prefix("static/") {
+                map.insert(f.clone(), Some(Target::Static(out.to_string())));
+            } else if f.ends_with(".yaml") || f.ends_with(".yml") {
+                if let Some(c) = Collection::ALL
+                    .into_iter()
+                    .find(|c| f.starts_with(&format!("{}/", c.dir())))
+                {
+                    map.insert(f.clone(), Some(Target::List(c)));
+                }
+            }
+        }
+        for (i, e) in self.evidence.iter().enumerate() {
+            if let Some(file) = &e.file {
+                map.insert(
+                    file.source.clone(),
+                    Some(Target::Item(Collection::Evidence, i)),
+                );
+            }
+        }
+        self.files = map;
+    }
+
+    /// Every Markdown text in the site with the file it belongs to.
+    pub fn markdown_texts(&self) -> Vec<&Markdown> {
+        let mut out: Vec<&Markdown> = vec![&self.scope.body];
+        for p in &self.policies {
+            out.push(&p.body);
+        }
+        for c in &self.controls {
+            out.extend(c.mapping.as_ref().and_then(|m| m.notes.as_ref()));
+        }
+        for e in &self.evidence {
+            out.extend(e.description.iter().chain(&e.common.notes));
+        }
+        for r in &self.risks {
+            out.extend(&r.common.notes);
+        }
+        for f in &self.findings {
+            out.extend(
+                f.description
+                    .iter()
+                    .chain(&f.root_cause)
+                    .chain(&f.corrective_action)
+                    .chain(&f.common.notes),
+            );
+        }
+        for s in &self.suppliers {
+            out.extend(&s.common.notes);
+        }
+        out
+    }
+
+    fn check_markdown_links(&self, diags: &mut Diagnostics) {
+        for md in self.markdown_texts() {
+            for link in markdown::links(&md.text) {
+                if let Err(e) = self.resolve(&link.dest, &md.pos.path) {
+                    diags.error(
+                        markdown::position(md, link.line, link.column),
+                        "broken-link",
+                        e,
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Joins a relative link to the folder of `from` and normalises it; `None` if it escapes.
+pub fn join_relative(from: &str, link: &str) -> Option<String> {
+    let mut parts: Vec<&str> = from.split('/').collect();
+    parts.pop(); // the file name
+    for seg in link.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_joins() {
+        for (from, link, expected) in [
+            ("policies/a.md", "b.md", Some("policies/b.md")),
+            ("policies/a.md", "../scope.md", Some("scope.md")),
+            ("policies/sub/a.md", "../b.md", Some("policies/b.md")),
+            ("policies/a.md", "./x/../b.md", Some("policies/b.md")),
+            ("scope.md", "policies/a.md", Some("policies/a.md")),
+            ("scope.md", "../etc/passwd", None),
+        ] {
+            assert_eq!(
+                join_relative(from, link).as_deref(),
+                expected,
+                "{from} + {link}"
+            );
+        }
+    }
+}

@@ -1,0 +1,430 @@
+//! The raw shapes of each source file, and their conversion into the typed model.
+//! Unknown fields are rejected (`deny_unknown_fields`): in a compliance record a typo'd field
+//! silently ignored is worse than an error.
+
+use serde::Deserialize;
+
+use crate::diagnostic::Pos;
+use crate::model::*;
+use crate::source::fields::{Fields, S};
+use crate::source::yaml::Spanned;
+
+type List = Option<Vec<Spanned<String>>>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPolicy {
+    id: S<String>,
+    title: S<String>,
+    owner: S<String>,
+    version: S<String>,
+    status: S<String>,
+    approved: S<String>,
+    review_by: S<String>,
+    classification: S<String>,
+    listed: Option<bool>,
+    controls: List,
+    summary: S<String>,
+}
+
+/// Builds a policy from its front matter; `stem` is the file name without extension.
+pub fn policy(
+    raw: RawPolicy,
+    stem: &str,
+    body: Markdown,
+    default: Classification,
+    f: &mut Fields,
+) -> Option<Policy> {
+    let file = Pos::file(f.path);
+    let id = match raw.id {
+        Some(id) => f.required(Some(id), "id", &file)?,
+        None => stem.to_string(),
+    };
+    let title = f.required(raw.title, "title", &file);
+    let owner = f.required(raw.owner, "owner", &file);
+    let version = f.required(raw.version, "version", &file);
+    let status = f
+        .vocab(raw.status, "status", PolicyStatus::parse)
+        .unwrap_or(PolicyStatus::Draft);
+    let approved = f.date(raw.approved);
+    let review_by = f.date(raw.review_by);
+    let classification = f.classification(raw.classification, default);
+    let controls = f.control_refs(raw.controls);
+    Some(Policy {
+        common: Common {
+            slug: slugify(&id),
+            id,
+            classification,
+            listed: raw.listed.unwrap_or(false),
+            pos: file,
+            notes: None,
+        },
+        title: title?,
+        owner: owner?,
+        version: version?,
+        status,
+        approved,
+        review_by,
+        controls,
+        summary: f.text(raw.summary),
+        body,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScope {
+    title: S<String>,
+    legal_entity: S<String>,
+    services: Option<Vec<String>>,
+    locations: Option<Vec<String>>,
+    hosted_environments: Option<Vec<String>>,
+    exclusions: Option<Vec<RawExclusion>>,
+    assumptions: Option<Vec<String>>,
+    updated: S<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExclusion {
+    item: String,
+    justification: Option<String>,
+}
+
+pub fn scope(raw: RawScope, body: Markdown, f: &mut Fields) -> Scope {
+    Scope {
+        title: f
+            .text(raw.title)
+            .unwrap_or_else(|| "Scope of the ISMS".into()),
+        legal_entity: f.text(raw.legal_entity),
+        services: f.strings(raw.services),
+        locations: f.strings(raw.locations),
+        hosted_environments: f.strings(raw.hosted_environments),
+        exclusions: raw
+            .exclusions
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| Exclusion {
+                item: e.item,
+                justification: e.justification,
+            })
+            .collect(),
+        assumptions: f.strings(raw.assumptions),
+        updated: f.date(raw.updated),
+        body,
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMapping {
+    control: S<String>,
+    applicable: Option<Spanned<bool>>,
+    justification: S<String>,
+    status: S<String>,
+    owner: S<String>,
+    policies: List,
+    evidence: List,
+    risks: List,
+    notes: S<String>,
+    classification: S<String>,
+}
+
+pub fn mapping(
+    raw: Spanned<RawMapping>,
+    default: Classification,
+    f: &mut Fields,
+) -> Option<Mapping> {
+    let pos = f.pos(&raw);
+    let raw = raw.value;
+    let control = match &raw.control {
+        Some(c) => f.control_ref(c),
+        None => {
+            f.diags.error(
+                pos.clone(),
+                "missing-field",
+                "missing required field `control`",
+            );
+            None
+        }
+    };
+    let applicable = match raw.applicable {
+        Some(a) => Some(a.value),
+        None => {
+            f.diags.error(
+                pos.clone(),
+                "missing-field",
+                "missing required field `applicable` (true or false)",
+            );
+            None
+        }
+    };
+    let justification = f.text(raw.justification);
+    if applicable == Some(false) && justification.is_none() {
+        f.diags.error(
+            pos.clone(),
+            "missing-justification",
+            "a control that is not applicable needs a `justification`",
+        );
+    }
+    let status = f.vocab(raw.status, "status", ControlStatus::parse);
+    if applicable == Some(true) && status.is_none() {
+        f.diags.error(
+            pos.clone(),
+            "missing-field",
+            "an applicable control needs a `status`: implemented, partially-implemented, planned or not-implemented",
+        );
+    }
+    let classification = f.classification(raw.classification, default);
+    Some(Mapping {
+        control: control?.id,
+        pos,
+        applicable: applicable?,
+        justification,
+        status,
+        owner: f.text(raw.owner),
+        policies: f.refs(raw.policies),
+        evidence: f.refs(raw.evidence),
+        risks: f.refs(raw.risks),
+        notes: f.markdown(raw.notes),
+        classification,
+    })
+}
+
+/// Identity fields common to every register entry.
+fn common(
+    id: S<String>,
+    classification: S<String>,
+    listed: Option<bool>,
+    notes: S<String>,
+    entry: &Pos,
+    default: Classification,
+    f: &mut Fields,
+) -> Option<Common> {
+    let id_pos = id
+        .as_ref()
+        .map(|i| f.pos(i))
+        .unwrap_or_else(|| entry.clone());
+    let id = f.required(id, "id", entry);
+    let classification = f.classification(classification, default);
+    let notes = f.markdown(notes);
+    let id = id?;
+    Some(Common {
+        slug: slugify(&id),
+        id,
+        classification,
+        listed: listed.unwrap_or(false),
+        pos: id_pos,
+        notes,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEvidence {
+    id: S<String>,
+    title: S<String>,
+    kind: S<String>,
+    owner: S<String>,
+    collected: S<String>,
+    expires: S<String>,
+    url: S<String>,
+    file: S<String>,
+    description: S<String>,
+    classification: S<String>,
+    listed: Option<bool>,
+    notes: S<String>,
+}
+
+/// Evidence, with its `file` left for the loader to read (returned as path and position).
+pub fn evidence(
+    raw: Spanned<RawEvidence>,
+    default: Classification,
+    f: &mut Fields,
+) -> Option<(Evidence, Option<(String, Pos)>)> {
+    let entry = f.pos(&raw);
+    let r = raw.value;
+    let common = common(
+        r.id,
+        r.classification,
+        r.listed,
+        r.notes,
+        &entry,
+        default,
+        f,
+    );
+    let title = f.required(r.title, "title", &entry);
+    let kind = f.vocab(r.kind, "kind", EvidenceKind::parse);
+    let collected = f.date(r.collected);
+    let expires = f.date(r.expires);
+    let file = r.file.map(|p| (p.value.trim().to_string(), f.pos(&p)));
+    let ev = Evidence {
+        common: common?,
+        title: title?,
+        kind,
+        owner: f.text(r.owner),
+        collected,
+        expires,
+        url: f.text(r.url),
+        file: None,
+        description: f.markdown(r.description),
+    };
+    Some((ev, file))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRisk {
+    id: S<String>,
+    title: S<String>,
+    asset: S<String>,
+    threat: S<String>,
+    vulnerability: S<String>,
+    likelihood: S<i64>,
+    impact: S<i64>,
+    treatment: S<String>,
+    controls: List,
+    owner: S<String>,
+    residual_likelihood: S<i64>,
+    residual_impact: S<i64>,
+    review_by: S<String>,
+    status: S<String>,
+    classification: S<String>,
+    listed: Option<bool>,
+    notes: S<String>,
+}
+
+pub fn risk(raw: Spanned<RawRisk>, default: Classification, f: &mut Fields) -> Option<Risk> {
+    let entry = f.pos(&raw);
+    let r = raw.value;
+    let common = common(
+        r.id,
+        r.classification,
+        r.listed,
+        r.notes,
+        &entry,
+        default,
+        f,
+    );
+    let title = f.required(r.title, "title", &entry);
+    Some(Risk {
+        likelihood: f.score(r.likelihood, "likelihood"),
+        impact: f.score(r.impact, "impact"),
+        treatment: f.vocab(r.treatment, "treatment", Treatment::parse),
+        controls: f.control_refs(r.controls),
+        residual_likelihood: f.score(r.residual_likelihood, "residual_likelihood"),
+        residual_impact: f.score(r.residual_impact, "residual_impact"),
+        review_by: f.date(r.review_by),
+        status: f.vocab(r.status, "status", RiskStatus::parse),
+        asset: f.text(r.asset),
+        threat: f.text(r.threat),
+        vulnerability: f.text(r.vulnerability),
+        owner: f.text(r.owner),
+        common: common?,
+        title: title?,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFinding {
+    id: S<String>,
+    title: S<String>,
+    kind: S<String>,
+    source: S<String>,
+    raised: S<String>,
+    controls: List,
+    policies: List,
+    owner: S<String>,
+    due: S<String>,
+    status: S<String>,
+    closed: S<String>,
+    description: S<String>,
+    root_cause: S<String>,
+    corrective_action: S<String>,
+    classification: S<String>,
+    listed: Option<bool>,
+    notes: S<String>,
+}
+
+pub fn finding(
+    raw: Spanned<RawFinding>,
+    default: Classification,
+    f: &mut Fields,
+) -> Option<Finding> {
+    let entry = f.pos(&raw);
+    let r = raw.value;
+    let common = common(
+        r.id,
+        r.classification,
+        r.listed,
+        r.notes,
+        &entry,
+        default,
+        f,
+    );
+    let title = f.required(r.title, "title", &entry);
+    Some(Finding {
+        kind: f.vocab(r.kind, "kind", FindingKind::parse),
+        raised: f.date(r.raised),
+        controls: f.control_refs(r.controls),
+        policies: f.refs(r.policies),
+        due: f.date(r.due),
+        status: f.vocab(r.status, "status", FindingStatus::parse),
+        closed: f.date(r.closed),
+        source: f.text(r.source),
+        owner: f.text(r.owner),
+        description: f.markdown(r.description),
+        root_cause: f.markdown(r.root_cause),
+        corrective_action: f.markdown(r.corrective_action),
+        common: common?,
+        title: title?,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSupplier {
+    id: S<String>,
+    name: S<String>,
+    service: S<String>,
+    data: S<String>,
+    location: S<String>,
+    subprocessor: Option<bool>,
+    assurance: Option<Vec<String>>,
+    reviewed: S<String>,
+    risk: S<String>,
+    classification: S<String>,
+    listed: Option<bool>,
+    notes: S<String>,
+}
+
+pub fn supplier(
+    raw: Spanned<RawSupplier>,
+    default: Classification,
+    f: &mut Fields,
+) -> Option<Supplier> {
+    let entry = f.pos(&raw);
+    let r = raw.value;
+    let common = common(
+        r.id,
+        r.classification,
+        r.listed,
+        r.notes,
+        &entry,
+        default,
+        f,
+    );
+    let name = f.required(r.name, "name", &entry);
+    Some(Supplier {
+        service: f.text(r.service),
+        data: f.text(r.data),
+        location: f.text(r.location),
+        subprocessor: r.subprocessor.unwrap_or(false),
+        assurance: f.strings(r.assurance),
+        reviewed: f.date(r.reviewed),
+        risk: f.vocab(r.risk, "risk", RiskLevel::parse),
+        common: common?,
+        name: name?,
+    })
+}

@@ -1,0 +1,109 @@
+//! The one place that knows which YAML crate we use (serde-saphyr), so it can be swapped.
+
+use serde::de::DeserializeOwned;
+
+pub use serde_saphyr::Spanned;
+
+use crate::diagnostic::{Diagnostic, Pos};
+
+/// Parses YAML `text` from `path`; `line_offset` is added to reported lines so positions
+/// refer to the whole file (front matter starts after the opening `---`).
+pub fn parse<T: DeserializeOwned>(
+    text: &str,
+    path: &str,
+    line_offset: u64,
+) -> Result<T, Diagnostic> {
+    let options = serde_saphyr::options! { with_snippet: false };
+    serde_saphyr::from_str_with_options(text, options).map_err(|e| {
+        let (line, column) = e
+            .location()
+            .map(|l| (l.line() + line_offset, l.column()))
+            .unwrap_or((1 + line_offset, 1));
+        Diagnostic::error(
+            Pos::new(path, line, column),
+            "yaml-syntax",
+            clean_message(&e.to_string()),
+        )
+    })
+}
+
+/// The position of a spanned value, in whole-file coordinates.
+pub fn pos_of<T>(value: &Spanned<T>, path: &str, line_offset: u64) -> Pos {
+    Pos::new(
+        path,
+        value.referenced.line() + line_offset,
+        value.referenced.column(),
+    )
+}
+
+/// The crate's messages end with "at line N, column M" (we print positions ourselves) and
+/// sometimes address the programmer; rewrite those for a policy owner.
+fn clean_message(raw: &str) -> String {
+    let mut msg = raw.trim().to_string();
+    if let Some(i) = msg.rfind(" at line ") {
+        msg.truncate(i);
+    }
+    if let Some(rest) = msg.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(',').next().unwrap_or(rest).trim();
+        return format!("duplicate key `{key}`: each key may appear only once in an entry");
+    }
+    if let Some(rest) = msg.strip_prefix("unknown field `") {
+        if let Some((field, expected)) = rest.split_once("`, expected one of ") {
+            let known: Vec<&str> = expected.split(", ").collect();
+            let mut out = format!("unknown field `{field}`");
+            match crate::diagnostic::suggest(field, known.iter().copied()) {
+                Some(s) => out.push_str(&format!(" (did you mean `{s}`?)")),
+                None => out.push_str(&format!(", expected one of {}", known.join(", "))),
+            }
+            return out;
+        }
+    }
+    msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Entry {
+        id: Option<Spanned<String>>,
+        title: Option<String>,
+    }
+
+    fn err(src: &str) -> Diagnostic {
+        parse::<Vec<Entry>>(src, "x.yaml", 0).unwrap_err()
+    }
+
+    #[test]
+    fn unknown_field_suggests() {
+        let d = err("- id: a\n  titel: b\n");
+        assert_eq!(
+            d.to_string(),
+            "x.yaml:2:3: error: unknown field `titel` (did you mean `title`?)"
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors() {
+        let d = err("- id: a\n  id: b\n");
+        assert_eq!(d.pos.line, 2);
+        assert!(d.message.starts_with("duplicate key `id`"), "{}", d.message);
+    }
+
+    #[test]
+    fn line_offset_applies() {
+        let d = parse::<Vec<Entry>>("- id: [a\n", "p.md", 1).unwrap_err();
+        assert_eq!(d.pos.line, 2);
+    }
+
+    #[test]
+    fn spans_are_positions() {
+        let v: Vec<Entry> = parse("- id: a\n- id: bb\n", "x.yaml", 0).unwrap();
+        let id = v[1].id.as_ref().unwrap();
+        assert_eq!(pos_of(id, "x.yaml", 10), Pos::new("x.yaml", 12, 7));
+    }
+}
