@@ -395,7 +395,8 @@ pub fn escape(s: &str) -> String {
 /// highlighting and footnotes, task-list checkboxes, and table cell alignment.
 fn sanitizer() -> ammonia::Builder<'static> {
     let mut b = ammonia::Builder::default();
-    b.add_generic_attributes(["class", "id"])
+    b.link_rel(None)
+        .add_generic_attributes(["class", "id"])
         .add_tags(["input"])
         .add_tag_attributes("input", ["type", "checked", "disabled"])
         .add_tag_attributes("th", ["style"])

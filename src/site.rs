@@ -442,13 +442,12 @@ impl Site {
         for f in files {
             if let Some(out) = f.strip_prefix("static/") {
                 map.insert(f.clone(), Some(Target::Static(out.to_string())));
-            } else if f.ends_with(".yaml") || f.ends_with(".yml") {
-                if let Some(c) = Collection::ALL
+            } else if (f.ends_with(".yaml") || f.ends_with(".yml"))
+                && let Some(c) = Collection::ALL
                     .into_iter()
                     .find(|c| f.starts_with(&format!("{}/", c.dir())))
-                {
-                    map.insert(f.clone(), Some(Target::List(c)));
-                }
+            {
+                map.insert(f.clone(), Some(Target::List(c)));
             }
         }
         for (i, e) in self.evidence.iter().enumerate() {

@@ -26,8 +26,7 @@ pub fn split(text: &str) -> Result<Split<'_>, String> {
     };
     let yaml_start = text.len() - after_open.len();
     let mut offset = yaml_start;
-    let mut line = 2u64;
-    for l in after_open.split_inclusive('\n') {
+    for (line, l) in (2u64..).zip(after_open.split_inclusive('\n')) {
         if l.trim_end_matches(['\r', '\n']) == "---" || l.trim_end_matches(['\r', '\n']) == "..." {
             let yaml = &text[yaml_start..offset];
             let body = &text[offset + l.len()..];
@@ -39,7 +38,6 @@ pub fn split(text: &str) -> Result<Split<'_>, String> {
             });
         }
         offset += l.len();
-        line += 1;
     }
     Err("front matter is not closed: expected a line with only `---` after the YAML".into())
 }

@@ -47,16 +47,16 @@ fn clean_message(raw: &str) -> String {
         let key = rest.split(',').next().unwrap_or(rest).trim();
         return format!("duplicate key `{key}`: each key may appear only once in an entry");
     }
-    if let Some(rest) = msg.strip_prefix("unknown field `") {
-        if let Some((field, expected)) = rest.split_once("`, expected one of ") {
-            let known: Vec<&str> = expected.split(", ").collect();
-            let mut out = format!("unknown field `{field}`");
-            match crate::diagnostic::suggest(field, known.iter().copied()) {
-                Some(s) => out.push_str(&format!(" (did you mean `{s}`?)")),
-                None => out.push_str(&format!(", expected one of {}", known.join(", "))),
-            }
-            return out;
+    if let Some(rest) = msg.strip_prefix("unknown field `")
+        && let Some((field, expected)) = rest.split_once("`, expected one of ")
+    {
+        let known: Vec<&str> = expected.split(", ").collect();
+        let mut out = format!("unknown field `{field}`");
+        match crate::diagnostic::suggest(field, known.iter().copied()) {
+            Some(s) => out.push_str(&format!(" (did you mean `{s}`?)")),
+            None => out.push_str(&format!(", expected one of {}", known.join(", "))),
         }
+        return out;
     }
     msg
 }
