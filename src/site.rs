@@ -321,9 +321,30 @@ impl Site {
                         m.control, prev.pos.path, prev.pos.line
                     ),
                 );
+                // Still report its broken references: one run should show every problem.
+                self.check_refs(&m, diags);
                 continue;
             }
             self.controls[ci].mapping = Some(m);
+        }
+    }
+
+    fn check_refs(&self, m: &Mapping, diags: &mut Diagnostics) {
+        for (collection, refs) in [
+            (Collection::Policies, &m.policies),
+            (Collection::Evidence, &m.evidence),
+            (Collection::Risks, &m.risks),
+        ] {
+            for r in refs
+                .iter()
+                .filter(|r| self.lookup(collection, &r.id).is_none())
+            {
+                diags.error(
+                    r.pos.clone(),
+                    "unknown-reference",
+                    self.unknown_message(collection, &r.id),
+                );
+            }
         }
     }
 

@@ -1,0 +1,291 @@
+//! Builds the example site and small fixtures with the real binary and checks the HTML.
+
+mod common;
+
+use common::*;
+
+fn example(audience: &str) -> (tempfile::TempDir, Tree) {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = build_ok(
+        &repo().join("example-site"),
+        audience,
+        &dir.path().join("out"),
+    );
+    (dir, tree)
+}
+
+#[test]
+fn example_site_builds_every_page_for_every_audience() {
+    for audience in ["public", "customer", "internal"] {
+        let (_dir, tree) = example(audience);
+        for page in [
+            "index.html",
+            "scope/index.html",
+            "policies/index.html",
+            "controls/index.html",
+            "controls/soa.csv",
+            "controls/a-5-15/index.html",
+            "controls/a-8-34/index.html",
+            "traceability/index.html",
+            "suppliers/index.html",
+            "404.html",
+            "style.css",
+            "highlight.css",
+        ] {
+            assert!(tree.has(page), "{audience}: {page} missing");
+        }
+        let controls = tree
+            .files
+            .keys()
+            .filter(|p| p.starts_with("controls/a-") && p.ends_with("/index.html"))
+            .count();
+        assert_eq!(controls, 93, "{audience}: one page per Annex A control");
+    }
+}
+
+#[test]
+fn every_internal_link_resolves_to_a_written_file() {
+    for audience in ["public", "customer", "internal"] {
+        let (_dir, tree) = example(audience);
+        let mut checked = 0;
+        for (path, bytes) in &tree.files {
+            if !path.ends_with(".html") {
+                continue;
+            }
+            let html = String::from_utf8_lossy(bytes);
+            for link in links(&html) {
+                if let Some(target) = resolve_link(path, &link) {
+                    assert!(
+                        tree.has(&target),
+                        "{audience}: {path} links to {link} → {target}, which was not written"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 1000, "{audience}: checked {checked} links");
+    }
+}
+
+#[test]
+fn traceability_goes_both_ways() {
+    let (_dir, tree) = example("customer");
+    let policy = tree.text("policies/access-control/index.html");
+    assert!(
+        policy.contains("href=\"../../controls/a-5-15/\""),
+        "policy → control"
+    );
+    let control = tree.text("controls/a-5-15/index.html");
+    assert!(
+        control.contains("href=\"../../policies/access-control/\""),
+        "control → policy"
+    );
+    let matrix = tree.text("traceability/index.html");
+    assert!(matrix.contains("Control × policy matrix"));
+    assert!(
+        matrix.contains("A.5.5"),
+        "a control with no policy is listed as a gap"
+    );
+}
+
+#[test]
+fn soa_lists_all_93_controls_in_catalog_order() {
+    let (_dir, tree) = example("public");
+    let csv = tree.text("controls/soa.csv");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "control,title,theme,applicable,status,justification,owner,policies,evidence"
+    );
+    assert_eq!(lines.len(), 94);
+    assert!(
+        lines[1]
+            .starts_with("A.5.1,Policies for information security,Organizational,yes,Implemented,")
+    );
+    assert!(lines[93].starts_with("A.8.34,"));
+    let html = tree.text("controls/index.html");
+    for theme in [
+        "Organizational controls",
+        "People controls",
+        "Physical controls",
+        "Technological controls",
+    ] {
+        assert!(html.contains(theme), "{theme}");
+    }
+}
+
+#[test]
+fn policies_follow_status_and_classification() {
+    let (_d1, public) = example("public");
+    let (_d2, customer) = example("customer");
+    let (_d3, internal) = example("internal");
+    let published = |t: &Tree| {
+        t.files
+            .keys()
+            .filter(|p| {
+                p.starts_with("policies/")
+                    && p.ends_with("/index.html")
+                    && p.matches('/').count() == 2
+            })
+            .count()
+    };
+    assert_eq!(published(&public), 3, "3 public approved policies");
+    assert_eq!(
+        published(&customer),
+        7,
+        "3 public + 4 customer approved policies"
+    );
+    assert_eq!(
+        published(&internal),
+        12,
+        "every policy, drafts and retired included"
+    );
+    assert!(
+        !customer.has("policies/data-retention/index.html"),
+        "drafts are internal only"
+    );
+    let list = internal.text("policies/index.html");
+    assert!(
+        list.contains("Draft") && list.contains("Retired"),
+        "internal list marks drafts and retired"
+    );
+    assert!(
+        customer
+            .text("policies/index.html")
+            .contains("Business Continuity"),
+        "listed internal policy shows its title"
+    );
+    assert!(
+        customer
+            .text("policies/index.html")
+            .contains("Review overdue"),
+        "acceptable-use review is overdue"
+    );
+}
+
+#[test]
+fn findings_summary_flags_overdue_and_lists_strengths() {
+    let (_dir, tree) = example("customer");
+    let page = tree.text("findings/index.html");
+    assert!(
+        page.contains("row-overdue"),
+        "the overdue corrective action is flagged"
+    );
+    assert!(page.contains("Strengths"));
+    assert!(tree.has("findings/f-2026-05/index.html"));
+    assert!(
+        tree.text("findings/f-2026-05/index.html")
+            .contains("Overdue")
+    );
+}
+
+#[test]
+fn non_public_builds_say_what_they_are_and_ask_not_to_be_indexed() {
+    let (_d1, public) = example("public");
+    let (_d2, customer) = example("customer");
+    assert!(!public.text("index.html").contains("noindex"));
+    let home = customer.text("index.html");
+    assert!(home.contains("<meta name=\"robots\" content=\"noindex"));
+    assert!(home.contains("Customer edition — confidential, shared under NDA"));
+    assert!(customer.text("robots.txt").contains("Disallow: /"));
+}
+
+#[test]
+fn no_external_requests() {
+    let (_dir, tree) = example("internal");
+    for (path, bytes) in &tree.files {
+        if path.ends_with(".html") || path.ends_with(".css") {
+            let text = String::from_utf8_lossy(bytes);
+            for needle in [
+                "<script src=\"http",
+                "<link rel=\"stylesheet\" href=\"http",
+                "@import",
+                "url(http",
+            ] {
+                assert!(
+                    !text.contains(needle),
+                    "{path} loads something from another host: {needle}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn errors_name_file_line_and_column_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = build(&fixture("broken"), "public", &out);
+    assert_eq!(o.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    for expected in [
+        "controls/map.yaml:1:3: error: a control that is not applicable needs a `justification`",
+        "controls/map.yaml:3:3: error: control A.5.1 is mapped twice, first at controls/map.yaml:1",
+        "controls/map.yaml:6:19: error: unknown policy \"ghost\"",
+        "policies/bad.md:4:9: error: unknown status \"aproved\", expected one of draft, approved, retired (did you mean \"approved\"?)",
+        "policies/bad.md:6:12: error: unknown control \"A.5.99\"",
+        "scope.md:4:5: error: unknown policy \"nope\"",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "missing {expected:?} in:\n{stderr}"
+        );
+    }
+    assert!(!out.exists(), "a failed build writes nothing");
+}
+
+#[test]
+fn a_site_template_replaces_one_theme_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = build_ok(&fixture("override"), "public", &dir.path().join("out"));
+    let policy = tree.text("policies/only/index.html");
+    assert!(
+        policy.contains("<h1 class=\"custom-policy\">CUSTOM Only Policy</h1>"),
+        "{policy}"
+    );
+    assert!(
+        policy.contains("<nav class=\"site-nav\""),
+        "the theme's base template still applies"
+    );
+    assert!(
+        tree.text("policies/index.html").contains("Only Policy"),
+        "other templates are the theme's"
+    );
+}
+
+#[test]
+fn help_explains_the_command_line() {
+    let o = bin().args(["build", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&o.stdout);
+    for flag in [
+        "--audience",
+        "--out",
+        "--today",
+        "public",
+        "customer",
+        "internal",
+    ] {
+        assert!(help.contains(flag), "{flag} missing from --help");
+    }
+}
+
+#[test]
+fn default_output_is_under_the_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("policies")).unwrap();
+    std::fs::copy(fixture("override/site.yaml"), site.join("site.yaml")).unwrap();
+    std::fs::copy(fixture("override/scope.md"), site.join("scope.md")).unwrap();
+    let o = bin()
+        .args(["build", "--today", TODAY])
+        .current_dir(&site)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(site.join("_site/public/index.html").is_file());
+    let summary = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        summary.contains("pages") && summary.contains("ms"),
+        "one-line summary: {summary}"
+    );
+}

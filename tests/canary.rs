@@ -1,0 +1,134 @@
+//! Leak tests: the canary fixture marks every customer item with `canarycus` and every internal
+//! item with `canaryint` (in ids, titles, bodies, notes, files). A build for an audience must
+//! contain none of the markers above it — anywhere: page text, paths, CSV, copied files.
+
+mod common;
+
+use common::*;
+
+fn markers_in_sources() -> Vec<String> {
+    let mut found = std::collections::BTreeSet::new();
+    let src = Tree::read(&fixture("canary"));
+    let hay = src.haystack();
+    for prefix in ["canaryint", "canarycus"] {
+        for (i, _) in hay.match_indices(prefix) {
+            let token: String = hay[i..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect();
+            found.insert(token.trim_end_matches('-').to_string());
+        }
+    }
+    found.into_iter().collect()
+}
+
+#[test]
+fn public_build_contains_no_customer_or_internal_marker() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = build_ok(&fixture("canary"), "public", &dir.path().join("out"));
+    let hay = tree.haystack();
+    for marker in ["canarycus", "canaryint"] {
+        if let Some(i) = hay.find(marker) {
+            panic!(
+                "public build leaks {marker}: …{}…",
+                &hay[i.saturating_sub(80)..(i + 40).min(hay.len())]
+            );
+        }
+    }
+    // Listed items show their title, and nothing else.
+    let policies = tree.text("policies/index.html");
+    assert!(
+        policies.contains("Crisis Communications Plan"),
+        "listed title is shown"
+    );
+    assert!(policies.contains("available on request"));
+    assert!(
+        !tree.has("policies/listed-plan/index.html"),
+        "listed items get no page"
+    );
+}
+
+#[test]
+fn customer_build_contains_customer_but_no_internal_marker() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = build_ok(&fixture("canary"), "customer", &dir.path().join("out"));
+    let hay = tree.haystack();
+    if let Some(i) = hay.find("canaryint") {
+        panic!(
+            "customer build leaks an internal marker: …{}…",
+            &hay[i.saturating_sub(80)..(i + 40).min(hay.len())]
+        );
+    }
+    for marker in markers_in_sources()
+        .iter()
+        .filter(|m| m.starts_with("canarycus"))
+    {
+        assert!(
+            hay.contains(marker.as_str()),
+            "customer build is missing {marker}"
+        );
+    }
+}
+
+#[test]
+fn internal_build_contains_every_marker() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = build_ok(&fixture("canary"), "internal", &dir.path().join("out"));
+    let hay = tree.haystack();
+    let markers = markers_in_sources();
+    assert!(
+        markers.len() > 30,
+        "the fixture has many markers: {markers:?}"
+    );
+    for marker in &markers {
+        assert!(
+            hay.contains(marker.as_str()),
+            "internal build is missing {marker}"
+        );
+    }
+    assert!(
+        tree.has("evidence/canaryint-ev/canaryint-restore.txt"),
+        "evidence files are copied where visible"
+    );
+}
+
+#[test]
+fn links_only_a_hidden_mapping_makes_are_left_out() {
+    // public-policy is linked to A.5.30 only by an internal mapping: a public reader must not
+    // learn that mapping exists, from either side.
+    let dir = tempfile::tempdir().unwrap();
+    let public = build_ok(&fixture("canary"), "public", &dir.path().join("pub"));
+    let control = public.text("controls/a-5-30/index.html");
+    assert!(!control.contains("policies/public-policy/"), "{control}");
+    assert!(control.contains("not published for this audience"));
+    let policy = public.text("policies/public-policy/index.html");
+    assert!(!policy.contains("controls/a-5-30/"));
+    assert!(
+        policy.contains("controls/a-5-1/"),
+        "its own controls: link is shown"
+    );
+    let internal = build_ok(&fixture("canary"), "internal", &dir.path().join("int"));
+    assert!(
+        internal
+            .text("controls/a-5-30/index.html")
+            .contains("../../policies/public-policy/")
+    );
+}
+
+#[test]
+fn restricted_link_targets_render_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let public = build_ok(&fixture("canary"), "public", &dir.path().join("pub"));
+    let page = public.text("policies/public-policy/index.html");
+    assert!(page.contains("our continuity plan"), "the link text stays");
+    assert!(
+        !page.contains("href=\"policy:"),
+        "no unresolved scheme leaks"
+    );
+    let customer = build_ok(&fixture("canary"), "customer", &dir.path().join("cus"));
+    let page = customer.text("policies/public-policy/index.html");
+    assert!(
+        page.contains("href=\"../../policies/canarycus-access/\""),
+        "visible targets are linked: {page}"
+    );
+}

@@ -1,0 +1,147 @@
+//! Helpers shared by integration tests: run the real binary, read output trees.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const TODAY: &str = "2026-11-30";
+
+pub fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_trustpress"));
+    c.env_remove("SOURCE_DATE_EPOCH");
+    c
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    repo().join("tests/fixtures").join(name)
+}
+
+/// Runs `trustpress build SITE --audience A --out OUT --today TODAY`.
+pub fn build(site: &Path, audience: &str, out: &Path) -> Output {
+    bin()
+        .args(["build"])
+        .arg(site)
+        .args(["--audience", audience, "--today", TODAY, "--out"])
+        .arg(out)
+        .output()
+        .expect("the trustpress binary runs")
+}
+
+/// Builds and asserts success, returning the output folder's files.
+pub fn build_ok(site: &Path, audience: &str, out: &Path) -> Tree {
+    let o = build(site, audience, out);
+    assert!(
+        o.status.success(),
+        "build of {} for {audience} failed:\nstdout: {}\nstderr: {}",
+        site.display(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    Tree::read(out)
+}
+
+/// Every file of an output folder: relative path → bytes.
+pub struct Tree {
+    pub root: PathBuf,
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+impl Tree {
+    pub fn read(root: &Path) -> Tree {
+        let mut files = BTreeMap::new();
+        for entry in walkdir::WalkDir::new(root).into_iter().flatten() {
+            if entry.file_type().is_file() {
+                let rel = entry
+                    .path()
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                files.insert(rel, std::fs::read(entry.path()).unwrap());
+            }
+        }
+        Tree {
+            root: root.to_path_buf(),
+            files,
+        }
+    }
+
+    pub fn text(&self, path: &str) -> String {
+        let bytes = self
+            .files
+            .get(path)
+            .unwrap_or_else(|| panic!("{path} is missing from {}", self.root.display()));
+        String::from_utf8(bytes.clone()).unwrap()
+    }
+
+    pub fn has(&self, path: &str) -> bool {
+        self.files.contains_key(path)
+    }
+
+    /// All file contents and paths, lower-cased, for leak searches.
+    pub fn haystack(&self) -> String {
+        let mut all = String::new();
+        for (path, bytes) in &self.files {
+            all.push_str(&path.to_lowercase());
+            all.push('\n');
+            all.push_str(&String::from_utf8_lossy(bytes).to_lowercase());
+            all.push('\n');
+        }
+        all
+    }
+}
+
+/// The `href`/`src` values in an HTML page.
+pub fn links(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in ["href=\"", "src=\""] {
+        let mut rest = html;
+        while let Some(i) = rest.find(attr) {
+            rest = &rest[i + attr.len()..];
+            if let Some(end) = rest.find('"') {
+                out.push(rest[..end].replace("&amp;", "&"));
+                rest = &rest[end..];
+            }
+        }
+    }
+    out
+}
+
+/// Resolves a relative link from the page at `page` to an output file path, if internal.
+pub fn resolve_link(page: &str, link: &str) -> Option<String> {
+    if link.is_empty() || link.starts_with('#') || link.contains(':') || link.starts_with("//") {
+        return None;
+    }
+    assert!(
+        !link.starts_with('/'),
+        "root-absolute link {link} in {page} breaks under a sub-path"
+    );
+    let link = link.split('#').next().unwrap_or(link);
+    let mut parts: Vec<&str> = page.split('/').collect();
+    parts.pop();
+    for seg in link.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                assert!(
+                    parts.pop().is_some(),
+                    "link {link} in {page} escapes the site root"
+                );
+            }
+            s => parts.push(s),
+        }
+    }
+    let mut path = parts.join("/");
+    if link.ends_with('/') || link == "." || link == "./" || path.is_empty() {
+        if !path.is_empty() {
+            path.push('/');
+        }
+        path.push_str("index.html");
+    }
+    Some(path)
+}
