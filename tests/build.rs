@@ -188,6 +188,18 @@ fn non_public_builds_say_what_they_are_and_ask_not_to_be_indexed() {
     assert!(home.contains("<meta name=\"robots\" content=\"noindex"));
     assert!(home.contains("Customer edition — confidential, shared under NDA"));
     assert!(customer.text("robots.txt").contains("Disallow: /"));
+    assert!(
+        !customer.has("sitemap.xml"),
+        "no sitemap for builds that must not be indexed"
+    );
+    let sitemap = public.text("sitemap.xml");
+    assert!(sitemap.contains(
+        "<loc>https://trust.brightwave.example/policies/information-security-policy/</loc>"
+    ));
+    assert!(
+        !sitemap.contains("access-control"),
+        "customer policies are not in the public sitemap"
+    );
 }
 
 #[test]

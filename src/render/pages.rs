@@ -32,8 +32,36 @@ pub fn all(cx: &RenderContext) -> Outputs {
         &Base::new(cx, "Page not found", 0, ""),
     )?);
     out.extend(assets(cx));
+    if cx.audience == Classification::Public {
+        // Built from the outputs themselves, so it can only list what this build contains.
+        out.push(sitemap(&cx.site.config.base_url, &out));
+    }
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
+}
+
+/// `sitemap.xml` for search engines: public builds only (the others ask not to be indexed).
+fn sitemap(base_url: &str, outputs: &[Output]) -> Output {
+    let base = if base_url.ends_with('/') {
+        base_url.to_string()
+    } else {
+        format!("{base_url}/")
+    };
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for o in outputs.iter().filter(|o| o.path.ends_with("index.html")) {
+        let dir = o.path.trim_end_matches("index.html");
+        xml.push_str(&format!(
+            "  <url><loc>{}</loc></url>\n",
+            markdown::escape(&format!("{base}{dir}"))
+        ));
+    }
+    xml.push_str("</urlset>\n");
+    Output {
+        path: "sitemap.xml".into(),
+        bytes: xml.into_bytes(),
+    }
 }
 
 /// The context every template gets.
@@ -482,7 +510,11 @@ fn finding_links(
 ) -> (Vec<ItemLink>, usize) {
     let (mut links, restricted) = cx.links_from(root, Collection::Findings, items);
     for l in &mut links {
-        if let Some(f) = cx.site.findings.iter().find(|f| f.common.id == l.id) {
+        if let Some(f) = cx
+            .site
+            .lookup(Collection::Findings, &l.id)
+            .map(|i| &cx.site.findings[i])
+        {
             l.badge = Some(finding_kind_badge(f.kind));
             l.note = Some(finding_status_badge(f, cx.site.today).text);
         }
@@ -668,7 +700,10 @@ fn control(cx: &RenderContext, ci: usize) -> Result<Output, Diagnostic> {
         visible_links(Collection::Evidence, &c.evidence),
     );
     for l in &mut evidence {
-        if let Some(e) = cx.site.evidence.iter().find(|e| e.common.id == l.id)
+        if let Some(e) = cx
+            .site
+            .lookup(Collection::Evidence, &l.id)
+            .map(|i| &cx.site.evidence[i])
             && !l.locked
         {
             l.badge = Some(freshness(e.expires, cx.site.today));
