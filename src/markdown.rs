@@ -137,18 +137,31 @@ impl Renderer {
     pub fn render(&self, text: &str, links: &dyn LinkResolver) -> Rendered {
         let events: Vec<Event> = Parser::new_ext(text, options()).collect();
         let (events, toc) = anchor_headings(events);
-        let events = self.transform(events, links);
+        let (events, has_raw_html) = self.transform(events, links);
         let mut html = String::with_capacity(text.len() * 3 / 2);
         pulldown_cmark::html::push_html(&mut html, events.into_iter());
-        if !self.allow_raw_html {
+        // pulldown-cmark escapes all text and attribute values, and `transform` drops unsafe
+        // link schemes, so only documents with raw HTML need the (costly) sanitiser.
+        if has_raw_html && !self.allow_raw_html {
             html = self.sanitizer.clean(&html).to_string();
         }
         Rendered { html, toc }
     }
 
-    /// Resolves links, links bare control ids, and highlights code blocks.
-    fn transform<'a>(&self, events: Vec<Event<'a>>, links: &dyn LinkResolver) -> Vec<Event<'a>> {
+    /// A link destination is kept only if it is relative or uses a harmless scheme.
+    fn url_allowed(&self, url: &str) -> bool {
+        self.allow_raw_html || is_safe_url(url)
+    }
+
+    /// Resolves links, links bare control ids, and highlights code blocks; also says whether
+    /// the source held raw HTML.
+    fn transform<'a>(
+        &self,
+        events: Vec<Event<'a>>,
+        links: &dyn LinkResolver,
+    ) -> (Vec<Event<'a>>, bool) {
         let mut out = Vec::with_capacity(events.len());
+        let mut has_raw_html = false;
         let mut dropped: Vec<bool> = Vec::new(); // per open link: was its tag removed?
         let mut code: Option<(String, String)> = None; // (language, text) while in a code block
         for event in events {
@@ -180,6 +193,7 @@ impl Renderer {
                     id,
                 }) => match links.resolve(&dest_url) {
                     Resolved::TextOnly => dropped.push(true),
+                    Resolved::Keep if !self.url_allowed(&dest_url) => dropped.push(true),
                     resolved => {
                         dropped.push(false);
                         let dest_url = match resolved {
@@ -207,8 +221,8 @@ impl Renderer {
                 }) => {
                     let dest_url = match links.resolve(&dest_url) {
                         Resolved::Url(u) => CowStr::from(u),
-                        Resolved::Keep => dest_url,
-                        Resolved::TextOnly => CowStr::from(""),
+                        Resolved::Keep if self.url_allowed(&dest_url) => dest_url,
+                        Resolved::Keep | Resolved::TextOnly => CowStr::from(""),
                     };
                     out.push(Event::Start(Tag::Image {
                         link_type,
@@ -218,10 +232,14 @@ impl Renderer {
                     }));
                 }
                 Event::Text(t) if dropped.is_empty() => link_control_ids(t, links, &mut out),
+                e @ (Event::Html(_) | Event::InlineHtml(_)) => {
+                    has_raw_html = true;
+                    out.push(e);
+                }
                 e => out.push(e),
             }
         }
-        out
+        (out, has_raw_html)
     }
 
     fn highlight(&self, code: &str, lang: &str) -> String {
@@ -248,6 +266,21 @@ impl Renderer {
             "<pre class=\"code hl-code\" data-lang=\"{lang_class}\"><code>{}</code></pre>\n",
             generator.finalize()
         )
+    }
+}
+
+/// Relative URLs and http, https, mailto and tel are safe; `javascript:`, `data:` and other
+/// schemes are not. Browsers ignore tabs and newlines inside a scheme, so we do too.
+pub fn is_safe_url(url: &str) -> bool {
+    let cleaned: String = url
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let end = cleaned.find(['/', '?', '#']).unwrap_or(cleaned.len());
+    match cleaned[..end].split_once(':') {
+        None => true,
+        Some((scheme, _)) => matches!(scheme, "http" | "https" | "mailto" | "tel"),
     }
 }
 
@@ -525,6 +558,25 @@ mod tests {
         assert!(!out.contains("javascript:"), "{out}");
         assert!(!out.contains("onclick"), "{out}");
         assert!(out.contains(r#"type="checkbox""#), "{out}");
+    }
+
+    #[test]
+    fn unsafe_link_schemes_are_dropped_without_raw_html() {
+        let out = html(
+            "[a](javascript:alert(1)) [b](JaVa\tScript:x) [c](data:text/html,x) ![i](javascript:y) [ok](https://x.example/a:b) [m](mailto:a@b.example) [r](sub/page.html)",
+        );
+        assert!(!out.to_lowercase().contains("href=\"java"), "{out}");
+        assert!(!out.to_lowercase().contains("src=\"java"), "{out}");
+        assert!(!out.contains("data:"), "{out}");
+        assert!(out.contains("href=\"https://x.example/a:b\""), "{out}");
+        assert!(out.contains("href=\"mailto:a@b.example\""), "{out}");
+        assert!(out.contains("href=\"sub/page.html\""), "{out}");
+        for case in ["javascript:x", " javascript:x", "vbscript:x", "data:x"] {
+            assert!(!is_safe_url(case), "{case}");
+        }
+        for case in ["#top", "../a/", "https://x", "a/b:c", "?q=a:b"] {
+            assert!(is_safe_url(case), "{case}");
+        }
     }
 
     #[test]

@@ -24,12 +24,22 @@ pub fn render(
     md: &markdown::Renderer,
     audience: Classification,
 ) -> Result<Vec<Output>, Diagnostic> {
-    let cx = RenderContext {
+    let mut cx = RenderContext {
         site,
         theme,
         md,
         audience,
+        shown_registers: Vec::new(),
     };
+    // Computed once: every page's navigation needs it.
+    cx.shown_registers = [
+        Collection::Evidence,
+        Collection::Risks,
+        Collection::Findings,
+    ]
+    .into_iter()
+    .filter(|c| cx.any_visible(*c))
+    .collect();
     pages::all(&cx)
 }
 
@@ -39,6 +49,8 @@ pub struct RenderContext<'a> {
     pub theme: &'a Theme,
     pub md: &'a markdown::Renderer,
     pub audience: Classification,
+    /// The registers this audience can see anything of (the others get no navigation tab).
+    shown_registers: Vec<Collection>,
 }
 
 impl<'a> RenderContext<'a> {
@@ -223,9 +235,9 @@ impl<'a> RenderContext<'a> {
         ];
         // Registers a reader can see nothing of are not worth a tab.
         items.retain(|(_, _, key)| match *key {
-            "evidence" => self.any_visible(Collection::Evidence),
-            "risks" => self.any_visible(Collection::Risks),
-            "findings" => self.any_visible(Collection::Findings),
+            "evidence" => self.shown_registers.contains(&Collection::Evidence),
+            "risks" => self.shown_registers.contains(&Collection::Risks),
+            "findings" => self.shown_registers.contains(&Collection::Findings),
             _ => true,
         });
         items
