@@ -94,11 +94,28 @@ fn swap_into_place(staging: std::path::PathBuf, out: &Path) -> Result<()> {
 }
 
 fn remove_quietly(path: &Path) {
-    if let Err(e) = fs::remove_dir_all(path)
+    if let Err(e) = remove_tree(path, 2)
         && e.kind() != io::ErrorKind::NotFound
     {
         eprintln!("warning: could not remove {}: {e}", path.display());
     }
+}
+
+/// `remove_dir_all`, fanned out over the entries of the top `levels` folders: a previous
+/// output of a large site holds tens of thousands of folders, one per page.
+fn remove_tree(path: &Path, levels: u32) -> io::Result<()> {
+    if levels == 0 {
+        return fs::remove_dir_all(path);
+    }
+    let entries: Vec<fs::DirEntry> = fs::read_dir(path)?.collect::<io::Result<_>>()?;
+    entries.par_iter().try_for_each(|e| {
+        if e.file_type()?.is_dir() {
+            remove_tree(&e.path(), levels - 1)
+        } else {
+            fs::remove_file(e.path())
+        }
+    })?;
+    fs::remove_dir(path)
 }
 
 /// An empty folder, or one holding our marker, may be replaced.
