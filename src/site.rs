@@ -495,11 +495,7 @@ impl Site {
         for md in self.markdown_texts() {
             for link in markdown::links(&md.text) {
                 if let Err(e) = self.resolve(&link.dest, &md.pos.path) {
-                    diags.error(
-                        markdown::position(md, link.line, link.column),
-                        "broken-link",
-                        e,
-                    );
+                    diags.error(markdown::position(md, &link), "broken-link", e);
                 }
             }
         }

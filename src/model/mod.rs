@@ -37,6 +37,19 @@ pub struct Common {
 pub struct Markdown {
     pub text: String,
     pub pos: Pos,
+    /// Where runs of `text` start in the file, when YAML reshaped it (a block scalar's
+    /// indentation stripped, lines folded, quotes removed). Empty when the text is verbatim
+    /// from `pos` on, as a Markdown file's body is.
+    pub source_map: Vec<SourceRun>,
+}
+
+/// A run of Markdown text copied verbatim from one line of the file: the text from byte
+/// `offset` on starts at `line`:`column` (1-based, columns in characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceRun {
+    pub offset: usize,
+    pub line: u64,
+    pub column: u64,
 }
 
 #[derive(Debug, Clone)]

@@ -77,6 +77,7 @@ mod tests {
             body: Markdown {
                 text: String::new(),
                 pos: Pos::default(),
+                source_map: vec![],
             },
         }
     }

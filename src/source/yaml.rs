@@ -19,11 +19,13 @@ pub fn parse<T: DeserializeOwned>(
             .location()
             .map(|l| (l.line() + line_offset, l.column()))
             .unwrap_or((1 + line_offset, 1));
-        Diagnostic::error(
-            Pos::new(path, line, column),
-            "yaml-syntax",
-            clean_message(&e.to_string()),
-        )
+        let message = clean_message(&e.to_string());
+        let rule = if message.starts_with("unknown field `") {
+            "unknown-field"
+        } else {
+            "yaml-syntax"
+        };
+        Diagnostic::error(Pos::new(path, line, column), rule, message)
     })
 }
 
@@ -85,6 +87,7 @@ mod tests {
             d.to_string(),
             "x.yaml:2:3: error: unknown field `titel` (did you mean `title`?)"
         );
+        assert_eq!(d.rule, "unknown-field");
     }
 
     #[test]
