@@ -30,6 +30,20 @@ pub struct Common {
     /// The position of the item's id (or the file, for policies).
     pub pos: Pos,
     pub notes: Option<Markdown>,
+    /// Where some fields' values were written (`status`, `review_by`, `expires`, `due` …), so
+    /// checks on their values can point at them.
+    pub field_pos: Vec<(&'static str, Pos)>,
+}
+
+impl Common {
+    /// Where `field` was written, or the item's own position when it was not recorded.
+    pub fn pos_of(&self, field: &str) -> &Pos {
+        self.field_pos
+            .iter()
+            .find(|(name, _)| *name == field)
+            .map(|(_, p)| p)
+            .unwrap_or(&self.pos)
+    }
 }
 
 /// Markdown text with the position it starts at, so links inside it can be reported.

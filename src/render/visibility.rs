@@ -65,6 +65,7 @@ mod tests {
                 listed,
                 pos: Pos::default(),
                 notes: None,
+                field_pos: vec![],
             },
             title: "T".into(),
             owner: "O".into(),
