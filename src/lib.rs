@@ -3,10 +3,12 @@
 //!
 //! - [`source`] scans and parses the site folder into the typed [`model`],
 //! - [`site`] links it into the content graph and validates references,
+//! - [`checks`] runs the audit rules over the graph (shared by `build` and `check`),
 //! - [`render`] turns the graph into output files for one audience (a pure function),
 //! - [`output`] writes them atomically.
 
 pub mod catalog;
+pub mod checks;
 pub mod cmd;
 pub mod config;
 pub mod diagnostic;
@@ -50,4 +52,13 @@ pub fn build_in_memory(
         outputs,
         warnings: warnings.into_sorted(),
     })
+}
+
+/// Everything `build` would report for `audience`, errors and warnings, sorted, without
+/// writing anything: what `trustpress check` prints.
+pub fn check(root: &Path, audience: Classification, today: Date) -> Vec<Diagnostic> {
+    match build_in_memory(root, audience, today) {
+        Ok(built) => built.warnings,
+        Err(failed) => failed.errors,
+    }
 }

@@ -42,6 +42,47 @@ enum Command {
         #[arg(long, value_name = "YYYY-MM-DD")]
         today: Option<String>,
     },
+    /// Validate the site and report gaps an auditor would ask about; writes nothing
+    #[command(
+        after_help = "Runs everything build validates plus the audit rules (coverage gaps, expired evidence, overdue reviews and findings, orphans, broken anchors).\nExit status: 0 when there are no errors, 1 when there are errors (or warnings with --strict), 2 on a usage error."
+    )]
+    Check {
+        /// The site folder (holding site.yaml and scope.md)
+        #[arg(default_value = ".")]
+        site: PathBuf,
+        /// The audience whose build is validated (templates and rendering)
+        #[arg(long, value_enum, default_value_t = Audience::Public)]
+        audience: Audience,
+        /// Pin "today" (YYYY-MM-DD) for freshness and overdue logic [default: SOURCE_DATE_EPOCH or the system date]
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<String>,
+        /// How to print the diagnostics
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Fail (exit 1) on warnings too
+        #[arg(long)]
+        strict: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// path:line:column: error|warning[rule-id]: message, then a summary line
+    Text,
+    /// A JSON list of {path, line, column, severity, rule, message}
+    Json,
+    /// SARIF 2.1.0, for code-scanning UIs
+    Sarif,
+}
+
+impl From<Format> for cmd::check::Format {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Text => cmd::check::Format::Text,
+            Format::Json => cmd::check::Format::Json,
+            Format::Sarif => cmd::check::Format::Sarif,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -73,7 +114,46 @@ fn main() -> ExitCode {
             out,
             today,
         } => build(site, audience.into(), out, today.as_deref()),
+        Command::Check {
+            site,
+            audience,
+            today,
+            format,
+            strict,
+        } => check(
+            site,
+            audience.into(),
+            today.as_deref(),
+            format.into(),
+            strict,
+        ),
     }
+}
+
+fn check(
+    site: PathBuf,
+    audience: Classification,
+    today: Option<&str>,
+    format: cmd::check::Format,
+    strict: bool,
+) -> ExitCode {
+    let today = match cmd::resolve_today(today) {
+        Ok(t) => t,
+        Err(e) => {
+            // A bad --today (or SOURCE_DATE_EPOCH) is a usage error, like a bad flag.
+            eprintln!("error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let report = cmd::check::run(&cmd::check::CheckOptions {
+        site,
+        audience,
+        today,
+        format,
+        strict,
+    });
+    print!("{}", report.output);
+    ExitCode::from(report.exit_code)
 }
 
 fn build(

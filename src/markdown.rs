@@ -27,6 +27,8 @@ pub struct LinkAt {
     pub dest: String,
     pub line: u64,
     pub column: u64,
+    /// The byte offset of the link in the text.
+    pub offset: usize,
 }
 
 /// Every link and image destination in `text`, in order.
@@ -40,22 +42,31 @@ pub fn links(text: &str) -> Vec<LinkAt> {
                 dest: dest_url.to_string(),
                 line,
                 column,
+                offset: range.start,
             });
         }
     }
     out
 }
 
-/// The file position of a line and column inside a Markdown text.
-pub fn position(md: &Markdown, line: u64, column: u64) -> Pos {
-    // Block scalars in YAML start on the line after the key; the text's first line is the
-    // line of its position.
-    let column = if line == 1 {
-        md.pos.column.max(1) + column - 1
+/// The file position of a link inside a Markdown text.
+pub fn position(md: &Markdown, link: &LinkAt) -> Pos {
+    // Text reshaped by YAML: the run the link falls in says where it came from.
+    if let Some(run) = md.source_map.iter().rev().find(|r| r.offset <= link.offset) {
+        let chars = md
+            .text
+            .get(run.offset..link.offset)
+            .map(|s| s.chars().count())
+            .unwrap_or(0) as u64;
+        return Pos::new(md.pos.path.clone(), run.line, run.column + chars);
+    }
+    // Verbatim text: its first line starts at the position, later lines at column 1.
+    let column = if link.line == 1 {
+        md.pos.column.max(1) + link.column - 1
     } else {
-        column
+        link.column
     };
-    Pos::new(md.pos.path.clone(), md.pos.line + line - 1, column)
+    Pos::new(md.pos.path.clone(), md.pos.line + link.line - 1, column)
 }
 
 /// Turns byte offsets into line/column, for increasing offsets.
@@ -603,12 +614,14 @@ mod tests {
                 LinkAt {
                     dest: "policy:a".into(),
                     line: 3,
-                    column: 5
+                    column: 5,
+                    offset: 14,
                 },
                 LinkAt {
                     dest: "../b.md".into(),
                     line: 4,
-                    column: 1
+                    column: 1,
+                    offset: 32,
                 },
             ]
         );

@@ -68,6 +68,10 @@ pub struct Site {
 pub fn load(root: &Path, today: Date) -> Result<Site, Failed> {
     let (sources, mut diags) = source::load(root);
     let site = link(sources, today, &mut diags);
+    // The rules run even when loading found errors, so one run shows everything.
+    if let Some(site) = &site {
+        diags.extend(crate::checks::check(site));
+    }
     match site {
         Some(mut site) if !diags.has_errors() => {
             site.warnings = diags;
@@ -516,11 +520,7 @@ impl Site {
         for md in self.markdown_texts() {
             for link in markdown::links(&md.text) {
                 if let Err(e) = self.resolve(&link.dest, &md.pos.path) {
-                    diags.error(
-                        markdown::position(md, link.line, link.column),
-                        "broken-link",
-                        e,
-                    );
+                    diags.error(markdown::position(md, &link), "broken-link", e);
                 }
             }
         }

@@ -30,6 +30,20 @@ pub struct Common {
     /// The position of the item's id (or the file, for policies).
     pub pos: Pos,
     pub notes: Option<Markdown>,
+    /// Where some fields' values were written (`status`, `review_by`, `expires`, `due` …), so
+    /// checks on their values can point at them.
+    pub field_pos: Vec<(&'static str, Pos)>,
+}
+
+impl Common {
+    /// Where `field` was written, or the item's own position when it was not recorded.
+    pub fn pos_of(&self, field: &str) -> &Pos {
+        self.field_pos
+            .iter()
+            .find(|(name, _)| *name == field)
+            .map(|(_, p)| p)
+            .unwrap_or(&self.pos)
+    }
 }
 
 /// Markdown text with the position it starts at, so links inside it can be reported.
@@ -37,6 +51,19 @@ pub struct Common {
 pub struct Markdown {
     pub text: String,
     pub pos: Pos,
+    /// Where runs of `text` start in the file, when YAML reshaped it (a block scalar's
+    /// indentation stripped, lines folded, quotes removed). Empty when the text is verbatim
+    /// from `pos` on, as a Markdown file's body is.
+    pub source_map: Vec<SourceRun>,
+}
+
+/// A run of Markdown text copied verbatim from one line of the file: the text from byte
+/// `offset` on starts at `line`:`column` (1-based, columns in characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceRun {
+    pub offset: usize,
+    pub line: u64,
+    pub column: u64,
 }
 
 #[derive(Debug, Clone)]

@@ -65,6 +65,7 @@ mod tests {
                 listed,
                 pos: Pos::default(),
                 notes: None,
+                field_pos: vec![],
             },
             title: "T".into(),
             owner: "O".into(),
@@ -77,6 +78,7 @@ mod tests {
             body: Markdown {
                 text: String::new(),
                 pos: Pos::default(),
+                source_map: vec![],
             },
         }
     }

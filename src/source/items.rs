@@ -40,6 +40,14 @@ pub fn policy(
         Some(id) => f.required(Some(id), "id", &file)?,
         None => stem.to_string(),
     };
+    let field_pos = positions(
+        f,
+        [
+            ("status", &raw.status),
+            ("approved", &raw.approved),
+            ("review_by", &raw.review_by),
+        ],
+    );
     let title = f.required(raw.title, "title", &file);
     let owner = f.required(raw.owner, "owner", &file);
     let version = f.required(raw.version, "version", &file);
@@ -58,6 +66,7 @@ pub fn policy(
             listed: raw.listed.unwrap_or(false),
             pos: file,
             notes: None,
+            field_pos,
         },
         title: title?,
         owner: owner?,
@@ -216,7 +225,19 @@ fn common(
         listed: listed.unwrap_or(false),
         pos: id_pos,
         notes,
+        field_pos: Vec::new(),
     })
+}
+
+/// The positions of the fields that were present, for `Common::field_pos`.
+fn positions<const N: usize>(
+    f: &Fields,
+    fields: [(&'static str, &S<String>); N],
+) -> Vec<(&'static str, Pos)> {
+    fields
+        .into_iter()
+        .filter_map(|(name, v)| v.as_ref().map(|v| (name, f.pos(v))))
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -244,6 +265,7 @@ pub fn evidence(
 ) -> Option<(Evidence, Option<(String, Pos)>)> {
     let entry = f.pos(&raw);
     let r = raw.value;
+    let field_pos = positions(f, [("expires", &r.expires)]);
     let common = common(
         r.id,
         r.classification,
@@ -252,7 +274,8 @@ pub fn evidence(
         &entry,
         default,
         f,
-    );
+    )
+    .map(|c| Common { field_pos, ..c });
     let title = f.required(r.title, "title", &entry);
     let kind = f.vocab(r.kind, "kind", EvidenceKind::parse);
     let collected = f.date(r.collected);
@@ -297,6 +320,7 @@ pub struct RawRisk {
 pub fn risk(raw: Spanned<RawRisk>, default: Classification, f: &mut Fields) -> Option<Risk> {
     let entry = f.pos(&raw);
     let r = raw.value;
+    let field_pos = positions(f, [("review_by", &r.review_by), ("status", &r.status)]);
     let common = common(
         r.id,
         r.classification,
@@ -305,7 +329,8 @@ pub fn risk(raw: Spanned<RawRisk>, default: Classification, f: &mut Fields) -> O
         &entry,
         default,
         f,
-    );
+    )
+    .map(|c| Common { field_pos, ..c });
     let title = f.required(r.title, "title", &entry);
     Some(Risk {
         likelihood: f.score(r.likelihood, "likelihood"),
@@ -354,6 +379,7 @@ pub fn finding(
 ) -> Option<Finding> {
     let entry = f.pos(&raw);
     let r = raw.value;
+    let field_pos = positions(f, [("due", &r.due), ("status", &r.status)]);
     let common = common(
         r.id,
         r.classification,
@@ -362,7 +388,8 @@ pub fn finding(
         &entry,
         default,
         f,
-    );
+    )
+    .map(|c| Common { field_pos, ..c });
     let title = f.required(r.title, "title", &entry);
     Some(Finding {
         kind: f.vocab(r.kind, "kind", FindingKind::parse),

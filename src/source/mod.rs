@@ -157,9 +157,10 @@ fn load_scope(root: &Path, diags: &mut Diagnostics) -> Option<Scope> {
         return None;
     }
     let text = read_text(root, path, diags)?;
-    let (raw, body) = split_markdown::<items::RawScope>(path, &text, diags)?;
+    let (raw, body, yaml) = split_markdown::<items::RawScope>(path, &text, diags)?;
     let mut f = Fields {
         path,
+        source: yaml,
         line_offset: 1,
         diags,
     };
@@ -172,13 +173,14 @@ fn load_policy(
     default: Classification,
     diags: &mut Diagnostics,
 ) -> Option<Policy> {
-    let (raw, body) = split_markdown::<items::RawPolicy>(path, text, diags)?;
+    let (raw, body, yaml) = split_markdown::<items::RawPolicy>(path, text, diags)?;
     let stem = Path::new(path)
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or(path);
     let mut f = Fields {
         path,
+        source: yaml,
         line_offset: 1,
         diags,
     };
@@ -186,11 +188,12 @@ fn load_policy(
 }
 
 /// Splits front matter from body and parses the front matter as `T`.
-fn split_markdown<T: DeserializeOwned>(
+/// Also returns the YAML text, which positions in `T` refer to.
+fn split_markdown<'t, T: DeserializeOwned>(
     path: &str,
-    text: &str,
+    text: &'t str,
     diags: &mut Diagnostics,
-) -> Option<(T, Markdown)> {
+) -> Option<(T, Markdown, &'t str)> {
     let split = match frontmatter::split(text) {
         Ok(s) => s,
         Err(e) => {
@@ -212,8 +215,9 @@ fn split_markdown<T: DeserializeOwned>(
     let body = Markdown {
         text: split.body.to_string(),
         pos: Pos::new(path, split.body_line, 1),
+        source_map: vec![],
     };
-    Some((raw, body))
+    Some((raw, body, split.yaml))
 }
 
 fn load_register(
@@ -231,6 +235,7 @@ fn load_register(
     }
     let mut f = Fields {
         path,
+        source: text,
         line_offset: 0,
         diags,
     };

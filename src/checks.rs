@@ -1,0 +1,556 @@
+//! Rules over the linked `Site`: what an auditor asks first (is every applicable control
+//! covered, is the evidence current) and what breaks quietly (anchors that don't exist, links
+//! readers will see as dead text). Build and `check` share these rules: errors here fail a
+//! build, warnings are printed by both.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::catalog;
+use crate::diagnostic::{Diagnostics, Pos, suggest};
+use crate::markdown;
+use crate::model::*;
+use crate::site::{Site, Target};
+
+/// Every rule id with its severity and a one-line description, for `--format sarif` and the
+/// README. Rules enforced while loading and linking are listed here too, so the table is the
+/// whole contract.
+pub const RULES: &[(&str, Severity, &str)] = &[
+    ("yaml-syntax", Severity::Error, "YAML that does not parse"),
+    (
+        "front-matter",
+        Severity::Error,
+        "front matter missing or not closed",
+    ),
+    (
+        "unknown-field",
+        Severity::Error,
+        "a field the format does not define (likely a typo)",
+    ),
+    (
+        "missing-field",
+        Severity::Error,
+        "a required field is missing or empty",
+    ),
+    (
+        "unknown-value",
+        Severity::Error,
+        "a value outside its vocabulary",
+    ),
+    (
+        "invalid-date",
+        Severity::Error,
+        "a date that is not YYYY-MM-DD",
+    ),
+    (
+        "out-of-range",
+        Severity::Error,
+        "a likelihood or impact outside 1–5",
+    ),
+    (
+        "unknown-control",
+        Severity::Error,
+        "an id that is not an Annex A control",
+    ),
+    (
+        "unknown-reference",
+        Severity::Error,
+        "a list field names an item that does not exist",
+    ),
+    (
+        "duplicate-id",
+        Severity::Error,
+        "two items of a collection share an id or page address",
+    ),
+    (
+        "invalid-id",
+        Severity::Error,
+        "an id with no letter or digit",
+    ),
+    (
+        "duplicate-mapping",
+        Severity::Error,
+        "a control mapped twice",
+    ),
+    (
+        "missing-justification",
+        Severity::Error,
+        "a not-applicable control without a justification",
+    ),
+    (
+        "approved-without-date",
+        Severity::Error,
+        "an approved policy without an `approved` date",
+    ),
+    (
+        "broken-link",
+        Severity::Error,
+        "a Markdown link to an item or file that does not exist",
+    ),
+    (
+        "broken-anchor",
+        Severity::Error,
+        "a link to a heading anchor that does not exist",
+    ),
+    (
+        "missing-file",
+        Severity::Error,
+        "a required file or an evidence file is missing",
+    ),
+    (
+        "invalid-path",
+        Severity::Error,
+        "an evidence file path outside the site",
+    ),
+    (
+        "evidence-in-static",
+        Severity::Error,
+        "restricted evidence under static/, which every audience gets",
+    ),
+    (
+        "invalid-utf8",
+        Severity::Error,
+        "a file that is not UTF-8 text",
+    ),
+    ("io", Severity::Error, "a file that cannot be read"),
+    (
+        "template",
+        Severity::Error,
+        "a template that does not compile or render",
+    ),
+    (
+        "unknown-template",
+        Severity::Warning,
+        "a template override the theme does not use",
+    ),
+    (
+        "not-assessed",
+        Severity::Warning,
+        "a catalog control with no mapping",
+    ),
+    (
+        "no-policy",
+        Severity::Warning,
+        "an applicable control with no policy",
+    ),
+    (
+        "no-evidence",
+        Severity::Warning,
+        "an applicable control with no evidence",
+    ),
+    (
+        "evidence-expired",
+        Severity::Warning,
+        "evidence past its `expires` date",
+    ),
+    (
+        "review-overdue",
+        Severity::Warning,
+        "an approved policy past its `review_by` date",
+    ),
+    (
+        "finding-overdue",
+        Severity::Warning,
+        "an open finding past its `due` date",
+    ),
+    (
+        "risk-review-overdue",
+        Severity::Warning,
+        "a risk past its `review_by` date",
+    ),
+    (
+        "draft-linked",
+        Severity::Warning,
+        "an approved policy links to a draft policy",
+    ),
+    (
+        "orphan-policy",
+        Severity::Warning,
+        "a policy linked from nothing",
+    ),
+    (
+        "orphan-evidence",
+        Severity::Warning,
+        "an evidence item linked from nothing",
+    ),
+    (
+        "restricted-link",
+        Severity::Warning,
+        "a public or customer item links to a more restricted item (it renders as text)",
+    ),
+];
+
+pub use crate::diagnostic::Severity;
+
+/// Runs every rule over `site`.
+pub fn check(site: &Site) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    approval_dates(site, &mut diags);
+    coverage(site, &mut diags);
+    freshness(site, &mut diags);
+    links(site, &mut diags);
+    diags
+}
+
+/// Which item a Markdown text belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Owner {
+    Scope,
+    Item(Collection, usize),
+}
+
+/// An approved policy says when it was approved; auditors ask for it.
+fn approval_dates(site: &Site, diags: &mut Diagnostics) {
+    for p in &site.policies {
+        if p.status == PolicyStatus::Approved && p.approved.is_none() {
+            diags.error(
+                p.common.pos_of("status").clone(),
+                "approved-without-date",
+                format!(
+                    "policy \"{}\" is approved but has no `approved` date: add `approved: YYYY-MM-DD`",
+                    p.common.id
+                ),
+            );
+        }
+    }
+}
+
+/// The Statement of Applicability's gaps: controls not assessed, applicable controls with no
+/// policy or no evidence.
+fn coverage(site: &Site, diags: &mut Diagnostics) {
+    for c in &site.controls {
+        let id = c.catalog.id;
+        let title = c.catalog.title;
+        let Some(m) = &c.mapping else {
+            diags.warning(
+                not_assessed_pos(site, c.catalog.theme),
+                "not-assessed",
+                format!(
+                    "control {id} \"{title}\" is not assessed: add an entry `- control: {id}` with `applicable: true` or `false` to a file under controls/"
+                ),
+            );
+            continue;
+        };
+        if !m.applicable {
+            continue;
+        }
+        if c.policies.is_empty() {
+            diags.warning(
+                m.pos.clone(),
+                "no-policy",
+                format!(
+                    "applicable control {id} \"{title}\" has no policy: list one under `policies:` or add {id} to a policy's `controls:`"
+                ),
+            );
+        }
+        if c.evidence.is_empty() {
+            diags.warning(
+                m.pos.clone(),
+                "no-evidence",
+                format!(
+                    "applicable control {id} \"{title}\" has no evidence: list evidence ids under `evidence:`"
+                ),
+            );
+        }
+    }
+}
+
+/// Where to report a control that has no mapping: the file that maps other controls of its
+/// theme (where the author would add it), else any mapping file, else `site.yaml`.
+fn not_assessed_pos(site: &Site, theme: &str) -> Pos {
+    let mapped = || {
+        site.controls
+            .iter()
+            .filter_map(|c| Some((c, c.mapping.as_ref()?)))
+    };
+    let path = mapped()
+        .find(|(c, _)| c.catalog.theme == theme)
+        .or_else(|| mapped().next())
+        .map(|(_, m)| m.pos.path.clone())
+        .unwrap_or_else(|| crate::config::CONFIG_FILE.to_string());
+    Pos::file(path)
+}
+
+/// Dates that have passed: expired evidence, overdue reviews and corrective actions.
+fn freshness(site: &Site, diags: &mut Diagnostics) {
+    let today = site.today;
+    let ago = |d: Date| {
+        let days = d.days_until(today);
+        if days == 1 {
+            "1 day ago".to_string()
+        } else {
+            format!("{days} days ago")
+        }
+    };
+    for e in &site.evidence {
+        if let Some(d) = e.expires.filter(|d| *d < today) {
+            diags.warning(
+                e.common.pos_of("expires").clone(),
+                "evidence-expired",
+                format!(
+                    "evidence {} \"{}\" expired on {d} ({}): collect it again and update `expires`",
+                    e.common.id,
+                    e.title,
+                    ago(d)
+                ),
+            );
+        }
+    }
+    for p in &site.policies {
+        if p.status != PolicyStatus::Approved {
+            continue;
+        }
+        if let Some(d) = p.review_by.filter(|d| *d < today) {
+            diags.warning(
+                p.common.pos_of("review_by").clone(),
+                "review-overdue",
+                format!(
+                    "policy \"{}\" was due for review on {d} ({}): review it and update `review_by`",
+                    p.common.id,
+                    ago(d)
+                ),
+            );
+        }
+    }
+    for f in &site.findings {
+        let open = f.status != Some(FindingStatus::Closed) && f.kind != Some(FindingKind::Strength);
+        if let Some(d) = f.due.filter(|d| open && *d < today) {
+            diags.warning(
+                f.common.pos_of("due").clone(),
+                "finding-overdue",
+                format!(
+                    "finding {} is still {} and was due on {d} ({}): close it or agree a new `due` date",
+                    f.common.id,
+                    f.status.unwrap_or(FindingStatus::Open).as_str(),
+                    ago(d)
+                ),
+            );
+        }
+    }
+    for r in &site.risks {
+        if r.status == Some(RiskStatus::Closed) {
+            continue;
+        }
+        if let Some(d) = r.review_by.filter(|d| *d < today) {
+            diags.warning(
+                r.common.pos_of("review_by").clone(),
+                "risk-review-overdue",
+                format!(
+                    "risk {} was due for review on {d} ({}): review it and update `review_by`",
+                    r.common.id,
+                    ago(d)
+                ),
+            );
+        }
+    }
+}
+
+/// Rules over Markdown links: anchors, drafts linked from approved policies, links readers
+/// will see as plain text, and items nothing links to.
+fn links(site: &Site, diags: &mut Diagnostics) {
+    let mut linked: HashSet<(Collection, usize)> = HashSet::new();
+    let mut anchors: HashMap<Owner, Vec<String>> = HashMap::new();
+    for (owner, class, md) in owned_texts(site) {
+        for link in markdown::links(&md.text) {
+            let pos = || markdown::position(md, &link);
+            if let Some(fragment) = link.dest.strip_prefix('#') {
+                // An in-page anchor: only pages that are a Markdown body have known headings.
+                if matches!(owner, Owner::Scope | Owner::Item(Collection::Policies, _)) {
+                    check_anchor(site, &mut anchors, owner, fragment, &link.dest, pos, diags);
+                }
+                continue;
+            }
+            let Ok(Some((target, fragment))) = site.resolve(&link.dest, &md.pos.path) else {
+                continue; // external, or already reported as a broken link
+            };
+            let target_owner = match target {
+                Target::Scope => Some(Owner::Scope),
+                Target::Item(c, i) => Some(Owner::Item(c, i)),
+                _ => None,
+            };
+            if let Some(f) = fragment.as_deref().filter(|f| !f.is_empty())
+                && let Some(t) = target_owner
+            {
+                check_anchor(site, &mut anchors, t, f, &link.dest, pos, diags);
+            }
+            let Target::Item(collection, i) = target else {
+                continue;
+            };
+            if Owner::Item(collection, i) != owner {
+                linked.insert((collection, i));
+            }
+            if let Owner::Item(Collection::Policies, from) = owner
+                && collection == Collection::Policies
+                && site.policies[from].status == PolicyStatus::Approved
+                && site.policies[i].status == PolicyStatus::Draft
+            {
+                diags.warning(
+                    pos(),
+                    "draft-linked",
+                    format!(
+                        "approved policy \"{}\" links to draft policy \"{}\": public and customer readers will see plain text; approve it or remove the link",
+                        site.policies[from].common.id, site.policies[i].common.id
+                    ),
+                );
+            }
+            if class < Classification::Internal
+                && let Some(target_class) = classification_of(site, collection, i)
+                && target_class > class
+            {
+                diags.warning(
+                    pos(),
+                    "restricted-link",
+                    format!(
+                        "this {class} text links to {} {} \"{}\": {class} readers will see the link text without a link",
+                        target_class.as_str(),
+                        collection.noun(),
+                        item_id(site, collection, i),
+                        class = class.as_str(),
+                    ),
+                );
+            }
+        }
+    }
+    for (i, p) in site.policies.iter().enumerate() {
+        if site.policy_controls[i].is_empty()
+            && site.policy_findings[i].is_empty()
+            && !linked.contains(&(Collection::Policies, i))
+        {
+            diags.warning(
+                p.common.pos.clone(),
+                "orphan-policy",
+                format!(
+                    "policy \"{}\" is linked from nothing: add the controls it implements to its `controls:`, or link to it from another page",
+                    p.common.id
+                ),
+            );
+        }
+    }
+    for (i, e) in site.evidence.iter().enumerate() {
+        if site.evidence_controls[i].is_empty() && !linked.contains(&(Collection::Evidence, i)) {
+            diags.warning(
+                e.common.pos.clone(),
+                "orphan-evidence",
+                format!(
+                    "evidence {} is linked from nothing: list it under `evidence:` in the mapping of the control it supports",
+                    e.common.id
+                ),
+            );
+        }
+    }
+}
+
+/// Reports `fragment` if the page of `target` has no heading with that anchor. Only pages
+/// whose body is Markdown (policies, the scope) are checked; other pages' anchors come from
+/// templates.
+fn check_anchor(
+    site: &Site,
+    cache: &mut HashMap<Owner, Vec<String>>,
+    target: Owner,
+    fragment: &str,
+    dest: &str,
+    pos: impl Fn() -> Pos,
+    diags: &mut Diagnostics,
+) {
+    let (body, name) = match target {
+        Owner::Scope => (&site.scope.body, "the scope statement".to_string()),
+        Owner::Item(Collection::Policies, i) => (
+            &site.policies[i].body,
+            format!("policy \"{}\"", site.policies[i].common.id),
+        ),
+        Owner::Item(..) => return,
+    };
+    let ids = cache
+        .entry(target)
+        .or_insert_with(|| markdown::heading_ids(&body.text));
+    // Anchors the default theme puts on every page besides the body's headings.
+    let theme_ids = ["main", "impl-h", "find-h"];
+    if ids.iter().any(|id| id == fragment) || theme_ids.contains(&fragment) {
+        return;
+    }
+    let mut msg =
+        format!("link to \"{dest}\": {name} has no heading with the anchor \"#{fragment}\"");
+    match suggest(fragment, ids.iter().map(String::as_str)) {
+        Some(s) => msg.push_str(&format!(" (did you mean \"#{s}\"?)")),
+        None if ids.is_empty() => msg.push_str(", and no headings at all"),
+        None => msg.push_str(&format!(", expected one of #{}", ids.join(", #"))),
+    }
+    diags.error(pos(), "broken-anchor", msg);
+}
+
+/// Every Markdown text with the item it belongs to and that item's classification.
+fn owned_texts(site: &Site) -> Vec<(Owner, Classification, &Markdown)> {
+    let mut out = vec![(Owner::Scope, Classification::Public, &site.scope.body)];
+    for (i, p) in site.policies.iter().enumerate() {
+        out.push((
+            Owner::Item(Collection::Policies, i),
+            p.common.classification,
+            &p.body,
+        ));
+    }
+    for (i, c) in site.controls.iter().enumerate() {
+        if let Some(m) = &c.mapping
+            && let Some(notes) = &m.notes
+        {
+            out.push((
+                Owner::Item(Collection::Controls, i),
+                m.classification,
+                notes,
+            ));
+        }
+    }
+    type Texts<'a> = Vec<(Owner, Classification, &'a Markdown)>;
+    fn add<'a>(
+        out: &mut Texts<'a>,
+        collection: Collection,
+        i: usize,
+        common: &'a Common,
+        texts: Vec<&'a Markdown>,
+    ) {
+        for md in texts.into_iter().chain(&common.notes) {
+            out.push((Owner::Item(collection, i), common.classification, md));
+        }
+    }
+    for (i, e) in site.evidence.iter().enumerate() {
+        add(
+            &mut out,
+            Collection::Evidence,
+            i,
+            &e.common,
+            e.description.iter().collect(),
+        );
+    }
+    for (i, r) in site.risks.iter().enumerate() {
+        add(&mut out, Collection::Risks, i, &r.common, vec![]);
+    }
+    for (i, f) in site.findings.iter().enumerate() {
+        let texts = f
+            .description
+            .iter()
+            .chain(&f.root_cause)
+            .chain(&f.corrective_action)
+            .collect();
+        add(&mut out, Collection::Findings, i, &f.common, texts);
+    }
+    for (i, s) in site.suppliers.iter().enumerate() {
+        add(&mut out, Collection::Suppliers, i, &s.common, vec![]);
+    }
+    out
+}
+
+/// Who may follow a link to an item; `None` for controls, whose pages every audience gets.
+fn classification_of(site: &Site, collection: Collection, i: usize) -> Option<Classification> {
+    site.common(collection, i).map(|c| c.classification)
+}
+
+fn item_id(site: &Site, collection: Collection, i: usize) -> String {
+    match collection {
+        Collection::Controls => catalog::annex_a()
+            .get(i)
+            .map(|c| c.id.to_string())
+            .unwrap_or_default(),
+        _ => site
+            .common(collection, i)
+            .map(|c| c.id.clone())
+            .unwrap_or_default(),
+    }
+}

@@ -1,0 +1,254 @@
+//! `trustpress check`: everything `build` validates plus the audit rules, reported as text,
+//! JSON or SARIF. Writes nothing.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+
+use crate::checks::RULES;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::{Classification, Date};
+
+/// How diagnostics are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `path:line:column: error[rule]: message`, then a summary line.
+    Text,
+    /// A JSON list of `{path, line, column, severity, rule, message}`.
+    Json,
+    /// SARIF 2.1.0, for code-scanning UIs.
+    Sarif,
+}
+
+/// Everything `check` needs, already parsed from the command line.
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    pub site: PathBuf,
+    pub audience: Classification,
+    pub today: Date,
+    pub format: Format,
+    /// Warnings fail the check too.
+    pub strict: bool,
+}
+
+/// What a check found: the printed report and the exit status.
+#[derive(Debug)]
+pub struct CheckReport {
+    pub output: String,
+    pub exit_code: u8,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Runs the check; never writes to the site or anywhere else.
+pub fn run(opts: &CheckOptions) -> CheckReport {
+    let diagnostics = crate::check(&opts.site, opts.audience, opts.today);
+    let output = match opts.format {
+        Format::Text => text(&diagnostics),
+        Format::Json => json(&diagnostics),
+        Format::Sarif => sarif(&diagnostics, &uri_prefix(&opts.site)),
+    };
+    CheckReport {
+        exit_code: exit_code(&diagnostics, opts.strict),
+        output,
+        diagnostics,
+    }
+}
+
+/// 0 when there are no errors (and, with `--strict`, no warnings); 1 otherwise.
+pub fn exit_code(diags: &[Diagnostic], strict: bool) -> u8 {
+    let failing = diags
+        .iter()
+        .any(|d| d.is_error() || (strict && d.severity == Severity::Warning));
+    u8::from(failing)
+}
+
+/// One line per diagnostic, then the counts.
+pub fn text(diags: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diags {
+        out.push_str(&format!(
+            "{}:{}:{}: {}[{}]: {}\n",
+            d.pos.path,
+            d.pos.line,
+            d.pos.column,
+            d.severity.as_str(),
+            d.rule,
+            d.message
+        ));
+    }
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    out.push_str(&format!(
+        "{} {}, {} {}\n",
+        errors,
+        plural(errors, "error"),
+        warnings,
+        plural(warnings, "warning")
+    ));
+    out
+}
+
+/// A JSON list of diagnostics.
+pub fn json(diags: &[Diagnostic]) -> String {
+    let list: Vec<Value> = diags
+        .iter()
+        .map(|d| {
+            json!({
+                "path": d.pos.path,
+                "line": d.pos.line,
+                "column": d.pos.column,
+                "severity": d.severity.as_str(),
+                "rule": d.rule,
+                "message": d.message,
+            })
+        })
+        .collect();
+    pretty(&Value::Array(list))
+}
+
+/// A SARIF 2.1.0 log with one run. `prefix` is prepended to site-relative paths so that
+/// artifact URIs are relative to the folder `check` ran in (a repository root, in CI).
+pub fn sarif(diags: &[Diagnostic], prefix: &str) -> String {
+    let rules: Vec<Value> = RULES
+        .iter()
+        .map(|(id, severity, description)| {
+            json!({
+                "id": id,
+                "shortDescription": { "text": description },
+                "defaultConfiguration": { "level": severity.as_str() },
+            })
+        })
+        .collect();
+    let results: Vec<Value> = diags
+        .iter()
+        .map(|d| {
+            let mut result = json!({
+                "ruleId": d.rule,
+                "level": d.severity.as_str(),
+                "message": { "text": d.message },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": format!("{prefix}{}", d.pos.path) },
+                        "region": {
+                            "startLine": d.pos.line.max(1),
+                            "startColumn": d.pos.column.max(1),
+                        },
+                    },
+                }],
+            });
+            if let Some(i) = RULES.iter().position(|(id, _, _)| *id == d.rule) {
+                result["ruleIndex"] = json!(i);
+            }
+            result
+        })
+        .collect();
+    pretty(&json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "trustpress",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": rules,
+                },
+            },
+            "results": results,
+        }],
+    }))
+}
+
+/// The site folder as a URI prefix: `""` for `.`, else `site/` with `/` separators.
+fn uri_prefix(site: &Path) -> String {
+    let s = site.to_string_lossy().replace('\\', "/");
+    let s = s.trim_start_matches("./").trim_end_matches('/');
+    if s.is_empty() || s == "." {
+        String::new()
+    } else {
+        format!("{s}/")
+    }
+}
+
+fn pretty(v: &Value) -> String {
+    // Serialising a `Value` cannot fail; fall back to the compact form regardless.
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string());
+    s.push('\n');
+    s
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        word.to_string()
+    } else {
+        format!("{word}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Pos;
+
+    fn diags() -> Vec<Diagnostic> {
+        vec![
+            Diagnostic::error(Pos::new("policies/a.md", 3, 9), "unknown-value", "bad"),
+            Diagnostic::warning(
+                Pos::new("evidence/r.yaml", 7, 12),
+                "evidence-expired",
+                "old",
+            ),
+        ]
+    }
+
+    #[test]
+    fn text_lines_and_summary() {
+        assert_eq!(
+            text(&diags()),
+            "policies/a.md:3:9: error[unknown-value]: bad\nevidence/r.yaml:7:12: warning[evidence-expired]: old\n1 error, 1 warning\n"
+        );
+        assert_eq!(text(&[]), "0 errors, 0 warnings\n");
+    }
+
+    #[test]
+    fn exit_codes() {
+        let d = diags();
+        assert_eq!(exit_code(&d, false), 1);
+        assert_eq!(exit_code(&d[1..], false), 0);
+        assert_eq!(exit_code(&d[1..], true), 1);
+        assert_eq!(exit_code(&[], true), 0);
+    }
+
+    #[test]
+    fn every_rule_is_listed_once() {
+        let mut ids: Vec<&str> = RULES.iter().map(|r| r.0).collect();
+        ids.sort_unstable();
+        let n = ids.len();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "duplicate rule ids");
+    }
+
+    #[test]
+    fn sarif_shape() {
+        let v: Value = serde_json::from_str(&sarif(&diags(), "site/")).expect("valid json");
+        assert_eq!(v["version"], "2.1.0");
+        let r = &v["runs"][0]["results"][0];
+        assert_eq!(r["ruleId"], "unknown-value");
+        assert_eq!(r["level"], "error");
+        let loc = &r["locations"][0]["physicalLocation"];
+        assert_eq!(loc["artifactLocation"]["uri"], "site/policies/a.md");
+        assert_eq!(loc["region"]["startLine"], 3);
+        assert_eq!(loc["region"]["startColumn"], 9);
+        let rule_index = r["ruleIndex"].as_u64().expect("rule index") as usize;
+        assert_eq!(
+            v["runs"][0]["tool"]["driver"]["rules"][rule_index]["id"],
+            "unknown-value"
+        );
+    }
+
+    #[test]
+    fn uri_prefixes() {
+        assert_eq!(uri_prefix(Path::new(".")), "");
+        assert_eq!(uri_prefix(Path::new("./isms/")), "isms/");
+        assert_eq!(uri_prefix(Path::new("example-site")), "example-site/");
+    }
+}
