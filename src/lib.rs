@@ -30,6 +30,8 @@ use output::Output;
 pub struct Built {
     pub outputs: Vec<Output>,
     pub warnings: Vec<Diagnostic>,
+    /// How long each stage took, in pipeline order (shown by `build -v`).
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// Loads the site at `root` and renders it for `audience`, without writing anything.
@@ -38,7 +40,9 @@ pub fn build_in_memory(
     audience: Classification,
     today: Date,
 ) -> Result<Built, Failed> {
+    let start = std::time::Instant::now();
     let site = site::load(root, today)?;
+    let loaded = start.elapsed();
     let (theme, theme_warnings) =
         render::Theme::load(&site.templates).map_err(|errors| Failed { errors })?;
     let md = markdown::Renderer::new(site.config.allow_raw_html);
@@ -51,6 +55,10 @@ pub fn build_in_memory(
     Ok(Built {
         outputs,
         warnings: warnings.into_sorted(),
+        timings: vec![
+            ("load, link and check", loaded),
+            ("render", start.elapsed() - loaded),
+        ],
     })
 }
 

@@ -41,6 +41,9 @@ enum Command {
         /// Pin "today" (YYYY-MM-DD) for freshness and overdue logic [default: SOURCE_DATE_EPOCH or the system date]
         #[arg(long, value_name = "YYYY-MM-DD")]
         today: Option<String>,
+        /// Also print how long each stage took
+        #[arg(short, long)]
+        verbose: bool,
     },
     /// Validate the site and report gaps an auditor would ask about; writes nothing
     #[command(
@@ -113,7 +116,8 @@ fn main() -> ExitCode {
             audience,
             out,
             today,
-        } => build(site, audience.into(), out, today.as_deref()),
+            verbose,
+        } => build(site, audience.into(), out, today.as_deref(), verbose),
         Command::Check {
             site,
             audience,
@@ -161,6 +165,7 @@ fn build(
     audience: Classification,
     out: Option<PathBuf>,
     today: Option<&str>,
+    verbose: bool,
 ) -> ExitCode {
     let today = match cmd::resolve_today(today) {
         Ok(t) => t,
@@ -174,8 +179,11 @@ fn build(
     };
     match cmd::build::run(&opts) {
         Ok(report) => {
-            for w in &report.warnings {
-                eprintln!("{w}");
+            print_warnings(&report.warnings, verbose);
+            if verbose {
+                for (stage, took) in &report.timings {
+                    println!("  {stage:<22} {:>8.1} ms", took.as_secs_f64() * 1000.0);
+                }
             }
             println!(
                 "built {} site: {} pages, {} files in {} ms → {}{}",
@@ -204,6 +212,21 @@ fn build(
             ExitCode::FAILURE
         }
         Err(BuildError::Other(e)) => fail(&e),
+    }
+}
+
+/// A build shows the first warnings only (all with `-v`); `check` is where they are listed.
+fn print_warnings(warnings: &[trustpress::diagnostic::Diagnostic], all: bool) {
+    const SHOWN: usize = 20;
+    let shown = if all { warnings.len() } else { SHOWN };
+    for w in warnings.iter().take(shown) {
+        eprintln!("{w}");
+    }
+    if warnings.len() > shown {
+        eprintln!(
+            "… and {} more warnings: run `trustpress check` to list them all",
+            warnings.len() - shown
+        );
     }
 }
 

@@ -26,6 +26,8 @@ pub struct BuildReport {
     pub files: usize,
     pub warnings: Vec<Diagnostic>,
     pub elapsed: Duration,
+    /// Each stage's time, in pipeline order.
+    pub timings: Vec<(&'static str, Duration)>,
 }
 
 /// The outcome of a build: a report, or the diagnostics that stopped it.
@@ -53,8 +55,12 @@ pub fn run(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     check_out_dir(&opts.site, &out)?;
     let built = crate::build_in_memory(&opts.site, opts.audience, opts.today)
         .map_err(|f| BuildError::Invalid(f.errors))?;
+    let written = Instant::now();
     crate::output::write_atomically(&out, &built.outputs)?;
+    let mut timings = built.timings;
+    timings.push(("write", written.elapsed()));
     Ok(BuildReport {
+        timings,
         pages: built
             .outputs
             .iter()
