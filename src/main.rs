@@ -1,5 +1,6 @@
 //! The `trustpress` command line: parse arguments, call the library, print, set the exit code.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -42,6 +43,27 @@ enum Command {
         #[arg(long, value_name = "YYYY-MM-DD")]
         today: Option<String>,
     },
+    /// Preview the site in a browser, rebuilding and reloading as files change
+    #[command(
+        after_help = "The site is built in memory (nothing is written into SITE) and rebuilt on every change; open pages reload when the new build is ready. If a change breaks the build, the last good site stays up with the errors shown on every page.\nListens on the loopback address only unless --bind says otherwise. Ctrl-C stops it."
+    )]
+    Serve {
+        /// The site folder (holding site.yaml and scope.md)
+        #[arg(default_value = ".")]
+        site: PathBuf,
+        /// Who the site is for; the least exposure is the default
+        #[arg(long, value_enum, default_value_t = Audience::Public)]
+        audience: Audience,
+        /// TCP port; 0 picks a free one (the URL printed says which)
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on; anything but loopback makes the preview reachable from the network
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: IpAddr,
+        /// Open the site in the default browser, if one can be found
+        #[arg(long)]
+        open: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -73,6 +95,13 @@ fn main() -> ExitCode {
             out,
             today,
         } => build(site, audience.into(), out, today.as_deref()),
+        Command::Serve {
+            site,
+            audience,
+            port,
+            bind,
+            open,
+        } => serve(site, audience.into(), port, bind, open),
     }
 }
 
@@ -124,6 +153,24 @@ fn build(
             ExitCode::FAILURE
         }
         Err(BuildError::Other(e)) => fail(&e),
+    }
+}
+
+fn serve(site: PathBuf, audience: Classification, port: u16, bind: IpAddr, open: bool) -> ExitCode {
+    let today = match cmd::resolve_today(None) {
+        Ok(t) => t,
+        Err(e) => return fail(&e),
+    };
+    let opts = trustpress::serve::ServeOptions {
+        site,
+        audience,
+        bind,
+        port,
+        today,
+    };
+    match cmd::serve::run(&opts, open) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
     }
 }
 

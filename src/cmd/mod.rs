@@ -1,6 +1,7 @@
 //! One module per subcommand; `main` parses arguments and calls these.
 
 pub mod build;
+pub mod serve;
 
 use anyhow::{Context, Result, bail};
 
