@@ -1,0 +1,176 @@
+//! `trustpress serve` end to end over HTTP: the real binary on a free port, against a temp copy
+//! of `tests/fixtures/serve-site`.
+
+mod common;
+
+use common::{Server, copy_fixture, save_by_rename, wait_for_line};
+
+const ALPHA: &str = "/policies/alpha/";
+
+#[test]
+fn serves_the_built_site_from_memory() {
+    let site = copy_fixture("serve-site");
+    let server = Server::start(&site.path(), &[]);
+
+    let home = server.get("/");
+    assert_eq!(home.status, 200, "{}", server.logs());
+    assert_eq!(
+        home.header("Content-Type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(home.body.contains("Serve Fixture Trust Centre"));
+    assert!(
+        home.body.contains("/__trustpress/events"),
+        "reload script injected"
+    );
+
+    let alpha = server.get(ALPHA);
+    assert_eq!(alpha.status, 200);
+    assert!(alpha.body.contains("ALPHA-ORIGINAL-MARKER"));
+    assert!(!alpha.body.contains("trustpress-overlay"));
+
+    let css = server.get("/style.css");
+    assert_eq!(css.status, 200);
+    assert_eq!(css.header("Content-Type"), Some("text/css; charset=utf-8"));
+    assert!(!css.body.contains("<script>"), "only HTML gets the script");
+    let csv = server.get("/controls/soa.csv");
+    assert_eq!(csv.status, 200);
+    assert_eq!(csv.header("Content-Type"), Some("text/csv; charset=utf-8"));
+
+    let redirect = server.get("/policies");
+    assert_eq!(redirect.status, 302);
+    assert_eq!(redirect.header("Location"), Some("/policies/"));
+
+    let missing = server.get("/no/such/page/");
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.body.contains("Page not found"),
+        "the site's 404.html"
+    );
+
+    // The site folder holds its sources only: nothing was written into it.
+    let mut entries: Vec<String> = std::fs::read_dir(site.path())
+        .expect("read site")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    entries.sort();
+    assert_eq!(entries, ["policies", "scope.md", "site.yaml"]);
+    assert!(server.stdout().contains("built public site in memory"));
+}
+
+#[test]
+fn traversal_and_absolute_paths_get_404() {
+    let site = copy_fixture("serve-site");
+    // A file just outside the site folder that a traversal would reach.
+    std::fs::write(site.dir.path().join("secret.txt"), "SECRET").expect("write secret");
+    let server = Server::start(&site.path(), &[]);
+    for path in [
+        "/../Cargo.toml",
+        "/../secret.txt",
+        "/%2e%2e/site.yaml",
+        "/%2E%2E/%2E%2E/etc/passwd",
+        "/..%2fsite.yaml",
+        "/policies/..%2f..%2fsite.yaml",
+        "//etc/passwd",
+        "/%2fetc/passwd",
+        "/site.yaml",
+        "/scope.md",
+        "/policies/alpha.md",
+        "/..\\site.yaml",
+        "/policies/%00",
+    ] {
+        let r = server.get(path);
+        assert_eq!(r.status, 404, "{path} must be 404");
+        assert!(
+            !r.body.contains("SECRET") && !r.body.contains("base_url"),
+            "{path} leaked"
+        );
+    }
+}
+
+#[test]
+fn editing_a_policy_rebuilds_and_reloads_browsers() {
+    let site = copy_fixture("serve-site");
+    let server = Server::start(&site.path(), &[]);
+    let events = server.events();
+    let mut seen = Vec::new();
+    assert!(
+        wait_for_line(&events, "event: hello", &mut seen),
+        "no hello event: {seen:?}\n{}",
+        server.logs()
+    );
+
+    let policy = site.path().join("policies/alpha.md");
+    let text = std::fs::read_to_string(&policy).expect("read policy");
+    save_by_rename(
+        &policy,
+        &text.replace("ALPHA-ORIGINAL-MARKER", "ALPHA-EDITED-MARKER"),
+    );
+
+    assert!(
+        wait_for_line(&events, "event: reload", &mut seen),
+        "no reload event after the edit: {seen:?}\n{}",
+        server.logs()
+    );
+    // The event comes after the swap, so the page is already new when it arrives.
+    let page = server.get(ALPHA);
+    assert!(
+        page.body.contains("ALPHA-EDITED-MARKER"),
+        "{}",
+        server.logs()
+    );
+    assert!(!page.body.contains("ALPHA-ORIGINAL-MARKER"));
+    assert!(server.stdout().contains("rebuilt in "), "{}", server.logs());
+    // The temp file of the save was ignored, and nothing else was left behind.
+    assert!(!site.path().join("_site").exists());
+}
+
+#[test]
+fn a_broken_build_keeps_the_last_good_site_with_an_overlay() {
+    let site = copy_fixture("serve-site");
+    let server = Server::start(&site.path(), &[]);
+    let policy = site.path().join("policies/beta.md");
+    let good = std::fs::read_to_string(&policy).expect("read policy");
+
+    // A front-matter error, with markup in it that the overlay must escape.
+    let broken = good.replace("status: approved", "status: <b>aproved</b>");
+    std::fs::write(&policy, &broken).expect("break the policy");
+    let page = server.wait_for(ALPHA, "the error overlay", |r| {
+        r.body.contains("trustpress-overlay")
+    });
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("ALPHA-ORIGINAL-MARKER"),
+        "last good page"
+    );
+    assert!(
+        page.body.contains("<code>policies/beta.md:"),
+        "file and line"
+    );
+    assert!(page.body.contains("&lt;b&gt;aproved&lt;/b&gt;"), "escaped");
+    assert!(!page.body.contains("<b>aproved</b>"), "never raw");
+    // Every page, including 404s, shows it.
+    assert!(server.get("/nope/").body.contains("trustpress-overlay"));
+    assert!(
+        server.stderr().contains("policies/beta.md:"),
+        "terminal too"
+    );
+
+    // Break a YAML file too: still the last good site, both problems reported.
+    let yaml = site.path().join("site.yaml");
+    let good_yaml = std::fs::read_to_string(&yaml).expect("read site.yaml");
+    std::fs::write(&yaml, "title: [unclosed\n").expect("break site.yaml");
+    server.wait_for(ALPHA, "the site.yaml error", |r| {
+        r.body.contains("<code>site.yaml:")
+    });
+
+    std::fs::write(&yaml, &good_yaml).expect("fix site.yaml");
+    save_by_rename(
+        &policy,
+        &good.replace("Backups are tested", "BETA-FIXED-MARKER"),
+    );
+    server.wait_for("/policies/beta/", "the fixed page without overlay", |r| {
+        r.body.contains("BETA-FIXED-MARKER") && !r.body.contains("trustpress-overlay")
+    });
+    assert!(!server.get(ALPHA).body.contains("trustpress-overlay"));
+}
