@@ -135,6 +135,21 @@ impl Server {
         format!("--- stdout\n{}--- stderr\n{}", self.stdout(), self.stderr())
     }
 
+    /// Waits until the terminal output (stdout or stderr) contains `needle`; it is printed
+    /// after the build is swapped in, so it may trail the reload event a little.
+    pub fn wait_for_output(&self, needle: &str) {
+        let start = Instant::now();
+        while !self.logs().contains(needle) {
+            if start.elapsed() > DEADLINE {
+                panic!(
+                    "timed out waiting for {needle:?} in the output\n{}",
+                    self.logs()
+                );
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     pub fn get(&self, path: &str) -> Response {
         http_get(&self.host, path)
     }
@@ -222,32 +237,69 @@ impl Response {
 
 /// A minimal HTTP/1.1 GET; `path` is sent exactly as given (no normalisation, on purpose).
 pub fn http_get(host: &str, path: &str) -> Response {
+    http_request(host, "GET", path, None)
+}
+
+/// A minimal HTTP/1.1 request with an optional JSON body, read until the server closes.
+pub fn http_request(host: &str, method: &str, path: &str, json: Option<&str>) -> Response {
     let mut stream = TcpStream::connect(host).expect("connect");
     stream
         .set_read_timeout(Some(DEADLINE))
         .expect("read timeout");
+    let body = json.unwrap_or("");
+    let content = match json {
+        Some(_) => format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        ),
+        None => String::new(),
+    };
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\n{content}Connection: close\r\n\r\n{body}"
     )
     .expect("send request");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("read response");
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").expect("a complete response");
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
+    let mut reader = BufReader::new(stream);
+    let mut status_line = String::new();
+    reader
+        .read_line(&mut status_line)
+        .expect("read status line");
+    let status = status_line
+        .split_whitespace()
+        .nth(1)
         .and_then(|s| s.parse().ok())
-        .expect("a status line");
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
-        .collect();
+        .unwrap_or_else(|| panic!("a status line, got {status_line:?}"));
+    let mut headers = Vec::new();
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).expect("read header");
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some((n, v)) = line.split_once(':') {
+            headers.push((n.trim().to_string(), v.trim().to_string()));
+        }
+    }
+    // Read exactly Content-Length bytes when given: not every server closes promptly.
+    let length = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse::<usize>().ok());
+    let mut raw = Vec::new();
+    match length {
+        Some(n) => {
+            raw.resize(n, 0);
+            reader.read_exact(&mut raw).expect("read body");
+        }
+        None => {
+            reader.read_to_end(&mut raw).expect("read body");
+        }
+    }
+    let body = String::from_utf8_lossy(&raw).into_owned();
     Response {
         status,
         headers,
-        body: body.to_string(),
+        body,
     }
 }
