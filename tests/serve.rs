@@ -89,6 +89,24 @@ fn traversal_and_absolute_paths_get_404() {
 }
 
 #[test]
+fn answers_only_to_local_host_names_against_dns_rebinding() {
+    use std::io::{Read, Write};
+    let site = copy_fixture("serve-site");
+    let server = Server::start(&site.path(), &[]);
+    let mut stream = std::net::TcpStream::connect(&server.host).expect("connect");
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: rebind.evil.example\r\nConnection: close\r\n\r\n")
+        .expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    assert!(response.starts_with("HTTP/1.1 403"), "{response}");
+    assert!(!response.contains("Serve Fixture"));
+    let port = server.host.rsplit_once(':').expect("port").1;
+    let r = common::http_request(&server.host, "GET", "/", None);
+    assert_eq!(r.status, 200, "127.0.0.1:{port}");
+}
+
+#[test]
 fn editing_a_policy_rebuilds_and_reloads_browsers() {
     let site = copy_fixture("serve-site");
     let server = Server::start(&site.path(), &[]);

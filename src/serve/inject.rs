@@ -24,6 +24,23 @@ pub fn inject(html: &[u8], generation: u64, errors: &[Diagnostic]) -> Vec<u8> {
     out
 }
 
+/// Adds `<base href="/">` right after `<head …>`. The site's `404.html` links relative to the
+/// site root, but is served for URLs at any depth; the base makes its stylesheet and links work.
+pub fn base_at_root(html: &[u8]) -> Vec<u8> {
+    let Some(open) = find_ascii_case_insensitive(html, b"<head") else {
+        return html.to_vec();
+    };
+    let Some(close) = html[open..].iter().position(|&b| b == b'>') else {
+        return html.to_vec();
+    };
+    let at = open + close + 1;
+    let mut out = Vec::with_capacity(html.len() + 20);
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(b"<base href=\"/\">");
+    out.extend_from_slice(&html[at..]);
+    out
+}
+
 /// The overlay shown on every page while the site on disk does not build.
 pub fn overlay(errors: &[Diagnostic]) -> String {
     let mut s = String::from(
@@ -82,6 +99,12 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
+fn find_ascii_case_insensitive(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+}
+
 fn rfind_ascii_case_insensitive(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     if needle.len() > haystack.len() {
         return None;
@@ -133,6 +156,18 @@ mod tests {
         assert!(!out.contains("<script>alert"));
         // Exactly one script: ours.
         assert_eq!(out.matches("<script>").count(), 1);
+    }
+
+    #[test]
+    fn base_goes_first_in_head() {
+        let out = text(base_at_root(
+            b"<html lang=en><HEAD data-x=1><title>t</title></HEAD>",
+        ));
+        assert_eq!(
+            out,
+            "<html lang=en><HEAD data-x=1><base href=\"/\"><title>t</title></HEAD>"
+        );
+        assert_eq!(text(base_at_root(b"<p>no head</p>")), "<p>no head</p>");
     }
 
     #[test]

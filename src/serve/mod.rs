@@ -91,9 +91,10 @@ pub fn run(opts: &ServeOptions, report: &mut dyn FnMut(Event<'_>)) -> Result<()>
         .to_ip()
         .context("the server is not listening on an IP address")?;
     let requests_shared = Arc::clone(&shared);
+    let loopback_only = opts.bind.is_loopback();
     thread::Builder::new()
         .name("http".into())
-        .spawn(move || server::serve_requests(&server, &requests_shared))
+        .spawn(move || server::serve_requests(&server, &requests_shared, loopback_only))
         .context("cannot start the server thread")?;
     report(Event::Listening { addr });
 

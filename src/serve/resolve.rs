@@ -57,6 +57,28 @@ pub fn resolve(url: &str, exists: impl Fn(&str) -> bool) -> Resolved {
     }
 }
 
+/// Whether a request's `Host` header may be answered. A preview bound to loopback answers only
+/// to `localhost` and IP literals: a web page elsewhere could otherwise point a hostname of its
+/// own at 127.0.0.1 (DNS rebinding) and read the preview, internal pages included. When the
+/// preview is deliberately shared (`--bind` another address) any host name is accepted.
+pub fn host_allowed(host: Option<&str>, loopback_only: bool) -> bool {
+    if !loopback_only {
+        return true;
+    }
+    // HTTP/1.0 clients may send no Host at all; a browser always sends one.
+    let Some(host) = host else { return true };
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        // `[::1]:1111`
+        match rest.split_once(']') {
+            Some((ip, _)) => return ip.parse::<std::net::Ipv6Addr>().is_ok(),
+            None => return false,
+        }
+    } else {
+        host.rsplit_once(':').map_or(host, |(name, _port)| name)
+    };
+    name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::Ipv4Addr>().is_ok()
+}
+
 /// The MIME type for a map key, by extension.
 pub fn content_type(key: &str) -> &'static str {
     let ext = key
@@ -203,6 +225,25 @@ mod tests {
             "/%ff",
         ] {
             check(url, Resolved::NotFound);
+        }
+    }
+
+    #[test]
+    fn loopback_previews_answer_only_to_local_host_names() {
+        for (host, loopback_only, expected) in [
+            (Some("127.0.0.1:1111"), true, true),
+            (Some("localhost:1111"), true, true),
+            (Some("LOCALHOST"), true, true),
+            (Some("[::1]:1111"), true, true),
+            (Some("192.168.1.20:1111"), true, true),
+            (None, true, true),
+            (Some("evil.example:1111"), true, false),
+            (Some("localhost.evil.example"), true, false),
+            (Some("127.0.0.1.nip.io:1111"), true, false),
+            (Some("[::1"), true, false),
+            (Some("evil.example"), false, true),
+        ] {
+            assert_eq!(host_allowed(host, loopback_only), expected, "{host:?}");
         }
     }
 

@@ -74,14 +74,26 @@ impl Shared {
 }
 
 /// Answers requests until the server is dropped. Each event stream gets a thread of its own so
-/// it never holds up page requests.
-pub fn serve_requests(server: &tiny_http::Server, shared: &Arc<Shared>) {
+/// it never holds up page requests. `loopback_only`: see [`resolve::host_allowed`].
+pub fn serve_requests(server: &tiny_http::Server, shared: &Arc<Shared>, loopback_only: bool) {
     for request in server.incoming_requests() {
-        handle(request, shared);
+        handle(request, shared, loopback_only);
     }
 }
 
-fn handle(request: Request, shared: &Arc<Shared>) {
+fn handle(request: Request, shared: &Arc<Shared>, loopback_only: bool) {
+    let host = request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Host"))
+        .map(|h| h.value.as_str());
+    if !resolve::host_allowed(host, loopback_only) {
+        let _ = request.respond(text_response(
+            "this preview answers to localhost only (see trustpress serve --bind)\n",
+            403,
+        ));
+        return;
+    }
     if !matches!(request.method(), Method::Get | Method::Head) {
         let _ = request.respond(text_response("method not allowed\n", 405));
         return;
@@ -101,7 +113,7 @@ fn handle(request: Request, shared: &Arc<Shared>) {
     }
     let snapshot = shared.current();
     let response = match resolve::resolve(&url, |k| snapshot.files.contains_key(k)) {
-        Resolved::File(key) => file_response(&snapshot, &key, 200),
+        Resolved::File(key) => file_response(&snapshot, &key),
         Resolved::Redirect(location) => match header("Location", &location) {
             Some(h) => text_response("moved\n", 302).with_header(h),
             None => not_found(&snapshot),
@@ -142,11 +154,7 @@ fn send(w: &mut impl Write, s: &str) -> std::io::Result<()> {
     w.flush()
 }
 
-fn file_response(
-    snapshot: &Snapshot,
-    key: &str,
-    status: u16,
-) -> Response<std::io::Cursor<Vec<u8>>> {
+fn file_response(snapshot: &Snapshot, key: &str) -> Response<std::io::Cursor<Vec<u8>>> {
     let bytes = snapshot
         .files
         .get(key)
@@ -158,16 +166,21 @@ fn file_response(
     } else {
         bytes.to_vec()
     };
-    with_common_headers(
-        Response::from_data(body).with_status_code(status),
-        content_type,
-    )
+    with_common_headers(Response::from_data(body), content_type)
 }
 
 /// The site's own `404.html` when it has one, with status 404.
 fn not_found(snapshot: &Snapshot) -> Response<std::io::Cursor<Vec<u8>>> {
-    if snapshot.files.contains_key("404.html") {
-        return file_response(snapshot, "404.html", 404);
+    if let Some(page) = snapshot.files.get("404.html") {
+        let page = inject::inject(
+            &inject::base_at_root(page),
+            snapshot.generation,
+            &snapshot.errors,
+        );
+        return with_common_headers(
+            Response::from_data(page).with_status_code(404),
+            "text/html; charset=utf-8",
+        );
     }
     let page = inject::inject(
         b"<!doctype html><title>Not found</title><body><h1>Not found</h1></body>",
