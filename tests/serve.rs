@@ -189,3 +189,51 @@ fn a_broken_build_keeps_the_last_good_site_with_an_overlay() {
     });
     assert!(!server.get(ALPHA).body.contains("trustpress-overlay"));
 }
+
+/// Not a check but a measurement, run by hand for the release figure:
+/// `cargo test --release --test serve -- --ignored --nocapture`. Times each save of a policy of
+/// the example site to the reload event and to the served page showing the edit.
+#[test]
+#[ignore = "a measurement; run by hand with --release"]
+fn measure_save_to_reload_latency_on_the_example_site() {
+    use std::time::Instant;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let site = dir.path().join("site");
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("example-site");
+    common::copy_dir(&example, &site);
+    let server = Server::start(&site, &["--audience", "customer"]);
+    let events = server.events();
+    let mut seen = Vec::new();
+    assert!(wait_for_line(&events, "event: hello", &mut seen));
+    let policy = site.join("policies/access-control.md");
+    let original = std::fs::read_to_string(&policy).expect("read policy");
+    let (mut to_event, mut to_page) = (Vec::new(), Vec::new());
+    for i in 0..10 {
+        let marker = format!("LATENCY-MARKER-{i}");
+        let start = Instant::now();
+        std::fs::write(
+            &policy,
+            original.replacen("## Purpose", &format!("## Purpose\n\n{marker}"), 1),
+        )
+        .expect("save policy");
+        assert!(wait_for_line(&events, "event: reload", &mut seen));
+        to_event.push(start.elapsed().as_millis());
+        server.wait_for("/policies/access-control/", "the edit", |r| {
+            r.body.contains(&marker)
+        });
+        to_page.push(start.elapsed().as_millis());
+        // Let the watcher settle so edits are measured one at a time.
+        std::thread::sleep(std::time::Duration::from_millis(400));
+    }
+    let median = |v: &mut Vec<u128>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    println!("save → reload event (ms): {to_event:?}");
+    println!("save → page changed (ms): {to_page:?}");
+    println!(
+        "median: reload event {} ms, page changed {} ms",
+        median(&mut to_event),
+        median(&mut to_page)
+    );
+}

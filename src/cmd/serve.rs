@@ -2,7 +2,7 @@
 //! events; this prints them as they happen (a long-running command cannot print only at the end).
 
 use std::io::Write;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
@@ -17,8 +17,18 @@ pub fn run(opts: &ServeOptions, open: bool) -> Result<()> {
     serve::run(opts, &mut |event| print_event(&event, audience, open))
 }
 
-/// The line tests and scripts look for: `serving http://127.0.0.1:PORT/`.
+/// The URL to print and open: `http://127.0.0.1:PORT/`. Listening on every interface
+/// (`0.0.0.0`, `::`) includes loopback, and browsers refuse the unspecified address itself.
 pub fn url(addr: SocketAddr) -> String {
+    let addr = match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => {
+            SocketAddr::new(Ipv4Addr::LOCALHOST.into(), addr.port())
+        }
+        IpAddr::V6(ip) if ip.is_unspecified() => {
+            SocketAddr::new(Ipv6Addr::LOCALHOST.into(), addr.port())
+        }
+        _ => addr,
+    };
     format!("http://{addr}/")
 }
 
@@ -129,5 +139,21 @@ fn open_browser(url: &str) {
             std::thread::spawn(move || child.wait());
         }
         Err(e) => eprintln!("note: could not open a browser ({opener}: {e}); open {url} yourself"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printed_urls_are_openable() {
+        let check = |addr: &str, expected: &str| {
+            assert_eq!(url(addr.parse().expect("addr")), expected, "{addr}");
+        };
+        check("127.0.0.1:1111", "http://127.0.0.1:1111/");
+        check("0.0.0.0:1111", "http://127.0.0.1:1111/");
+        check("[::]:8080", "http://[::1]:8080/");
+        check("192.168.1.20:1111", "http://192.168.1.20:1111/");
     }
 }
