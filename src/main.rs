@@ -1,5 +1,6 @@
 //! The `trustpress` command line: parse arguments, call the library, print, set the exit code.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -15,7 +16,7 @@ use trustpress::model::Classification;
     about = "Build trust centers, evidence portals and internal review sites from an ISO/IEC 27001 ISMS kept as plain files"
 )]
 #[command(
-    after_help = "Examples:\n  trustpress build example-site                      # public trust center in example-site/_site/public\n  trustpress build my-isms --audience customer        # evidence portal for a buyer under NDA\n  trustpress build my-isms --audience internal --out /tmp/review --today 2026-11-30"
+    after_help = "Examples:\n  trustpress build example-site                      # public trust center in example-site/_site/public\n  trustpress build my-isms --audience customer        # evidence portal for a buyer under NDA\n  trustpress build my-isms --audience internal --out /tmp/review --today 2026-11-30\n  trustpress serve my-isms --audience internal        # live preview at http://127.0.0.1:1111/"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -65,6 +66,27 @@ enum Command {
         /// Fail (exit 1) on warnings too
         #[arg(long)]
         strict: bool,
+    },
+    /// Preview the site in a browser, rebuilding and reloading as files change
+    #[command(
+        after_help = "The site is built in memory (nothing is written into SITE) and rebuilt on every change; open pages reload when the new build is ready. If a change breaks the build, the last good site stays up with the errors shown on every page.\nListens on the loopback address only unless --bind says otherwise. Ctrl-C stops it."
+    )]
+    Serve {
+        /// The site folder (holding site.yaml and scope.md)
+        #[arg(default_value = ".")]
+        site: PathBuf,
+        /// Who the site is for; the least exposure is the default
+        #[arg(long, value_enum, default_value_t = Audience::Public)]
+        audience: Audience,
+        /// TCP port; 0 picks a free one (the URL printed says which)
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on; anything but loopback makes the preview reachable from the network
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: IpAddr,
+        /// Open the site in the default browser, if one can be found
+        #[arg(long)]
+        open: bool,
     },
 }
 
@@ -131,6 +153,13 @@ fn main() -> ExitCode {
             format.into(),
             strict,
         ),
+        Command::Serve {
+            site,
+            audience,
+            port,
+            bind,
+            open,
+        } => serve(site, audience.into(), port, bind, open),
     }
 }
 
@@ -227,6 +256,24 @@ fn print_warnings(warnings: &[trustpress::diagnostic::Diagnostic], all: bool) {
             "… and {} more warnings: run `trustpress check` to list them all",
             warnings.len() - shown
         );
+    }
+}
+
+fn serve(site: PathBuf, audience: Classification, port: u16, bind: IpAddr, open: bool) -> ExitCode {
+    let today = match cmd::resolve_today(None) {
+        Ok(t) => t,
+        Err(e) => return fail(&e),
+    };
+    let opts = trustpress::serve::ServeOptions {
+        site,
+        audience,
+        bind,
+        port,
+        today,
+    };
+    match cmd::serve::run(&opts, open) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
     }
 }
 

@@ -1,0 +1,180 @@
+//! What the server adds to HTML responses: the live-reload script and, while the last change
+//! broke the build, an overlay listing the diagnostics. Only responses get this; the built
+//! pages in memory (and anything `build` writes) never contain it.
+
+use crate::diagnostic::Diagnostic;
+
+/// The Server-Sent Events endpoint the injected script listens to.
+pub const EVENTS_PATH: &str = "/__trustpress/events";
+
+/// Inserts the reload script (and the overlay when `errors` is not empty) before the last
+/// `</body>`, or at the end when the page has none. `generation` is the build the page comes
+/// from: the script reloads as soon as the server reports a different one.
+pub fn inject(html: &[u8], generation: u64, errors: &[Diagnostic]) -> Vec<u8> {
+    let mut snippet = String::new();
+    if !errors.is_empty() {
+        snippet.push_str(&overlay(errors));
+    }
+    snippet.push_str(&reload_script(generation));
+    let at = rfind_ascii_case_insensitive(html, b"</body>").unwrap_or(html.len());
+    let mut out = Vec::with_capacity(html.len() + snippet.len());
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(snippet.as_bytes());
+    out.extend_from_slice(&html[at..]);
+    out
+}
+
+/// Adds `<base href="/">` right after `<head …>`. The site's `404.html` links relative to the
+/// site root, but is served for URLs at any depth; the base makes its stylesheet and links work.
+pub fn base_at_root(html: &[u8]) -> Vec<u8> {
+    let Some(open) = find_ascii_case_insensitive(html, b"<head") else {
+        return html.to_vec();
+    };
+    let Some(close) = html[open..].iter().position(|&b| b == b'>') else {
+        return html.to_vec();
+    };
+    let at = open + close + 1;
+    let mut out = Vec::with_capacity(html.len() + 20);
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(b"<base href=\"/\">");
+    out.extend_from_slice(&html[at..]);
+    out
+}
+
+/// The overlay shown on every page while the site on disk does not build.
+pub fn overlay(errors: &[Diagnostic]) -> String {
+    let mut s = String::from(
+        "<div id=\"trustpress-overlay\" role=\"alert\" style=\"position:fixed;inset:auto 0 0 0;\
+         max-height:60vh;overflow:auto;z-index:2147483647;margin:0;padding:1rem 1.25rem;\
+         background:#fff4f4;color:#5a0000;border-top:4px solid #c00;\
+         font:14px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;\
+         box-shadow:0 -4px 16px rgba(0,0,0,.25)\">\
+         <button type=\"button\" onclick=\"this.parentNode.remove()\" aria-label=\"Hide\" \
+         style=\"float:right;font:inherit;cursor:pointer\">&times;</button>\
+         <strong>The site does not build: showing the last good version.</strong>\
+         <ul style=\"margin:.5rem 0 0;padding-left:1.25rem\">",
+    );
+    for d in errors {
+        s.push_str("<li><code>");
+        s.push_str(&escape_html(&format!(
+            "{}:{}:{}",
+            d.pos.path, d.pos.line, d.pos.column
+        )));
+        s.push_str("</code> ");
+        s.push_str(d.severity.as_str());
+        s.push_str(": ");
+        s.push_str(&escape_html(&d.message));
+        s.push_str("</li>");
+    }
+    s.push_str("</ul></div>");
+    s
+}
+
+/// The live-reload script: a page from build `generation` reloads when the server says the
+/// current build is another one, whether it learns that on connecting or from a later event.
+pub fn reload_script(generation: u64) -> String {
+    format!(
+        "<script>(function(){{\"use strict\";\
+         if(!window.EventSource)return;\
+         var es=new EventSource(\"{EVENTS_PATH}\");\
+         function on(e){{if(e.data!==\"{generation}\"){{es.close();location.reload();}}}}\
+         es.addEventListener(\"hello\",on);es.addEventListener(\"reload\",on);\
+         }})();</script>"
+    )
+}
+
+/// Escapes text for HTML content and double-quoted attributes.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn find_ascii_case_insensitive(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+}
+
+fn rfind_ascii_case_insensitive(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.len() > haystack.len() {
+        return None;
+    }
+    (0..=haystack.len() - needle.len())
+        .rev()
+        .find(|&i| haystack[i..i + needle.len()].eq_ignore_ascii_case(needle))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Pos;
+
+    fn text(b: Vec<u8>) -> String {
+        String::from_utf8(b).expect("utf-8")
+    }
+
+    #[test]
+    fn script_goes_before_the_last_closing_body() {
+        let out = text(inject(b"<html><body><p>x</p></BODY></html>", 7, &[]));
+        let script_at = out.find("<script>").expect("script");
+        assert!(script_at < out.find("</BODY>").expect("body"));
+        assert!(out.starts_with("<html><body><p>x</p><script>"));
+        assert!(out.ends_with("</script></BODY></html>"));
+        assert!(out.contains(EVENTS_PATH));
+        assert!(out.contains("e.data!==\"7\""));
+        assert!(!out.contains("trustpress-overlay"));
+    }
+
+    #[test]
+    fn pages_without_body_get_the_script_appended() {
+        let out = text(inject(b"<p>fragment</p>", 0, &[]));
+        assert!(out.starts_with("<p>fragment</p><script>"));
+        assert!(out.ends_with("</script>"));
+    }
+
+    #[test]
+    fn overlay_lists_diagnostics_escaped() {
+        let errors = vec![Diagnostic::error(
+            Pos::new("policies/<x>.md", 3, 10),
+            "test",
+            "unknown status \"<script>alert(1)</script>\" & more",
+        )];
+        let out = text(inject(b"<body></body>", 2, &errors));
+        let overlay_at = out.find("trustpress-overlay").expect("overlay");
+        assert!(overlay_at < out.find("</body>").expect("body"));
+        assert!(out.contains("<code>policies/&lt;x&gt;.md:3:10</code> error: unknown status &quot;&lt;script&gt;alert(1)&lt;/script&gt;&quot; &amp; more"));
+        assert!(!out.contains("<script>alert"));
+        // Exactly one script: ours.
+        assert_eq!(out.matches("<script>").count(), 1);
+    }
+
+    #[test]
+    fn base_goes_first_in_head() {
+        let out = text(base_at_root(
+            b"<html lang=en><HEAD data-x=1><title>t</title></HEAD>",
+        ));
+        assert_eq!(
+            out,
+            "<html lang=en><HEAD data-x=1><base href=\"/\"><title>t</title></HEAD>"
+        );
+        assert_eq!(text(base_at_root(b"<p>no head</p>")), "<p>no head</p>");
+    }
+
+    #[test]
+    fn escapes_every_special_character() {
+        assert_eq!(
+            escape_html(r#"<a href="x">'&'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+}

@@ -1,0 +1,223 @@
+//! `trustpress serve`: build in memory, serve over HTTP, rebuild on change, reload browsers.
+//!
+//! - [`classify`] decides which file changes matter (pure),
+//! - [`watcher`] turns notify events into batches of relevant changes,
+//! - [`resolve`] maps request URLs to files of the build (pure; the traversal guard),
+//! - [`inject`] adds the reload script and the error overlay to HTML responses (pure),
+//! - [`server`] answers requests and streams reload events.
+//!
+//! Every rebuild is a full build: the example site builds in tens of milliseconds, and a full
+//! build cannot miss a dependency hidden in a template.
+
+pub mod classify;
+pub mod inject;
+pub mod resolve;
+pub mod server;
+pub mod watcher;
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail};
+
+use crate::diagnostic::Diagnostic;
+use crate::model::{Classification, Date};
+use server::{Shared, Snapshot};
+
+/// Everything `serve` needs, already parsed from the command line.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub site: PathBuf,
+    pub audience: Classification,
+    pub bind: IpAddr,
+    /// 0 picks a free port.
+    pub port: u16,
+    pub today: Date,
+}
+
+/// What happened, for the terminal. `serve` itself prints nothing.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// The server is listening at `addr`.
+    Listening { addr: SocketAddr },
+    /// A build succeeded and is being served; `reloaded` browser tabs were told.
+    Built {
+        first: bool,
+        elapsed: Duration,
+        pages: usize,
+        files: usize,
+        warnings: &'a [Diagnostic],
+        reloaded: usize,
+        changed: &'a [PathBuf],
+    },
+    /// A build failed; the last good site stays up with these errors overlaid.
+    Failed {
+        first: bool,
+        elapsed: Duration,
+        errors: &'a [Diagnostic],
+        reloaded: usize,
+        changed: &'a [PathBuf],
+    },
+    /// The watcher reported a problem; watching goes on.
+    WatchError(String),
+}
+
+/// Builds, serves and watches until the process is stopped (Ctrl-C). Nothing is written to
+/// disk, so there is nothing to clean up when the default SIGINT handler ends the process.
+pub fn run(opts: &ServeOptions, report: &mut dyn FnMut(Event<'_>)) -> Result<()> {
+    let root = opts
+        .site
+        .canonicalize()
+        .with_context(|| format!("cannot open the site folder {}", opts.site.display()))?;
+    if !root.is_dir() {
+        bail!("{} is not a folder", opts.site.display());
+    }
+    // Watch before the first build, so an edit made during it is not missed.
+    let watcher = watcher::watch(&root)?;
+
+    let (first, stats) = rebuild(&root, opts, &Snapshot::default(), 0);
+    report_outcome(&first, &stats, 0, &[], report);
+    let shared = Arc::new(Shared::new(first));
+
+    let server = tiny_http::Server::http(SocketAddr::new(opts.bind, opts.port))
+        .map_err(|e| anyhow!("{e}"))
+        .with_context(|| format!("cannot listen on {}:{}", opts.bind, opts.port))?;
+    let addr = server
+        .server_addr()
+        .to_ip()
+        .context("the server is not listening on an IP address")?;
+    let requests_shared = Arc::clone(&shared);
+    let loopback_only = opts.bind.is_loopback();
+    thread::Builder::new()
+        .name("http".into())
+        .spawn(move || server::serve_requests(&server, &requests_shared, loopback_only))
+        .context("cannot start the server thread")?;
+    report(Event::Listening { addr });
+
+    loop {
+        let batch = watcher.events.recv().context("the file watcher stopped")?;
+        let mut changed = Vec::new();
+        collect(&root, batch, &mut changed, report);
+        // Whatever else has arrived belongs to the same rebuild.
+        while let Ok(batch) = watcher.events.try_recv() {
+            collect(&root, batch, &mut changed, report);
+        }
+        if changed.is_empty() {
+            continue;
+        }
+        changed.sort();
+        changed.dedup();
+        let previous = shared.current();
+        let (next, stats) = rebuild(&root, opts, &previous, previous.generation + 1);
+        let reloaded = shared.publish(next);
+        report_outcome(&shared.current(), &stats, reloaded, &changed, report);
+    }
+}
+
+/// What a build took, for the terminal.
+struct Stats {
+    elapsed: Duration,
+    pages: usize,
+    files: usize,
+    warnings: Vec<Diagnostic>,
+}
+
+fn collect(
+    root: &Path,
+    batch: notify_debouncer_full::DebounceEventResult,
+    changed: &mut Vec<PathBuf>,
+    report: &mut dyn FnMut(Event<'_>),
+) {
+    match batch {
+        Ok(events) => changed.extend(watcher::relevant_changes(root, &events)),
+        Err(errors) => {
+            for e in errors {
+                report(Event::WatchError(e.to_string()));
+            }
+        }
+    }
+}
+
+/// Builds the site; a failed build keeps `previous`'s files and records the errors.
+fn rebuild(
+    root: &Path,
+    opts: &ServeOptions,
+    previous: &Snapshot,
+    generation: u64,
+) -> (Snapshot, Stats) {
+    let start = Instant::now();
+    let result = crate::build_in_memory(root, opts.audience, opts.today);
+    let elapsed = start.elapsed();
+    match result {
+        Ok(built) => {
+            let stats = Stats {
+                elapsed,
+                pages: built
+                    .outputs
+                    .iter()
+                    .filter(|o| o.path.ends_with(".html"))
+                    .count(),
+                files: built.outputs.len(),
+                warnings: built.warnings,
+            };
+            let files: HashMap<String, Vec<u8>> = built
+                .outputs
+                .into_iter()
+                .map(|o| (o.path, o.bytes))
+                .collect();
+            let snapshot = Snapshot {
+                generation,
+                files: Arc::new(files),
+                errors: Vec::new(),
+            };
+            (snapshot, stats)
+        }
+        Err(failed) => {
+            let snapshot = Snapshot {
+                generation,
+                files: Arc::clone(&previous.files),
+                errors: failed.errors,
+            };
+            let stats = Stats {
+                elapsed,
+                pages: 0,
+                files: 0,
+                warnings: Vec::new(),
+            };
+            (snapshot, stats)
+        }
+    }
+}
+
+fn report_outcome(
+    snapshot: &Snapshot,
+    stats: &Stats,
+    reloaded: usize,
+    changed: &[PathBuf],
+    report: &mut dyn FnMut(Event<'_>),
+) {
+    let first = snapshot.generation == 0;
+    if snapshot.errors.is_empty() {
+        report(Event::Built {
+            first,
+            elapsed: stats.elapsed,
+            pages: stats.pages,
+            files: stats.files,
+            warnings: &stats.warnings,
+            reloaded,
+            changed,
+        });
+    } else {
+        report(Event::Failed {
+            first,
+            elapsed: stats.elapsed,
+            errors: &snapshot.errors,
+            reloaded,
+            changed,
+        });
+    }
+}
