@@ -350,8 +350,8 @@ fn links(site: &Site, diags: &mut Diagnostics) {
     let mut linked: HashSet<(Collection, usize)> = HashSet::new();
     let mut anchors: HashMap<Owner, Vec<String>> = HashMap::new();
     for (owner, class, md) in owned_texts(site) {
-        for link in markdown::links(&md.text) {
-            let pos = || markdown::position(md, &link);
+        for link in site.cache.links(&md.text).iter() {
+            let pos = || markdown::position(md, link);
             if let Some(fragment) = link.dest.strip_prefix('#') {
                 // An in-page anchor: only pages that are a Markdown body have known headings.
                 if matches!(owner, Owner::Scope | Owner::Item(Collection::Policies, _)) {
@@ -461,7 +461,7 @@ fn check_anchor(
     };
     let ids = cache
         .entry(target)
-        .or_insert_with(|| markdown::heading_ids(&body.text));
+        .or_insert_with(|| site.cache.heading_ids(&body.text).to_vec());
     // Anchors the default theme puts on every page besides the body's headings.
     let theme_ids = ["main", "impl-h", "find-h"];
     if ids.iter().any(|id| id == fragment) || theme_ids.contains(&fragment) {

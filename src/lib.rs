@@ -7,6 +7,7 @@
 //! - [`render`] turns the graph into output files for one audience (a pure function),
 //! - [`output`] writes them atomically.
 
+pub mod cache;
 pub mod catalog;
 pub mod checks;
 pub mod cmd;

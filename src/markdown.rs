@@ -144,6 +144,10 @@ impl Renderer {
         }
     }
 
+    pub fn allows_raw_html(&self) -> bool {
+        self.allow_raw_html
+    }
+
     /// Renders `text`; links go through `links`.
     pub fn render(&self, text: &str, links: &dyn LinkResolver) -> Rendered {
         let events: Vec<Event> = Parser::new_ext(text, options()).collect();

@@ -3,6 +3,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
+
+use crate::cache::Cache;
 
 use crate::catalog::{self, CatalogControl};
 use crate::config::Config;
@@ -23,7 +26,7 @@ pub struct Control {
 }
 
 /// What a link can point at.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Target {
     Home,
     Scope,
@@ -58,16 +61,26 @@ pub struct Site {
     pub finding_controls: Vec<Vec<usize>>,
     pub finding_policies: Vec<Vec<usize>>,
     ids: HashMap<Collection, HashMap<String, usize>>,
+    /// Page address (slug) → item, per collection; the first item wins a clash (an error).
+    slugs: HashMap<Collection, HashMap<String, usize>>,
     /// Source file (site-relative) → what a relative link to it means.
     files: BTreeMap<String, Option<Target>>,
     /// Non-fatal findings of loading and linking.
     pub warnings: Diagnostics,
+    /// Memo tables shared with the build that made this site (Markdown scans, renders).
+    pub cache: Arc<Cache>,
 }
 
 /// Loads, validates and links the site at `root`.
 pub fn load(root: &Path, today: Date) -> Result<Site, Failed> {
-    let (sources, mut diags) = source::load(root);
-    let site = link(sources, today, &mut diags);
+    load_cached(root, today, Arc::new(Cache::default()))
+}
+
+/// `load`, reusing `cache` from earlier builds of the same site (as `serve` does).
+pub fn load_cached(root: &Path, today: Date, cache: Arc<Cache>) -> Result<Site, Failed> {
+    cache.begin();
+    let (sources, mut diags) = source::load_cached(root, &cache);
+    let site = link(sources, today, &mut diags, cache);
     // The rules run even when loading found errors, so one run shows everything.
     if let Some(site) = &site {
         diags.extend(crate::checks::check(site));
@@ -84,7 +97,7 @@ pub fn load(root: &Path, today: Date) -> Result<Site, Failed> {
 }
 
 /// Builds the graph from parsed sources; `None` when a required part is missing.
-pub fn link(src: Sources, today: Date, diags: &mut Diagnostics) -> Option<Site> {
+pub fn link(src: Sources, today: Date, diags: &mut Diagnostics, cache: Arc<Cache>) -> Option<Site> {
     let config = src.config?;
     let scope = src.scope?;
     let mut site = Site {
@@ -116,8 +129,10 @@ pub fn link(src: Sources, today: Date, diags: &mut Diagnostics) -> Option<Site> 
         static_files: src.static_files,
         templates: src.templates,
         ids: HashMap::new(),
+        slugs: HashMap::new(),
         files: BTreeMap::new(),
         warnings: Diagnostics::new(),
+        cache,
     };
     site.index_ids(diags);
     site.attach_mappings(src.mappings, diags);
@@ -134,6 +149,23 @@ impl Site {
             return ControlId::parse(id).and_then(catalog::index_of);
         }
         self.ids.get(&collection)?.get(id).copied()
+    }
+
+    /// What each site file means as a link target (an input of link resolution).
+    pub fn link_targets(&self) -> &BTreeMap<String, Option<Target>> {
+        &self.files
+    }
+
+    /// The item whose page lives at `<collection>/<slug>/`.
+    pub fn by_slug(&self, collection: Collection, slug: &str) -> Option<usize> {
+        if collection == Collection::Controls {
+            let i = self
+                .controls
+                .iter()
+                .position(|c| c.catalog.id.slug() == slug)?;
+            return Some(i);
+        }
+        self.slugs.get(&collection)?.get(slug).copied()
     }
 
     /// The common fields of an item (not for controls, which have no `Common`).
@@ -262,6 +294,15 @@ impl Site {
             ),
         ];
         self.ids = ids.into_iter().collect();
+        for collection in Collection::ALL {
+            let mut map = HashMap::new();
+            for i in 0..self.len(collection) {
+                if let Some(c) = self.common(collection, i) {
+                    map.entry(c.slug.clone()).or_insert(i);
+                }
+            }
+            self.slugs.insert(collection, map);
+        }
         self.check_slugs(diags);
     }
 
@@ -518,9 +559,9 @@ impl Site {
 
     fn check_markdown_links(&self, diags: &mut Diagnostics) {
         for md in self.markdown_texts() {
-            for link in markdown::links(&md.text) {
+            for link in self.cache.links(&md.text).iter() {
                 if let Err(e) = self.resolve(&link.dest, &md.pos.path) {
-                    diags.error(markdown::position(md, &link), "broken-link", e);
+                    diags.error(markdown::position(md, link), "broken-link", e);
                 }
             }
         }

@@ -2,10 +2,14 @@
 //! complete list of output files. Nothing here touches the file system.
 
 mod pages;
+pub mod routes;
 pub mod theme;
 pub mod views;
 pub mod visibility;
 
+use std::sync::Arc;
+
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Pos};
@@ -24,23 +28,19 @@ pub fn render(
     md: &markdown::Renderer,
     audience: Classification,
 ) -> Result<Vec<Output>, Diagnostic> {
-    let mut cx = RenderContext {
-        site,
-        theme,
-        md,
-        audience,
-        shown_registers: Vec::new(),
-    };
-    // Computed once: every page's navigation needs it.
-    cx.shown_registers = [
-        Collection::Evidence,
-        Collection::Risks,
-        Collection::Findings,
-    ]
-    .into_iter()
-    .filter(|c| cx.any_visible(*c))
-    .collect();
-    pages::all(&cx)
+    let cx = RenderContext::new(site, theme, md, audience);
+    routes::paths(&cx)
+        .par_iter()
+        .map(|path| {
+            routes::page_at(&cx, path).unwrap_or_else(|| {
+                Err(Diagnostic::error(
+                    Pos::file(path.as_str()),
+                    "internal",
+                    format!("trustpress lists {path} but cannot render it; please report this"),
+                ))
+            })
+        })
+        .collect()
 }
 
 /// What every page builder needs, passed explicitly.
@@ -51,9 +51,51 @@ pub struct RenderContext<'a> {
     pub audience: Classification,
     /// The registers this audience can see anything of (the others get no navigation tab).
     shown_registers: Vec<Collection>,
+    /// A hash of everything a Markdown link can resolve to for this audience: part of the
+    /// key of cached rendered Markdown, so a change anywhere in it re-renders.
+    link_env: u64,
 }
 
 impl<'a> RenderContext<'a> {
+    /// A context for rendering pages of `site` for `audience` (cheap: linear in items).
+    pub fn new(
+        site: &'a Site,
+        theme: &'a Theme,
+        md: &'a markdown::Renderer,
+        audience: Classification,
+    ) -> Self {
+        let mut cx = RenderContext {
+            site,
+            theme,
+            md,
+            audience,
+            shown_registers: Vec::new(),
+            link_env: 0,
+        };
+        cx.shown_registers = [
+            Collection::Evidence,
+            Collection::Risks,
+            Collection::Findings,
+        ]
+        .into_iter()
+        .filter(|c| cx.any_visible(*c))
+        .collect();
+        cx.link_env = cx.link_fingerprint();
+        cx
+    }
+
+    fn link_fingerprint(&self) -> u64 {
+        let mut items = Vec::new();
+        for collection in Collection::ALL {
+            for i in 0..self.site.len(collection) {
+                let access = self.access(collection, i) as u8;
+                let slug = self.site.common(collection, i).map(|c| (&c.id, &c.slug));
+                items.push((collection, i, access, slug));
+            }
+        }
+        crate::cache::hash(&(items, self.site.link_targets(), self.md.allows_raw_html()))
+    }
+
     /// The relative prefix from a page at `depth` folders below the root.
     fn root(depth: usize) -> String {
         "../".repeat(depth)
@@ -258,18 +300,23 @@ impl<'a> RenderContext<'a> {
         (0..self.site.len(collection)).any(|i| self.access(collection, i) != Access::Hidden)
     }
 
-    /// Renders Markdown written in `from` (a site-relative path) for a page at `root`.
-    pub fn markdown(&self, md: &Markdown, root: &str) -> Rendered {
-        let links = PageLinks {
-            cx: self,
-            root,
-            from: &md.pos.path,
-        };
-        self.md.render(&md.text, &links)
+    /// Renders Markdown written in `from` (a site-relative path) for a page at `root`,
+    /// through the site's cache: the key holds every input of the result.
+    pub fn markdown(&self, md: &Markdown, root: &str) -> Arc<Rendered> {
+        let key = crate::cache::hash(&(&md.text, &md.pos.path, root, self.audience, self.link_env));
+        let cache = &self.site.cache;
+        cache.rendered.get_or(key, cache.generation(), || {
+            let links = PageLinks {
+                cx: self,
+                root,
+                from: &md.pos.path,
+            };
+            Arc::new(self.md.render(&md.text, &links))
+        })
     }
 
     pub fn markdown_html(&self, md: Option<&Markdown>, root: &str) -> Option<String> {
-        md.map(|m| self.markdown(m, root).html)
+        md.map(|m| self.markdown(m, root).html.clone())
     }
 
     /// Renders a template into an output file.

@@ -1,6 +1,5 @@
 //! One builder per page kind. Each takes the render context and returns outputs.
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use super::RenderContext;
@@ -12,36 +11,17 @@ use crate::markdown::{self, TocEntry};
 use crate::model::*;
 use crate::output::Output;
 
-type Outputs = Result<Vec<Output>, Diagnostic>;
-
-/// Every output of the site, in a stable order.
-pub fn all(cx: &RenderContext) -> Outputs {
-    let mut out = Vec::new();
-    out.push(home(cx)?);
-    out.push(scope(cx)?);
-    out.extend(policies(cx)?);
-    out.extend(controls(cx)?);
-    out.push(traceability(cx)?);
-    out.extend(evidence(cx)?);
-    out.extend(risks(cx)?);
-    out.extend(findings(cx)?);
-    out.extend(suppliers(cx)?);
-    out.push(cx.page(
+pub(super) fn not_found(cx: &RenderContext) -> Result<Output, Diagnostic> {
+    cx.page(
         "404.html",
         "404.html".into(),
         &Base::new(cx, "Page not found", 0, ""),
-    )?);
-    out.extend(assets(cx));
-    if cx.audience == Classification::Public {
-        // Built from the outputs themselves, so it can only list what this build contains.
-        out.push(sitemap(&cx.site.config.base_url, &out));
-    }
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(out)
+    )
 }
 
-/// `sitemap.xml` for search engines: public builds only (the others ask not to be indexed).
-fn sitemap(base_url: &str, outputs: &[Output]) -> Output {
+/// `sitemap.xml` for search engines (public builds only; the others ask not to be indexed),
+/// listing the pages of `paths`, which are exactly the pages this build contains.
+pub(super) fn sitemap(base_url: &str, paths: &[String]) -> Output {
     let base = if base_url.ends_with('/') {
         base_url.to_string()
     } else {
@@ -50,8 +30,8 @@ fn sitemap(base_url: &str, outputs: &[Output]) -> Output {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
-    for o in outputs.iter().filter(|o| o.path.ends_with("index.html")) {
-        let dir = o.path.trim_end_matches("index.html");
+    for p in paths.iter().filter(|p| p.ends_with("index.html")) {
+        let dir = p.trim_end_matches("index.html");
         xml.push_str(&format!(
             "  <url><loc>{}</loc></url>\n",
             markdown::escape(&format!("{base}{dir}"))
@@ -61,6 +41,19 @@ fn sitemap(base_url: &str, outputs: &[Output]) -> Output {
     Output {
         path: "sitemap.xml".into(),
         bytes: xml.into_bytes(),
+    }
+}
+
+/// `robots.txt`: only the public trust center may be crawled.
+pub(super) fn robots(cx: &RenderContext) -> Output {
+    let robots = if cx.audience == Classification::Public {
+        "User-agent: *\nAllow: /\n"
+    } else {
+        "User-agent: *\nDisallow: /\n"
+    };
+    Output {
+        path: "robots.txt".into(),
+        bytes: robots.as_bytes().to_vec(),
     }
 }
 
@@ -108,48 +101,6 @@ fn page<T: Serialize>(
             data,
         },
     )
-}
-
-/// Renders one page per item of `collection` the audience may fully see, in parallel.
-fn item_pages<F>(cx: &RenderContext, collection: Collection, build: F) -> Outputs
-where
-    F: Fn(usize) -> Result<Output, Diagnostic> + Sync + Send,
-{
-    (0..cx.site.len(collection))
-        .into_par_iter()
-        .filter(|i| cx.access(collection, *i) == Access::Full)
-        .map(build)
-        .collect()
-}
-
-fn assets(cx: &RenderContext) -> Vec<Output> {
-    let mut out: Vec<Output> = super::theme::ASSETS
-        .iter()
-        .map(|(name, text)| Output {
-            path: (*name).to_string(),
-            bytes: text.as_bytes().to_vec(),
-        })
-        .collect();
-    out.push(Output {
-        path: "highlight.css".into(),
-        bytes: markdown::highlight_css(&cx.site.config.highlight_theme).into_bytes(),
-    });
-    let robots = if cx.audience == Classification::Public {
-        "User-agent: *\nAllow: /\n"
-    } else {
-        "User-agent: *\nDisallow: /\n"
-    };
-    out.push(Output {
-        path: "robots.txt".into(),
-        bytes: robots.as_bytes().to_vec(),
-    });
-    for (path, bytes) in &cx.site.static_files {
-        out.push(Output {
-            path: path.clone(),
-            bytes: bytes.clone(),
-        });
-    }
-    out
 }
 
 // ---------------------------------------------------------------- home and scope
@@ -219,7 +170,7 @@ fn coverage(cx: &RenderContext) -> Coverage {
     c
 }
 
-fn home(cx: &RenderContext) -> Result<Output, Diagnostic> {
+pub(super) fn home(cx: &RenderContext) -> Result<Output, Diagnostic> {
     #[derive(Serialize)]
     struct Data {
         certificate: Option<CertificateView>,
@@ -322,7 +273,7 @@ fn home(cx: &RenderContext) -> Result<Output, Diagnostic> {
     )
 }
 
-fn scope(cx: &RenderContext) -> Result<Output, Diagnostic> {
+pub(super) fn scope(cx: &RenderContext) -> Result<Output, Diagnostic> {
     #[derive(Serialize)]
     struct ExclusionView {
         item: String,
@@ -359,8 +310,8 @@ fn scope(cx: &RenderContext) -> Result<Output, Diagnostic> {
             .collect(),
         assumptions: s.assumptions.clone(),
         updated: date(s.updated),
-        body: rendered.html,
-        toc: rendered.toc,
+        body: rendered.html.clone(),
+        toc: rendered.toc.clone(),
     };
     page(
         cx,
@@ -387,7 +338,7 @@ struct PolicyRow {
     summary: Option<String>,
 }
 
-fn policies(cx: &RenderContext) -> Outputs {
+pub(super) fn policies_list(cx: &RenderContext) -> Result<Output, Diagnostic> {
     #[derive(Serialize)]
     struct Data {
         policies: Vec<PolicyRow>,
@@ -426,7 +377,7 @@ fn policies(cx: &RenderContext) -> Outputs {
             Access::Hidden => {}
         }
     }
-    let mut out = vec![page(
+    page(
         cx,
         "policies.html",
         "policies/index.html".into(),
@@ -438,12 +389,10 @@ fn policies(cx: &RenderContext) -> Outputs {
             listed,
             restricted,
         },
-    )?];
-    out.extend(item_pages(cx, Collection::Policies, |i| policy(cx, i))?);
-    Ok(out)
+    )
 }
 
-fn policy(cx: &RenderContext, i: usize) -> Result<Output, Diagnostic> {
+pub(super) fn policy(cx: &RenderContext, i: usize) -> Result<Output, Diagnostic> {
     #[derive(Serialize)]
     struct Data {
         policy: PolicyRow,
@@ -486,8 +435,8 @@ fn policy(cx: &RenderContext, i: usize) -> Result<Output, Diagnostic> {
         policy: row,
         id: p.common.id.clone(),
         approved: date(p.approved),
-        toc: rendered.toc,
-        body: rendered.html,
+        toc: rendered.toc.clone(),
+        body: rendered.html.clone(),
         controls,
         findings,
         restricted_findings,
@@ -576,7 +525,14 @@ fn control_row(cx: &RenderContext, ci: usize, root: &str) -> ControlRow {
     }
 }
 
-fn controls(cx: &RenderContext) -> Outputs {
+/// The Statement of Applicability rows, in catalog order, with links from a page at `root`.
+fn soa_rows(cx: &RenderContext, root: &str) -> Vec<ControlRow> {
+    (0..cx.site.controls.len())
+        .map(|ci| control_row(cx, ci, root))
+        .collect()
+}
+
+pub(super) fn controls_list(cx: &RenderContext) -> Result<Output, Diagnostic> {
     #[derive(Serialize)]
     struct Theme {
         name: &'static str,
@@ -587,10 +543,6 @@ fn controls(cx: &RenderContext) -> Outputs {
         themes: Vec<Theme>,
         coverage: Coverage,
     }
-    let rows: Vec<ControlRow> = (0..cx.site.controls.len())
-        .map(|ci| control_row(cx, ci, "../"))
-        .collect();
-    let csv = soa_csv(&rows);
     let mut themes: Vec<Theme> = THEMES
         .iter()
         .map(|name| Theme {
@@ -598,7 +550,7 @@ fn controls(cx: &RenderContext) -> Outputs {
             controls: Vec::new(),
         })
         .collect();
-    for row in rows {
+    for row in soa_rows(cx, "../") {
         if let Some(t) = themes.iter_mut().find(|t| t.name == row.theme) {
             t.controls.push(row);
         }
@@ -607,23 +559,22 @@ fn controls(cx: &RenderContext) -> Outputs {
         themes,
         coverage: coverage(cx),
     };
-    let mut out = vec![
-        page(
-            cx,
-            "controls.html",
-            "controls/index.html".into(),
-            "Statement of Applicability",
-            1,
-            "controls",
-            data,
-        )?,
-        Output {
-            path: "controls/soa.csv".into(),
-            bytes: csv.into_bytes(),
-        },
-    ];
-    out.extend(item_pages(cx, Collection::Controls, |ci| control(cx, ci))?);
-    Ok(out)
+    page(
+        cx,
+        "controls.html",
+        "controls/index.html".into(),
+        "Statement of Applicability",
+        1,
+        "controls",
+        data,
+    )
+}
+
+pub(super) fn soa(cx: &RenderContext) -> Output {
+    Output {
+        path: "controls/soa.csv".into(),
+        bytes: soa_csv(&soa_rows(cx, "../")).into_bytes(),
+    }
 }
 
 /// The SoA as CSV (RFC 4180), with exactly what the SoA page shows.
@@ -669,7 +620,7 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-fn control(cx: &RenderContext, ci: usize) -> Result<Output, Diagnostic> {
+pub(super) fn control(cx: &RenderContext, ci: usize) -> Result<Output, Diagnostic> {
     #[derive(Serialize)]
     struct Data {
         control: ControlRow,
@@ -745,7 +696,7 @@ fn control(cx: &RenderContext, ci: usize) -> Result<Output, Diagnostic> {
 
 // ---------------------------------------------------------------- traceability
 
-fn traceability(cx: &RenderContext) -> Result<Output, Diagnostic> {
+pub(super) fn traceability(cx: &RenderContext) -> Result<Output, Diagnostic> {
     #[derive(Serialize)]
     struct Row {
         control: ControlRow,
@@ -894,7 +845,7 @@ fn evidence_row(cx: &RenderContext, i: usize, root: &str) -> Option<EvidenceRow>
     })
 }
 
-fn evidence(cx: &RenderContext) -> Outputs {
+pub(super) fn evidence_list(cx: &RenderContext) -> Result<Output, Diagnostic> {
     #[derive(Serialize)]
     struct Data {
         evidence: Vec<EvidenceRow>,
@@ -910,7 +861,7 @@ fn evidence(cx: &RenderContext) -> Outputs {
                 && cx.is_restricted(Collection::Evidence, *i)
         })
         .count();
-    let mut out = vec![page(
+    page(
         cx,
         "evidence_list.html",
         "evidence/index.html".into(),
@@ -921,23 +872,10 @@ fn evidence(cx: &RenderContext) -> Outputs {
             evidence: rows,
             restricted,
         },
-    )?];
-    out.extend(item_pages(cx, Collection::Evidence, |i| {
-        evidence_page(cx, i)
-    })?);
-    // Attached files go only where their item is fully visible.
-    for (i, e) in site.evidence.iter().enumerate() {
-        if let (Some(f), Access::Full) = (&e.file, cx.access(Collection::Evidence, i)) {
-            out.push(Output {
-                path: format!("evidence/{}/{}", e.common.slug, f.file_name),
-                bytes: f.bytes.clone(),
-            });
-        }
-    }
-    Ok(out)
+    )
 }
 
-fn evidence_page(cx: &RenderContext, i: usize) -> Result<Output, Diagnostic> {
+pub(super) fn evidence_page(cx: &RenderContext, i: usize) -> Result<Output, Diagnostic> {
     #[derive(Serialize)]
     struct Data {
         evidence: EvidenceRow,
@@ -1017,7 +955,7 @@ fn risk_row(cx: &RenderContext, i: usize, root: &str) -> Option<RiskRow> {
     })
 }
 
-fn risks(cx: &RenderContext) -> Outputs {
+pub(super) fn risks_list(cx: &RenderContext) -> Result<Output, Diagnostic> {
     #[derive(Serialize)]
     struct Data {
         risks: Vec<RiskRow>,
@@ -1032,7 +970,7 @@ fn risks(cx: &RenderContext) -> Outputs {
                 && cx.is_restricted(Collection::Risks, *i)
         })
         .count();
-    let mut out = vec![page(
+    page(
         cx,
         "risks.html",
         "risks/index.html".into(),
@@ -1043,12 +981,10 @@ fn risks(cx: &RenderContext) -> Outputs {
             risks: rows,
             restricted,
         },
-    )?];
-    out.extend(item_pages(cx, Collection::Risks, |i| risk_page(cx, i))?);
-    Ok(out)
+    )
 }
 
-fn risk_page(cx: &RenderContext, i: usize) -> Result<Output, Diagnostic> {
+pub(super) fn risk_page(cx: &RenderContext, i: usize) -> Result<Output, Diagnostic> {
     #[derive(Serialize)]
     struct Data {
         risk: RiskRow,
@@ -1126,7 +1062,7 @@ fn finding_row(cx: &RenderContext, i: usize, root: &str) -> Option<FindingRow> {
     })
 }
 
-fn findings(cx: &RenderContext) -> Outputs {
+pub(super) fn findings_list(cx: &RenderContext) -> Result<Output, Diagnostic> {
     #[derive(Serialize)]
     struct Count {
         label: &'static str,
@@ -1205,7 +1141,7 @@ fn findings(cx: &RenderContext) -> Outputs {
         listed,
         restricted,
     };
-    let mut out = vec![page(
+    page(
         cx,
         "findings.html",
         "findings/index.html".into(),
@@ -1213,14 +1149,10 @@ fn findings(cx: &RenderContext) -> Outputs {
         1,
         "findings",
         data,
-    )?];
-    out.extend(item_pages(cx, Collection::Findings, |i| {
-        finding_page(cx, i)
-    })?);
-    Ok(out)
+    )
 }
 
-fn finding_page(cx: &RenderContext, i: usize) -> Result<Output, Diagnostic> {
+pub(super) fn finding_page(cx: &RenderContext, i: usize) -> Result<Output, Diagnostic> {
     #[derive(Serialize)]
     struct Data {
         finding: FindingRow,
@@ -1309,7 +1241,7 @@ fn supplier_row(cx: &RenderContext, i: usize, root: &str) -> Option<SupplierRow>
     })
 }
 
-fn suppliers(cx: &RenderContext) -> Outputs {
+pub(super) fn suppliers_list(cx: &RenderContext) -> Result<Output, Diagnostic> {
     #[derive(Serialize)]
     struct Data {
         subprocessors: Vec<SupplierRow>,
@@ -1326,7 +1258,7 @@ fn suppliers(cx: &RenderContext) -> Outputs {
                 && cx.is_restricted(Collection::Suppliers, *i)
         })
         .count();
-    let mut out = vec![page(
+    page(
         cx,
         "suppliers.html",
         "suppliers/index.html".into(),
@@ -1338,14 +1270,10 @@ fn suppliers(cx: &RenderContext) -> Outputs {
             others,
             restricted,
         },
-    )?];
-    out.extend(item_pages(cx, Collection::Suppliers, |i| {
-        supplier_page(cx, i)
-    })?);
-    Ok(out)
+    )
 }
 
-fn supplier_page(cx: &RenderContext, i: usize) -> Result<Output, Diagnostic> {
+pub(super) fn supplier_page(cx: &RenderContext, i: usize) -> Result<Output, Diagnostic> {
     #[derive(Serialize)]
     struct Data {
         supplier: SupplierRow,

@@ -8,10 +8,12 @@ pub mod yaml;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 
+use crate::cache::{self, Cache, ParsedPolicy};
 use crate::config::{self, Config};
 use crate::diagnostic::{Diagnostics, Pos};
 use crate::model::*;
@@ -47,6 +49,11 @@ const REGISTERS: [Collection; 5] = [
 
 /// Reads and parses the whole site at `root`, gathering every diagnostic.
 pub fn load(root: &Path) -> (Sources, Diagnostics) {
+    load_cached(root, &Cache::default())
+}
+
+/// `load`, reusing what `cache` holds for files whose content has not changed.
+pub fn load_cached(root: &Path, cache: &Cache) -> (Sources, Diagnostics) {
     let mut diags = Diagnostics::new();
     let mut src = Sources::default();
     if !root.is_dir() {
@@ -96,18 +103,25 @@ pub fn load(root: &Path) -> (Sources, Diagnostics) {
         .filter(|p| p.starts_with("policies/") && p.ends_with(".md"))
         .collect();
     let default = config.default_classification(Collection::Policies);
-    let parsed: Vec<(Option<Policy>, Diagnostics)> = policy_files
+    let generation = cache.generation();
+    let parsed: Vec<ParsedPolicy> = policy_files
         .par_iter()
         .map(|path| {
             let mut d = Diagnostics::new();
-            let p = read_text(root, path, &mut d)
-                .and_then(|text| load_policy(path, &text, default, &mut d));
-            (p, d)
+            let Some(text) = read_text(root, path, &mut d) else {
+                return Arc::new((None, d));
+            };
+            let key = ((*path).clone(), cache::hash(&(&text, default)));
+            cache.policies.get_or(key, generation, || {
+                let p = load_policy(path, &text, default, &mut d);
+                Arc::new((p, d))
+            })
         })
         .collect();
-    for (p, d) in parsed {
-        diags.extend(d);
-        src.policies.extend(p);
+    for parsed in parsed {
+        let (p, d) = &*parsed;
+        diags.extend(d.clone());
+        src.policies.extend(p.clone());
     }
 
     for collection in REGISTERS {

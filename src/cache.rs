@@ -1,0 +1,153 @@
+//! Memo tables that make repeated builds of a mostly unchanged site cheap (`serve` rebuilds on
+//! every save). Every entry is keyed by a hash of *all* its inputs, so a build with a warm
+//! cache produces exactly what a build with an empty one does — tests compare the two.
+//!
+//! A `Cache` is owned by whoever runs builds (`serve` keeps one for its lifetime; `build`
+//! uses a fresh one) and passed explicitly; entries unused by the latest build are dropped.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use crate::diagnostic::Diagnostics;
+use crate::markdown::{LinkAt, Rendered};
+use crate::model::Policy;
+
+/// A thread-safe memo table whose entries remember the last generation that used them.
+pub struct Memo<K, V> {
+    map: Mutex<HashMap<K, (V, u64)>>,
+}
+
+impl<K: Hash + Eq, V: Clone> Memo<K, V> {
+    fn new() -> Self {
+        Memo {
+            map: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The cached value for `key`, computing (outside the lock) and storing it if missing.
+    pub fn get_or(&self, key: K, generation: u64, compute: impl FnOnce() -> V) -> V {
+        if let Some((v, used)) = self.lock().get_mut(&key) {
+            *used = generation;
+            return v.clone();
+        }
+        let v = compute();
+        self.lock().insert(key, (v.clone(), generation));
+        v
+    }
+
+    fn prune(&self, keep_since: u64) {
+        self.lock().retain(|_, (_, used)| *used >= keep_since);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, (V, u64)>> {
+        // A panic while holding the lock cannot leave a half-written entry (inserts are
+        // single calls), so a poisoned table is still consistent.
+        self.map.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A parsed policy file: the policy (if valid) and what parsing it reported.
+pub type ParsedPolicy = Arc<(Option<Policy>, Diagnostics)>;
+
+/// The memo tables of one site.
+pub struct Cache {
+    generation: AtomicU64,
+    /// Policy files by (path, hash of content and default classification).
+    pub policies: Memo<(String, u64), ParsedPolicy>,
+    /// Link destinations and positions in a Markdown text, by hash of the text.
+    pub links: Memo<u64, Arc<Vec<LinkAt>>>,
+    /// Heading anchors of a Markdown text, by hash of the text.
+    pub headings: Memo<u64, Arc<Vec<String>>>,
+    /// Rendered Markdown by hash of text, source path, page depth, audience and everything
+    /// links can resolve to (see `render`).
+    pub rendered: Memo<u64, Arc<Rendered>>,
+}
+
+impl Default for Cache {
+    fn default() -> Self {
+        Cache {
+            generation: AtomicU64::new(0),
+            policies: Memo::new(),
+            links: Memo::new(),
+            headings: Memo::new(),
+            rendered: Memo::new(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cache")
+            .field("generation", &self.generation())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Cache {
+    /// Starts a build: entries used from now on are kept by the next `prune`.
+    pub fn begin(&self) -> u64 {
+        self.generation.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Relaxed)
+    }
+
+    /// Drops entries no recent build used, so memory follows the site's size. Rendered
+    /// pages are used on request (in `serve`), so a few generations are kept, not one.
+    pub fn prune(&self) {
+        const KEEP: u64 = 3;
+        let current = self.generation().saturating_sub(KEEP - 1);
+        self.policies.prune(current);
+        self.links.prune(current);
+        self.headings.prune(current);
+        self.rendered.prune(current);
+    }
+
+    pub fn links(&self, text: &str) -> Arc<Vec<LinkAt>> {
+        self.links.get_or(hash(&text), self.generation(), || {
+            Arc::new(crate::markdown::links(text))
+        })
+    }
+
+    pub fn heading_ids(&self, text: &str) -> Arc<Vec<String>> {
+        self.headings.get_or(hash(&text), self.generation(), || {
+            Arc::new(crate::markdown::heading_ids(text))
+        })
+    }
+}
+
+/// A 64-bit hash of anything hashable (std's SipHash with fixed keys; a collision between two
+/// different inputs of one site is vanishingly unlikely, and costs only a stale preview).
+pub fn hash<T: Hash + ?Sized>(value: &T) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memo_computes_once_and_prunes_unused() {
+        let cache = Cache::default();
+        cache.begin();
+        let a = cache.links("[a](policy:x)");
+        let b = cache.links("[a](policy:x)");
+        assert!(
+            Arc::ptr_eq(&a, &b),
+            "second lookup is served from the cache"
+        );
+        for _ in 0..3 {
+            cache.begin();
+            cache.links("other text");
+        }
+        cache.prune();
+        let c = cache.links("[a](policy:x)");
+        assert!(!Arc::ptr_eq(&a, &c), "unused entries were dropped");
+        assert_eq!(*a, *c);
+    }
+}
