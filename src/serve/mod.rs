@@ -6,16 +6,18 @@
 //! - [`inject`] adds the reload script and the error overlay to HTML responses (pure),
 //! - [`server`] answers requests and streams reload events.
 //!
-//! Every rebuild is a full build: the example site builds in tens of milliseconds, and a full
-//! build cannot miss a dependency hidden in a template.
+//! Every rebuild loads, links and checks the whole site (so no dependency hidden in a template
+//! can be missed), reusing unchanged parsed files and rendered Markdown from a memo cache;
+//! pages are then rendered when a browser asks for them, through the same code as `build`
+//! (see [`live`]).
 
 pub mod classify;
 pub mod inject;
+pub mod live;
 pub mod resolve;
 pub mod server;
 pub mod watcher;
 
-use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -79,7 +81,8 @@ pub fn run(opts: &ServeOptions, report: &mut dyn FnMut(Event<'_>)) -> Result<()>
     // Watch before the first build, so an edit made during it is not missed.
     let watcher = watcher::watch(&root)?;
 
-    let (first, stats) = rebuild(&root, opts, &Snapshot::default(), 0);
+    let mut builder = live::Builder::new(&root, opts.audience, opts.today);
+    let (first, stats) = rebuild(&mut builder, &Snapshot::default(), 0);
     report_outcome(&first, &stats, 0, &[], report);
     let shared = Arc::new(Shared::new(first));
 
@@ -112,7 +115,7 @@ pub fn run(opts: &ServeOptions, report: &mut dyn FnMut(Event<'_>)) -> Result<()>
         changed.sort();
         changed.dedup();
         let previous = shared.current();
-        let (next, stats) = rebuild(&root, opts, &previous, previous.generation + 1);
+        let (next, stats) = rebuild(&mut builder, &previous, previous.generation + 1);
         let reloaded = shared.publish(next);
         report_outcome(&shared.current(), &stats, reloaded, &changed, report);
     }
@@ -142,36 +145,23 @@ fn collect(
     }
 }
 
-/// Builds the site; a failed build keeps `previous`'s files and records the errors.
-fn rebuild(
-    root: &Path,
-    opts: &ServeOptions,
-    previous: &Snapshot,
-    generation: u64,
-) -> (Snapshot, Stats) {
+/// Builds the site; a failed build keeps `previous`'s site and records the errors.
+fn rebuild(builder: &mut live::Builder, previous: &Snapshot, generation: u64) -> (Snapshot, Stats) {
     let start = Instant::now();
-    let result = crate::build_in_memory(root, opts.audience, opts.today);
+    let result = builder.build();
     let elapsed = start.elapsed();
     match result {
-        Ok(built) => {
+        Ok(site) => {
+            let (pages, files) = site.counts();
             let stats = Stats {
                 elapsed,
-                pages: built
-                    .outputs
-                    .iter()
-                    .filter(|o| o.path.ends_with(".html"))
-                    .count(),
-                files: built.outputs.len(),
-                warnings: built.warnings,
+                pages,
+                files,
+                warnings: site.warnings.clone(),
             };
-            let files: HashMap<String, Vec<u8>> = built
-                .outputs
-                .into_iter()
-                .map(|o| (o.path, o.bytes))
-                .collect();
             let snapshot = Snapshot {
                 generation,
-                files: Arc::new(files),
+                site: Some(Arc::new(site)),
                 errors: Vec::new(),
             };
             (snapshot, stats)
@@ -179,7 +169,7 @@ fn rebuild(
         Err(failed) => {
             let snapshot = Snapshot {
                 generation,
-                files: Arc::clone(&previous.files),
+                site: previous.site.clone(),
                 errors: failed.errors,
             };
             let stats = Stats {

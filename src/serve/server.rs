@@ -1,7 +1,6 @@
 //! The HTTP side of `serve`: answers requests from the current in-memory build and streams
 //! reload events to browsers over Server-Sent Events.
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -12,20 +11,32 @@ use std::time::Duration;
 use tiny_http::{Header, Method, Request, Response};
 
 use super::inject::{self, EVENTS_PATH};
+use super::live::LiveSite;
 use super::resolve::{self, Resolved};
 use crate::diagnostic::Diagnostic;
 
 /// How many browser tabs may listen for reloads at once; more get 503 (and retry later).
 pub const MAX_EVENT_CLIENTS: usize = 64;
 
-/// One build as the server sees it. A failed build keeps the previous good `files` and carries
+/// One build as the server sees it. A failed build keeps the previous good `site` and carries
 /// its diagnostics in `errors`, which every HTML response then shows as an overlay.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Snapshot {
     /// Counts builds, good or bad; pages embed it so a tab knows whether it is stale.
     pub generation: u64,
-    pub files: Arc<HashMap<String, Vec<u8>>>,
+    /// The last good build (none if no build has succeeded yet).
+    pub site: Option<Arc<LiveSite>>,
     pub errors: Vec<Diagnostic>,
+}
+
+impl Snapshot {
+    fn contains(&self, path: &str) -> bool {
+        self.site.as_ref().is_some_and(|s| s.contains(path))
+    }
+
+    fn get(&self, path: &str) -> Option<Result<Arc<Vec<u8>>, Diagnostic>> {
+        self.site.as_ref()?.get(path)
+    }
 }
 
 /// State shared between the request loop, the event streams and the rebuild loop.
@@ -112,7 +123,7 @@ fn handle(request: Request, shared: &Arc<Shared>, loopback_only: bool) {
         return;
     }
     let snapshot = shared.current();
-    let response = match resolve::resolve(&url, |k| snapshot.files.contains_key(k)) {
+    let response = match resolve::resolve(&url, |k| snapshot.contains(k)) {
         Resolved::File(key) => file_response(&snapshot, &key),
         Resolved::Redirect(location) => match header("Location", &location) {
             Some(h) => text_response("moved\n", 302).with_header(h),
@@ -155,14 +166,27 @@ fn send(w: &mut impl Write, s: &str) -> std::io::Result<()> {
 }
 
 fn file_response(snapshot: &Snapshot, key: &str) -> Response<std::io::Cursor<Vec<u8>>> {
-    let bytes = snapshot
-        .files
-        .get(key)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
+    let bytes = match snapshot.get(key) {
+        Some(Ok(bytes)) => bytes,
+        // The page's template failed to render: show why, over the last good site's frame.
+        Some(Err(e)) => {
+            let mut errors = snapshot.errors.clone();
+            errors.push(e);
+            let page = inject::inject(
+                b"<!doctype html><title>Error</title><body><h1>This page could not be rendered</h1></body>",
+                snapshot.generation,
+                &errors,
+            );
+            return with_common_headers(
+                Response::from_data(page).with_status_code(500),
+                "text/html; charset=utf-8",
+            );
+        }
+        None => return not_found(snapshot),
+    };
     let content_type = resolve::content_type(key);
     let body = if content_type.starts_with("text/html") {
-        inject::inject(bytes, snapshot.generation, &snapshot.errors)
+        inject::inject(&bytes, snapshot.generation, &snapshot.errors)
     } else {
         bytes.to_vec()
     };
@@ -171,9 +195,9 @@ fn file_response(snapshot: &Snapshot, key: &str) -> Response<std::io::Cursor<Vec
 
 /// The site's own `404.html` when it has one, with status 404.
 fn not_found(snapshot: &Snapshot) -> Response<std::io::Cursor<Vec<u8>>> {
-    if let Some(page) = snapshot.files.get("404.html") {
+    if let Some(Ok(page)) = snapshot.get("404.html") {
         let page = inject::inject(
-            &inject::base_at_root(page),
+            &inject::base_at_root(&page),
             snapshot.generation,
             &snapshot.errors,
         );

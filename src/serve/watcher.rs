@@ -14,7 +14,7 @@ use super::classify;
 
 /// Quiet time after the last event before a batch is reported: long enough to gather an
 /// editor's write-and-rename, short enough to feel instant.
-pub const DEBOUNCE: Duration = Duration::from_millis(100);
+pub const DEBOUNCE: Duration = Duration::from_millis(20);
 
 /// A running watcher; events stop when it is dropped.
 pub struct Watcher {

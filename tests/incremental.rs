@@ -1,0 +1,117 @@
+//! `serve` rebuilds with a warm cache and renders pages on request; the result must be byte
+//! for byte what a cold, full `build` of the same files writes — after edits that change a
+//! body, a classification (which changes how *other* pages render their links) and a title.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use trustpress::model::{Classification, Date};
+use trustpress::serve::live::Builder;
+
+fn today() -> Date {
+    Date::parse(TODAY).unwrap()
+}
+
+fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for entry in std::fs::read_dir(src).unwrap() {
+        let entry = entry.unwrap();
+        let to = dst.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to);
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+}
+
+/// Every file the warm builder serves equals the cold build's, and the path sets match.
+fn assert_same_as_cold_build(
+    builder: &mut Builder,
+    site: &Path,
+    audience: Classification,
+    step: &str,
+) {
+    let live = builder
+        .build()
+        .unwrap_or_else(|f| panic!("{step}: {:?}", f.errors));
+    let cold = trustpress::build_in_memory(site, audience, today())
+        .unwrap_or_else(|f| panic!("{step}: {:?}", f.errors));
+    let (_, files) = live.counts();
+    assert_eq!(files, cold.outputs.len(), "{step}: same number of files");
+    for o in &cold.outputs {
+        let served = live
+            .get(&o.path)
+            .unwrap_or_else(|| panic!("{step}: {} missing", o.path));
+        let served = served.unwrap_or_else(|e| panic!("{step}: {} failed: {e}", o.path));
+        assert!(
+            *served == o.bytes,
+            "{step}: {} differs from a full build",
+            o.path
+        );
+    }
+}
+
+#[test]
+fn warm_rebuilds_serve_exactly_what_a_full_build_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    copy_dir(&fixture("canary"), &site);
+    for audience in [
+        Classification::Public,
+        Classification::Customer,
+        Classification::Internal,
+    ] {
+        let mut builder = Builder::new(&site, audience, today());
+        assert_same_as_cold_build(&mut builder, &site, audience, "first build");
+
+        let policy = site.join("policies/customer-access.md");
+        let text = std::fs::read_to_string(&policy).unwrap();
+        std::fs::write(
+            &policy,
+            text.replace("least privilege", "least privilege, reviewed"),
+        )
+        .unwrap();
+        assert_same_as_cold_build(&mut builder, &site, audience, "body edit");
+
+        // public-policy links to this policy: its rendering must change with the classification.
+        std::fs::write(
+            &policy,
+            text.replace("classification: customer", "classification: public"),
+        )
+        .unwrap();
+        assert_same_as_cold_build(&mut builder, &site, audience, "reclassified");
+
+        std::fs::write(
+            &policy,
+            text.replace("title: Access Control Policy", "title: Access Policy"),
+        )
+        .unwrap();
+        assert_same_as_cold_build(&mut builder, &site, audience, "retitled");
+        std::fs::write(&policy, &text).unwrap();
+    }
+}
+
+#[test]
+fn example_site_rebuilt_warm_matches_a_full_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    copy_dir(&repo().join("example-site"), &site);
+    let mut builder = Builder::new(&site, Classification::Internal, today());
+    assert_same_as_cold_build(&mut builder, &site, Classification::Internal, "first build");
+    let policy = site.join("policies/access-control.md");
+    let text = std::fs::read_to_string(&policy).unwrap();
+    std::fs::write(
+        &policy,
+        text.replace("## Principles", "## Principles we hold"),
+    )
+    .unwrap();
+    assert_same_as_cold_build(
+        &mut builder,
+        &site,
+        Classification::Internal,
+        "heading edit",
+    );
+}
