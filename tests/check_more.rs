@@ -245,6 +245,26 @@ fn restricted_evidence_under_static_is_an_error() {
     build_fails_with(dir.path(), &hits);
 }
 
+#[test]
+fn restricted_evidence_under_static_is_found_however_the_path_is_spelled() {
+    // `./static/…` and `static//…` name the same file as `static/…`: it is still published
+    // to every audience.
+    let files = [
+        ("static/audit.pdf", "%PDF"),
+        (
+            "evidence/e.yaml",
+            "- id: EV-1\n  title: A\n  file: ./static/audit.pdf\n- id: EV-2\n  title: B\n  file: static//audit.pdf\n",
+        ),
+    ];
+    let (dir, hits) = expect(
+        &files,
+        "evidence-in-static",
+        &["evidence/e.yaml:3:9", "evidence/e.yaml:6:9"],
+        1,
+    );
+    build_fails_with(dir.path(), &hits);
+}
+
 // ---- io ----------------------------------------------------------------------------------
 
 /// A directory where a file is expected cannot be read, even by root.
@@ -267,6 +287,25 @@ fn unreadable_site_yaml_and_scope_are_io_errors() {
     write(dir.path(), "site.yaml", SITE_YAML.as_bytes());
     std::fs::create_dir(dir.path().join("scope.md")).expect("mkdir");
     let hits = expect_in(dir.path(), &[], "io", &["scope.md:1:1"], 1);
+    build_fails_with(dir.path(), &hits);
+}
+
+#[test]
+fn evidence_file_that_is_a_folder_is_an_io_error_not_a_missing_file() {
+    let dir = site(&[
+        ("evidence/files/report/readme.txt", "a folder, not a file\n"),
+        (
+            "evidence/e.yaml",
+            "- id: EV-1\n  title: A\n  file: evidence/files/report\n",
+        ),
+    ]);
+    let hits = expect_in(dir.path(), &[], "io", &["evidence/e.yaml:3:9"], 1);
+    let msg = str_of(&hits[0]["message"]);
+    assert!(
+        msg.starts_with("evidence file \"evidence/files/report\" cannot be read: "),
+        "{msg}"
+    );
+    expect_in(dir.path(), &[], "missing-file", &[], 1);
     build_fails_with(dir.path(), &hits);
 }
 
