@@ -181,6 +181,22 @@ fn invalid_id_in_a_register_points_at_the_id() {
 }
 
 #[test]
+fn invalid_id_in_policy_front_matter_points_at_the_id() {
+    let text = POLICY.replacen("title: P\n", "title: P\nid: \"!!!\"\n", 1);
+    let (dir, hits) = expect(
+        &[("policies/p.md", &text)],
+        "invalid-id",
+        &["policies/p.md:3:5"],
+        1,
+    );
+    assert_eq!(
+        messages(&hits),
+        ["id \"!!!\" needs at least one letter or digit"]
+    );
+    build_fails_with(dir.path(), &hits);
+}
+
+#[test]
 fn invalid_id_from_a_policy_file_name_points_at_the_file() {
     // No `id:` field: the id is the file stem, so the file as a whole is to blame.
     let (dir, hits) = expect(
