@@ -356,6 +356,80 @@ fn unreadable_policy_is_an_io_error() {
     std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).expect("chmod");
 }
 
+// ---- template ----------------------------------------------------------------------------
+
+#[test]
+fn template_override_that_does_not_compile() {
+    // Tera's position of the error, on one line: its own report spans several.
+    let (dir, hits) = expect(
+        &[
+            ("policies/p.md", POLICY),
+            (
+                "templates/policy.html",
+                "{% extends \"base.html\" %}\n{% block content %}\n{% if %}\n{% endblock %}\n",
+            ),
+        ],
+        "template",
+        &["templates/policy.html:3:7"],
+        1,
+    );
+    assert_eq!(
+        messages(&hits),
+        [
+            "template error: Found `%}` but expected one of: integer, float, string, bool, ident, `-`, `not`, `<`, `{`, `[` or `(`"
+        ]
+    );
+    build_fails_with(dir.path(), &hits);
+}
+
+#[test]
+fn template_override_with_unknown_filters() {
+    // Tera resolves filters when it compiles the templates, and reports every unknown one.
+    let (dir, hits) = expect(
+        &[
+            ("policies/p.md", POLICY),
+            (
+                "templates/policy.html",
+                "{% extends \"base.html\" %}\n{% block content %}\n<h1>{{ page.title | shout }}</h1>\n{{ body | whisper | safe }}\n{% endblock %}\n",
+            ),
+        ],
+        "template",
+        &["templates/policy.html:3:21", "templates/policy.html:4:11"],
+        1,
+    );
+    assert_eq!(
+        messages(&hits),
+        [
+            "template error: Unknown filter `shout`",
+            "template error: Unknown filter `whisper`"
+        ]
+    );
+    build_fails_with(dir.path(), &hits);
+}
+
+#[test]
+fn template_override_that_fails_to_render() {
+    let (dir, hits) = expect(
+        &[
+            ("policies/p.md", POLICY),
+            (
+                "templates/policy.html",
+                "{% extends \"base.html\" %}\n{% block content %}\n<h1>{{ page.title }}</h1>\n<p>{{ no_such_variable.field }}</p>\n{% endblock %}\n",
+            ),
+        ],
+        "template",
+        &["templates/policy.html:4:7"],
+        1,
+    );
+    assert_eq!(
+        messages(&hits),
+        [
+            "cannot render template policy.html: Variable `no_such_variable` is not defined. Available variables: approved, body, controls, findings, id, nav, page, policy, restricted_findings, site, toc"
+        ]
+    );
+    build_fails_with(dir.path(), &hits);
+}
+
 // ---- unknown-template --------------------------------------------------------------------
 
 #[test]
