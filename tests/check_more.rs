@@ -430,6 +430,25 @@ fn template_override_that_fails_to_render() {
     build_fails_with(dir.path(), &hits);
 }
 
+#[test]
+fn a_broken_template_does_not_hide_the_other_diagnostics() {
+    // Besides the template error, check still reports the audit warnings.
+    let (dir, _) = expect(
+        &[
+            ("policies/p.md", POLICY),
+            ("templates/policy.html", "{% if %}\n"),
+        ],
+        "template",
+        &["templates/policy.html:1:7"],
+        1,
+    );
+    let (_, diags) = check_json(dir.path(), &[]);
+    assert!(
+        diags.iter().any(|d| d["rule"] == "not-assessed"),
+        "the audit warnings are missing: {diags:#?}"
+    );
+}
+
 // ---- unknown-template --------------------------------------------------------------------
 
 #[test]
