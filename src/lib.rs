@@ -45,15 +45,30 @@ pub fn build_in_memory(
     let start = std::time::Instant::now();
     let site = site::load(root, today)?;
     let loaded = start.elapsed();
-    let (theme, theme_warnings) =
-        render::Theme::load(&site.templates).map_err(|errors| Failed { errors })?;
-    let md = markdown::Renderer::new(site.config.allow_raw_html);
-    let outputs =
-        render::render(&site, &theme, &md, audience).map_err(|e| Failed { errors: vec![e] })?;
+    // A template that fails stops the build, but the warnings found so far are still
+    // reported with it, as they are when loading fails.
     let mut warnings = site.warnings.clone();
+    let failed = |warnings: diagnostic::Diagnostics, errors: Vec<Diagnostic>| {
+        let mut all = warnings;
+        for e in errors {
+            all.push(e);
+        }
+        Failed {
+            errors: all.into_sorted(),
+        }
+    };
+    let (theme, theme_warnings) = match render::Theme::load(&site.templates) {
+        Ok(t) => t,
+        Err(errors) => return Err(failed(warnings, errors)),
+    };
     for w in theme_warnings {
         warnings.push(w);
     }
+    let md = markdown::Renderer::new(site.config.allow_raw_html);
+    let outputs = match render::render(&site, &theme, &md, audience) {
+        Ok(o) => o,
+        Err(e) => return Err(failed(warnings, vec![e])),
+    };
     Ok(Built {
         outputs,
         warnings: warnings.into_sorted(),

@@ -316,7 +316,7 @@ impl Site {
             for c in commons {
                 if c.slug.is_empty() {
                     diags.error(
-                        c.pos.clone(),
+                        c.pos_of("id").clone(),
                         "invalid-id",
                         format!("id \"{}\" needs at least one letter or digit", c.id),
                     );

@@ -30,8 +30,8 @@ pub struct Common {
     /// The position of the item's id (or the file, for policies).
     pub pos: Pos,
     pub notes: Option<Markdown>,
-    /// Where some fields' values were written (`status`, `review_by`, `expires`, `due` …), so
-    /// checks on their values can point at them.
+    /// Where some fields' values were written (`status`, `review_by`, `expires`, `due`, a
+    /// policy's `id` …), so checks on their values can point at them.
     pub field_pos: Vec<(&'static str, Pos)>,
 }
 

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::diagnostic::{Diagnostic, Pos};
+use crate::diagnostic::Diagnostic;
 use crate::markdown::{self, LinkResolver, Rendered, Resolved};
 use crate::model::*;
 use crate::output::Output;
@@ -339,12 +339,13 @@ impl<'a> RenderContext<'a> {
     }
 }
 
-fn template_error(template: &str, e: &dyn std::fmt::Display) -> Diagnostic {
-    Diagnostic::error(
-        Pos::file(format!("templates/{template}")),
-        "template",
-        format!("cannot render template {template}: {e}"),
-    )
+fn template_error(template: &str, e: &tera::Error) -> Diagnostic {
+    let mut found = theme::diagnostics(
+        e,
+        Some(template),
+        &format!("cannot render template {template}"),
+    );
+    found.swap_remove(0)
 }
 
 /// Resolves Markdown links for one page: visible targets get a relative URL, others text.

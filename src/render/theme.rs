@@ -132,17 +132,98 @@ impl Theme {
         if let Err(e) = tera.add_raw_templates(chosen) {
             let blame = overrides
                 .iter()
-                .find(|(n, _)| e.to_string().contains(n.as_str()));
-            let path = blame
-                .map(|(n, _)| format!("templates/{n}"))
-                .unwrap_or_else(|| "templates".into());
-            errors.push(Diagnostic::error(
-                Pos::file(path),
-                "template",
-                format!("template error: {e}"),
-            ));
+                .find(|(n, _)| e.to_string().contains(n.as_str()))
+                .map(|(n, _)| n.as_str());
+            errors.extend(diagnostics(&e, blame, "template error"));
             return Err(errors);
         }
         Ok((Theme { tera }, errors))
+    }
+}
+
+/// A Tera error as one-line diagnostics at the line and column Tera reports (its own report
+/// spans several lines, which would break `path:line:column: message`). Errors without a
+/// position are put on `blame`, the template most likely at fault, or on `templates/`.
+/// Never empty.
+pub fn diagnostics(e: &tera::Error, blame: Option<&str>, prefix: &str) -> Vec<Diagnostic> {
+    let error = |pos: Pos, message: &str| {
+        let message = message.split_whitespace().collect::<Vec<_>>().join(" ");
+        Diagnostic::error(pos, "template", format!("{prefix}: {message}"))
+    };
+    if let tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) = e.kind() {
+        let span = r.span();
+        let pos = Pos::new(
+            format!("templates/{}", r.filename()),
+            span.start_line.max(1) as u64,
+            span.start_col as u64 + 1,
+        );
+        return vec![error(pos, r.message())];
+    }
+    // Some errors (unknown filters, tests, functions, includes, blocks) come as the text of
+    // Tera's reports, one per problem: `error: MESSAGE` then ` --> NAME:LINE:COLUMN`.
+    let text = e.to_string();
+    let mut found: Vec<(&str, Option<Pos>)> = Vec::new();
+    for line in text.lines() {
+        if let Some(message) = line.strip_prefix("error: ") {
+            found.push((message, None));
+        } else if let (Some(at), Some((_, pos @ None))) =
+            (line.trim_start().strip_prefix("--> "), found.last_mut())
+        {
+            let mut parts = at.rsplitn(3, ':');
+            let column = parts.next().and_then(|c| c.parse().ok());
+            let line = parts.next().and_then(|l| l.parse().ok());
+            if let (Some(column), Some(line), Some(name)) = (column, line, parts.next()) {
+                *pos = Some(Pos::new(format!("templates/{name}"), line, column));
+            }
+        }
+    }
+    let fallback =
+        || Pos::file(blame.map_or_else(|| "templates".into(), |n| format!("templates/{n}")));
+    if found.is_empty() {
+        return vec![error(fallback(), &text)];
+    }
+    found
+        .into_iter()
+        .map(|(message, pos)| error(pos.unwrap_or_else(fallback), message))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(overrides: &[(&str, &str)]) -> Vec<String> {
+        let overrides: Vec<(String, String)> = overrides
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        match Theme::load(&overrides) {
+            Ok(_) => Vec::new(),
+            Err(ds) => ds.iter().map(|d| d.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn errors_without_a_position_go_on_the_override() {
+        assert_eq!(
+            errors(&[("policy.html", "{% extends \"bse.html\" %}")]),
+            [
+                "templates/policy.html:1:1: error: template error: Template 'policy.html' is inheriting from 'bse.html', which doesn't exist or isn't loaded."
+            ]
+        );
+    }
+
+    #[test]
+    fn each_reported_problem_is_one_line_at_its_position() {
+        assert_eq!(
+            errors(&[
+                ("scope.html", "\n{{ x | nope }}"),
+                ("index.html", "{% include \"nav.html\" %}"),
+            ]),
+            [
+                "templates/index.html:1:12: error: template error: Unknown template `nav.html`",
+                "templates/scope.html:2:8: error: template error: Unknown filter `nope`",
+            ]
+        );
     }
 }

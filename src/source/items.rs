@@ -36,11 +36,12 @@ pub fn policy(
     f: &mut Fields,
 ) -> Option<Policy> {
     let file = Pos::file(f.path);
+    let id_pos = raw.id.as_ref().map(|i| ("id", f.pos(i)));
     let id = match raw.id {
         Some(id) => f.required(Some(id), "id", &file)?,
         None => stem.to_string(),
     };
-    let field_pos = positions(
+    let mut field_pos = positions(
         f,
         [
             ("status", &raw.status),
@@ -48,6 +49,7 @@ pub fn policy(
             ("review_by", &raw.review_by),
         ],
     );
+    field_pos.extend(id_pos);
     let title = f.required(raw.title, "title", &file);
     let owner = f.required(raw.owner, "owner", &file);
     let version = f.required(raw.version, "version", &file);

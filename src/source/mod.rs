@@ -328,8 +328,13 @@ fn load_evidence_file(
         );
         return None;
     }
-    // static/ is copied to every audience; a restricted file there would leak.
-    if file.starts_with("static/") && class > Classification::Public {
+    // static/ is copied to every audience; a restricted file there would leak. Compare
+    // components, not text: `./static/x` and `static//x` are the same file as `static/x`.
+    let in_static = rel
+        .components()
+        .find(|c| !matches!(c, std::path::Component::CurDir))
+        .is_some_and(|c| c.as_os_str() == "static");
+    if in_static && class > Classification::Public {
         diags.error(
             pos.clone(),
             "evidence-in-static",
@@ -347,11 +352,19 @@ fn load_evidence_file(
                 .to_string(),
             bytes,
         }),
-        Err(_) => {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             diags.error(
                 pos.clone(),
                 "missing-file",
                 format!("evidence file \"{file}\" does not exist"),
+            );
+            None
+        }
+        Err(e) => {
+            diags.error(
+                pos.clone(),
+                "io",
+                format!("evidence file \"{file}\" cannot be read: {e}"),
             );
             None
         }

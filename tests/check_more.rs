@@ -1,0 +1,488 @@
+//! `trustpress check` for the rules that tests/check.rs does not cover: `invalid-id`,
+//! `invalid-path`, `evidence-in-static`, `io`, `template` and `unknown-template`. Each is
+//! triggered by a small site written from strings and asserted by exact path, line, column,
+//! rule and exit code; each error is also shown to fail `build` with the same
+//! `path:line:column: error: message` line.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const TODAY: &str = "2026-11-30";
+
+const SITE_YAML: &str = "title: T\nbase_url: https://example.test/\norganisation:\n  name: Org\n";
+const SCOPE_MD: &str = "---\ntitle: Scope\n---\n# Scope\n\nEverything.\n";
+
+/// An approved public policy, so every audience renders its page.
+const POLICY: &str = "---\ntitle: P\nowner: O\nversion: \"1\"\nstatus: approved\napproved: 2026-01-01\nclassification: public\ncontrols: [A.5.1]\n---\n# Purpose\n\nText.\n";
+
+/// A site folder with `site.yaml`, `scope.md` and `files`.
+fn site(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "site.yaml", SITE_YAML.as_bytes());
+    write(dir.path(), "scope.md", SCOPE_MD.as_bytes());
+    for (path, text) in files {
+        write(dir.path(), path, text.as_bytes());
+    }
+    dir
+}
+
+fn write(root: &Path, path: &str, bytes: &[u8]) {
+    let p = root.join(path);
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    std::fs::write(p, bytes).expect("write");
+}
+
+fn trustpress(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_trustpress"))
+        .args(args)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .expect("run trustpress")
+}
+
+/// Runs `check --format json` and returns the exit code and the diagnostics.
+fn check_json(dir: &Path, extra: &[&str]) -> (i32, Vec<Value>) {
+    let dir = dir.to_str().expect("utf-8 path");
+    let mut args = vec!["check", dir, "--today", TODAY, "--format", "json"];
+    args.extend_from_slice(extra);
+    let out = trustpress(&args);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let list: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let list = list.as_array().expect("a list").clone();
+    (out.status.code().expect("exit code"), list)
+}
+
+/// One diagnostic as `path:line:column: severity[rule]: message`, as `--format text` prints it.
+fn line_of(d: &Value) -> String {
+    format!(
+        "{}:{}:{}: {}[{}]: {}",
+        str_of(&d["path"]),
+        d["line"],
+        d["column"],
+        str_of(&d["severity"]),
+        str_of(&d["rule"]),
+        str_of(&d["message"])
+    )
+}
+
+/// Checks the site at `dir` and asserts that `rule` is reported exactly at each of `at`
+/// (`path:line:column`) and that the exit code is `code`; returns the diagnostics of `rule`.
+fn expect_in(dir: &Path, extra: &[&str], rule: &str, at: &[&str], code: i32) -> Vec<Value> {
+    let (exit, diags) = check_json(dir, extra);
+    let hits: Vec<Value> = diags
+        .iter()
+        .filter(|d| d["rule"] == rule)
+        .cloned()
+        .collect();
+    let positions: Vec<String> = hits
+        .iter()
+        .map(|d| format!("{}:{}:{}", str_of(&d["path"]), d["line"], d["column"]))
+        .collect();
+    let all: Vec<String> = diags.iter().map(line_of).collect();
+    assert_eq!(
+        positions, at,
+        "positions of {rule}; all diagnostics: {all:#?}"
+    );
+    assert_eq!(exit, code, "exit code; diagnostics: {all:#?}");
+    hits
+}
+
+/// Like `expect_in`, for a fresh site made of `files`; also returns the site.
+fn expect(
+    files: &[(&str, &str)],
+    rule: &str,
+    at: &[&str],
+    code: i32,
+) -> (tempfile::TempDir, Vec<Value>) {
+    let dir = site(files);
+    let hits = expect_in(dir.path(), &[], rule, at, code);
+    (dir, hits)
+}
+
+fn str_of(v: &Value) -> &str {
+    v.as_str().unwrap_or_default()
+}
+
+fn messages(hits: &[Value]) -> Vec<String> {
+    hits.iter()
+        .map(|d| str_of(&d["message"]).to_string())
+        .collect()
+}
+
+/// Builds the site at `dir` into a fresh folder with `-v` (every warning printed) and
+/// returns the exit code, stderr and whether anything was written.
+fn build(dir: &Path) -> (i32, String, bool) {
+    let out_dir = tempfile::tempdir().expect("temp");
+    let out = out_dir.path().join("site");
+    let o = trustpress(&[
+        "build",
+        "-v",
+        dir.to_str().expect("utf-8 path"),
+        "--today",
+        TODAY,
+        "--out",
+        out.to_str().expect("utf-8 path"),
+    ]);
+    (
+        o.status.code().expect("exit code"),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+        out.exists(),
+    )
+}
+
+/// Asserts that `build` fails, writes nothing and prints each error of `hits` as
+/// `path:line:column: error: message`.
+fn build_fails_with(dir: &Path, hits: &[Value]) {
+    assert!(!hits.is_empty());
+    let (code, stderr, written) = build(dir);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(!written, "a failed build wrote output");
+    for d in hits {
+        assert_eq!(d["severity"], "error");
+        let line = format!(
+            "{}:{}:{}: error: {}",
+            str_of(&d["path"]),
+            d["line"],
+            d["column"],
+            str_of(&d["message"])
+        );
+        assert!(
+            stderr.lines().any(|l| l == line),
+            "build does not print `{line}`:\n{stderr}"
+        );
+    }
+}
+
+// ---- invalid-id --------------------------------------------------------------------------
+
+#[test]
+fn invalid_id_in_a_register_points_at_the_id() {
+    let (dir, hits) = expect(
+        &[(
+            "risks/r.yaml",
+            "- id: R-1\n  title: Fine\n- id: \"---\"\n  title: R\n",
+        )],
+        "invalid-id",
+        &["risks/r.yaml:3:7"],
+        1,
+    );
+    assert_eq!(
+        messages(&hits),
+        ["id \"---\" needs at least one letter or digit"]
+    );
+    build_fails_with(dir.path(), &hits);
+}
+
+#[test]
+fn invalid_id_in_policy_front_matter_points_at_the_id() {
+    let text = POLICY.replacen("title: P\n", "title: P\nid: \"!!!\"\n", 1);
+    let (dir, hits) = expect(
+        &[("policies/p.md", &text)],
+        "invalid-id",
+        &["policies/p.md:3:5"],
+        1,
+    );
+    assert_eq!(
+        messages(&hits),
+        ["id \"!!!\" needs at least one letter or digit"]
+    );
+    build_fails_with(dir.path(), &hits);
+}
+
+#[test]
+fn invalid_id_from_a_policy_file_name_points_at_the_file() {
+    // No `id:` field: the id is the file stem, so the file as a whole is to blame.
+    let (dir, hits) = expect(
+        &[("policies/---.md", POLICY)],
+        "invalid-id",
+        &["policies/---.md:1:1"],
+        1,
+    );
+    build_fails_with(dir.path(), &hits);
+}
+
+// ---- invalid-path ------------------------------------------------------------------------
+
+#[test]
+fn evidence_file_outside_the_site_is_invalid() {
+    let files = [
+        ("secret.txt", "not evidence\n"),
+        (
+            "evidence/e.yaml",
+            "- id: EV-1\n  title: A\n  file: ../secret.txt\n- id: EV-2\n  title: B\n  file: /etc/hostname\n- id: EV-3\n  title: C\n  file: evidence/../../secret.txt\n",
+        ),
+    ];
+    let (dir, hits) = expect(
+        &files,
+        "invalid-path",
+        &[
+            "evidence/e.yaml:3:9",
+            "evidence/e.yaml:6:9",
+            "evidence/e.yaml:9:9",
+        ],
+        1,
+    );
+    assert_eq!(
+        messages(&hits)[0],
+        "evidence file \"../secret.txt\" must be a path inside the site folder, without `..`"
+    );
+    build_fails_with(dir.path(), &hits);
+}
+
+// ---- evidence-in-static ------------------------------------------------------------------
+
+#[test]
+fn restricted_evidence_under_static_is_an_error() {
+    let files = [
+        ("static/audit.pdf", "%PDF"),
+        (
+            "evidence/e.yaml",
+            // internal by default; customer; public is fine (static/ is public anyway).
+            "- id: EV-1\n  title: A\n  file: static/audit.pdf\n- id: EV-2\n  title: B\n  classification: customer\n  file: static/audit.pdf\n- id: EV-3\n  title: C\n  classification: public\n  file: static/audit.pdf\n",
+        ),
+    ];
+    let (dir, hits) = expect(
+        &files,
+        "evidence-in-static",
+        &["evidence/e.yaml:3:9", "evidence/e.yaml:7:9"],
+        1,
+    );
+    assert_eq!(
+        messages(&hits)[0],
+        "evidence file \"static/audit.pdf\" is under static/, which is published to every audience; move it outside static/ (e.g. evidence/files/)"
+    );
+    build_fails_with(dir.path(), &hits);
+}
+
+#[test]
+fn restricted_evidence_under_static_is_found_however_the_path_is_spelled() {
+    // `./static/…` and `static//…` name the same file as `static/…`: it is still published
+    // to every audience.
+    let files = [
+        ("static/audit.pdf", "%PDF"),
+        (
+            "evidence/e.yaml",
+            "- id: EV-1\n  title: A\n  file: ./static/audit.pdf\n- id: EV-2\n  title: B\n  file: static//audit.pdf\n",
+        ),
+    ];
+    let (dir, hits) = expect(
+        &files,
+        "evidence-in-static",
+        &["evidence/e.yaml:3:9", "evidence/e.yaml:6:9"],
+        1,
+    );
+    build_fails_with(dir.path(), &hits);
+}
+
+// ---- io ----------------------------------------------------------------------------------
+
+/// A directory where a file is expected cannot be read, even by root.
+#[test]
+fn unreadable_site_yaml_and_scope_are_io_errors() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("site.yaml")).expect("mkdir");
+    let hits = expect_in(dir.path(), &[], "io", &["site.yaml:1:1"], 1);
+    let msg = str_of(&hits[0]["message"]);
+    assert!(msg.starts_with("cannot read: "), "{msg}");
+    // It exists, so it is not reported missing.
+    let (_, diags) = check_json(dir.path(), &[]);
+    assert!(
+        !diags.iter().any(|d| d["rule"] == "missing-file"),
+        "{diags:#?}"
+    );
+    build_fails_with(dir.path(), &hits);
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "site.yaml", SITE_YAML.as_bytes());
+    std::fs::create_dir(dir.path().join("scope.md")).expect("mkdir");
+    let hits = expect_in(dir.path(), &[], "io", &["scope.md:1:1"], 1);
+    build_fails_with(dir.path(), &hits);
+}
+
+#[test]
+fn evidence_file_that_is_a_folder_is_an_io_error_not_a_missing_file() {
+    let dir = site(&[
+        ("evidence/files/report/readme.txt", "a folder, not a file\n"),
+        (
+            "evidence/e.yaml",
+            "- id: EV-1\n  title: A\n  file: evidence/files/report\n",
+        ),
+    ]);
+    let hits = expect_in(dir.path(), &[], "io", &["evidence/e.yaml:3:9"], 1);
+    let msg = str_of(&hits[0]["message"]);
+    assert!(
+        msg.starts_with("evidence file \"evidence/files/report\" cannot be read: "),
+        "{msg}"
+    );
+    expect_in(dir.path(), &[], "missing-file", &[], 1);
+    build_fails_with(dir.path(), &hits);
+}
+
+#[test]
+fn a_folder_named_like_a_policy_is_not_read_as_one() {
+    // `policies/x.md/` is a folder: the files inside it are policies, the folder is not.
+    let dir = site(&[("policies/x.md/inner.md", POLICY)]);
+    let (exit, diags) = check_json(dir.path(), &[]);
+    assert_eq!(exit, 0, "{diags:#?}");
+    assert!(
+        !diags.iter().any(|d| d["severity"] == "error"),
+        "{diags:#?}"
+    );
+}
+
+/// A policy without read permission. Root reads it anyway (as in CI), so the assertion only
+/// runs where permissions are enforced.
+#[cfg(unix)]
+#[test]
+fn unreadable_policy_is_an_io_error() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = site(&[("policies/p.md", POLICY)]);
+    let p = dir.path().join("policies/p.md");
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    if std::fs::read(&p).is_ok() {
+        eprintln!("skipped: running as root, a mode-000 file is still readable");
+        return;
+    }
+    let hits = expect_in(dir.path(), &[], "io", &["policies/p.md:1:1"], 1);
+    assert!(str_of(&hits[0]["message"]).starts_with("cannot read: "));
+    build_fails_with(dir.path(), &hits);
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+}
+
+// ---- template ----------------------------------------------------------------------------
+
+#[test]
+fn template_override_that_does_not_compile() {
+    // Tera's position of the error, on one line: its own report spans several.
+    let (dir, hits) = expect(
+        &[
+            ("policies/p.md", POLICY),
+            (
+                "templates/policy.html",
+                "{% extends \"base.html\" %}\n{% block content %}\n{% if %}\n{% endblock %}\n",
+            ),
+        ],
+        "template",
+        &["templates/policy.html:3:7"],
+        1,
+    );
+    assert_eq!(
+        messages(&hits),
+        [
+            "template error: Found `%}` but expected one of: integer, float, string, bool, ident, `-`, `not`, `<`, `{`, `[` or `(`"
+        ]
+    );
+    build_fails_with(dir.path(), &hits);
+}
+
+#[test]
+fn template_override_with_unknown_filters() {
+    // Tera resolves filters when it compiles the templates, and reports every unknown one.
+    let (dir, hits) = expect(
+        &[
+            ("policies/p.md", POLICY),
+            (
+                "templates/policy.html",
+                "{% extends \"base.html\" %}\n{% block content %}\n<h1>{{ page.title | shout }}</h1>\n{{ body | whisper | safe }}\n{% endblock %}\n",
+            ),
+        ],
+        "template",
+        &["templates/policy.html:3:21", "templates/policy.html:4:11"],
+        1,
+    );
+    assert_eq!(
+        messages(&hits),
+        [
+            "template error: Unknown filter `shout`",
+            "template error: Unknown filter `whisper`"
+        ]
+    );
+    build_fails_with(dir.path(), &hits);
+}
+
+#[test]
+fn template_override_that_fails_to_render() {
+    let (dir, hits) = expect(
+        &[
+            ("policies/p.md", POLICY),
+            (
+                "templates/policy.html",
+                "{% extends \"base.html\" %}\n{% block content %}\n<h1>{{ page.title }}</h1>\n<p>{{ no_such_variable.field }}</p>\n{% endblock %}\n",
+            ),
+        ],
+        "template",
+        &["templates/policy.html:4:7"],
+        1,
+    );
+    assert_eq!(
+        messages(&hits),
+        [
+            "cannot render template policy.html: Variable `no_such_variable` is not defined. Available variables: approved, body, controls, findings, id, nav, page, policy, restricted_findings, site, toc"
+        ]
+    );
+    build_fails_with(dir.path(), &hits);
+}
+
+#[test]
+fn a_broken_template_does_not_hide_the_other_diagnostics() {
+    // Besides the template error, check still reports the audit warnings.
+    let (dir, _) = expect(
+        &[
+            ("policies/p.md", POLICY),
+            ("templates/policy.html", "{% if %}\n"),
+        ],
+        "template",
+        &["templates/policy.html:1:7"],
+        1,
+    );
+    let (_, diags) = check_json(dir.path(), &[]);
+    assert!(
+        diags.iter().any(|d| d["rule"] == "not-assessed"),
+        "the audit warnings are missing: {diags:#?}"
+    );
+}
+
+// ---- unknown-template --------------------------------------------------------------------
+
+#[test]
+fn template_override_that_replaces_nothing_is_a_warning() {
+    let (dir, hits) = expect(
+        &[
+            ("policies/p.md", POLICY),
+            ("templates/polcy.html", "<p>{{ page.title }}</p>\n"),
+        ],
+        "unknown-template",
+        &["templates/polcy.html:1:1"],
+        0,
+    );
+    assert_eq!(hits[0]["severity"], "warning");
+    assert_eq!(
+        messages(&hits),
+        [
+            "templates/polcy.html does not replace any template of the theme (did you mean policy.html?)"
+        ]
+    );
+    expect_in(
+        dir.path(),
+        &["--strict"],
+        "unknown-template",
+        &["templates/polcy.html:1:1"],
+        1,
+    );
+    // build succeeds and prints the warning.
+    let (code, stderr, written) = build(dir.path());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(written);
+    assert!(
+        stderr.lines().any(|l| l
+            == "templates/polcy.html:1:1: warning: templates/polcy.html does not replace any template of the theme (did you mean policy.html?)"),
+        "{stderr}"
+    );
+}
