@@ -12,7 +12,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Pos};
 use crate::markdown::{self, LinkResolver, Rendered, Resolved};
 use crate::model::*;
 use crate::output::Output;
