@@ -192,6 +192,14 @@ fn non_public_builds_say_what_they_are_and_ask_not_to_be_indexed() {
         !customer.has("sitemap.xml"),
         "no sitemap for builds that must not be indexed"
     );
+    assert!(
+        public.text("404.html").contains("<base href=\"/\">"),
+        "the 404 page, served at any depth, resolves links from the site's base path"
+    );
+    assert!(
+        !public.text("index.html").contains("<base "),
+        "other pages stay relative"
+    );
     let sitemap = public.text("sitemap.xml");
     assert!(sitemap.contains(
         "<loc>https://trust.brightwave.example/policies/information-security-policy/</loc>"

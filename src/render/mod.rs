@@ -247,6 +247,7 @@ impl<'a> RenderContext<'a> {
             noindex: self.audience != Classification::Public,
             today: self.site.today.to_string(),
             description: self.site.config.description.clone(),
+            base_href: None,
         }
     }
 

@@ -11,12 +11,27 @@ use crate::markdown::{self, TocEntry};
 use crate::model::*;
 use crate::output::Output;
 
+/// The 404 page is served for missing URLs at any depth, so its relative links need a base:
+/// the path of `base_url` (host-independent), when `base_url` gives one.
 pub(super) fn not_found(cx: &RenderContext) -> Result<Output, Diagnostic> {
-    cx.page(
-        "404.html",
-        "404.html".into(),
-        &Base::new(cx, "Page not found", 0, ""),
-    )
+    let mut base = Base::new(cx, "Page not found", 0, "");
+    base.page.base_href = base_path(&cx.site.config.base_url);
+    cx.page("404.html", "404.html".into(), &base)
+}
+
+/// `https://trust.example/security/` → `/security/`; `/` → `/`; a relative base_url → none.
+fn base_path(base_url: &str) -> Option<String> {
+    let path = match base_url.split_once("://") {
+        Some((_, rest)) => rest.find('/').map(|i| &rest[i..]).unwrap_or("/"),
+        None if base_url.starts_with('/') => base_url,
+        None => return None,
+    };
+    let path = path.split(['?', '#']).next().unwrap_or("/");
+    Some(if path.ends_with('/') {
+        path.to_string()
+    } else {
+        format!("{path}/")
+    })
 }
 
 /// `sitemap.xml` for search engines (public builds only; the others ask not to be indexed),
@@ -604,6 +619,23 @@ fn soa_csv(rows: &[ControlRow]) -> String {
         out.push_str("\r\n");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base_paths() {
+        for (url, expected) in [
+            ("https://trust.example/", Some("/")),
+            ("https://trust.example", Some("/")),
+            ("https://x.example/security/trust", Some("/security/trust/")),
+            ("/", Some("/")),
+            ("/sub", Some("/sub/")),
+            ("trust", None),
+        ] {
+            assert_eq!(super::base_path(url).as_deref(), expected, "{url}");
+        }
+    }
 }
 
 fn csv_field(s: &str) -> String {

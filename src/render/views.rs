@@ -57,6 +57,8 @@ pub struct PageView {
     pub noindex: bool,
     pub today: String,
     pub description: Option<String>,
+    /// A `<base href>` for pages served at any depth (the 404 page only).
+    pub base_href: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -96,8 +96,17 @@ impl Tree {
     }
 }
 
-/// The `href`/`src` values in an HTML page.
+/// The `href`/`src` values in an HTML page (a `<base href>` is not a link).
 pub fn links(html: &str) -> Vec<String> {
+    let without_base;
+    let html = match html.find("<base href=\"") {
+        Some(i) => {
+            let end = i + html[i..].find('>').map_or(0, |e| e + 1);
+            without_base = format!("{}{}", &html[..i], &html[end..]);
+            without_base.as_str()
+        }
+        None => html,
+    };
     let mut out = Vec::new();
     for attr in ["href=\"", "src=\""] {
         let mut rest = html;
