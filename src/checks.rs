@@ -123,6 +123,16 @@ pub const RULES: &[(&str, Severity, &str)] = &[
         "a template override the theme does not use",
     ),
     (
+        "symlink-ignored",
+        Severity::Warning,
+        "a symbolic link in a content folder, which is not followed",
+    ),
+    (
+        "unreadable-name",
+        Severity::Warning,
+        "a file whose name is not valid UTF-8, which is skipped",
+    ),
+    (
         "not-assessed",
         Severity::Warning,
         "a catalog control with no mapping",

@@ -486,3 +486,59 @@ fn template_override_that_replaces_nothing_is_a_warning() {
         "{stderr}"
     );
 }
+
+// ---- symbolic links -----------------------------------------------------------------------
+
+#[cfg(unix)]
+#[test]
+fn evidence_file_that_links_outside_the_site_is_invalid() {
+    let outside = tempfile::tempdir().expect("temp");
+    std::fs::write(outside.path().join("secret.txt"), "outside the site\n").expect("write");
+    let dir = site(&[(
+        "evidence/e.yaml",
+        "- id: EV-1\n  title: A\n  file: evidence/files/link.txt\n",
+    )]);
+    std::fs::create_dir_all(dir.path().join("evidence/files")).expect("mkdir");
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.txt"),
+        dir.path().join("evidence/files/link.txt"),
+    )
+    .expect("symlink");
+    let hits = expect_in(dir.path(), &[], "invalid-path", &["evidence/e.yaml:3:9"], 1);
+    assert!(messages(&hits)[0].contains("symbolic link"), "{hits:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn symbolic_links_in_content_folders_are_skipped_with_a_warning() {
+    let outside = tempfile::tempdir().expect("temp");
+    std::fs::write(outside.path().join("secret.css"), "/* outside */\n").expect("write");
+    let dir = site(&[]);
+    std::fs::create_dir_all(dir.path().join("static")).expect("mkdir");
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.css"),
+        dir.path().join("static/linked.css"),
+    )
+    .expect("symlink");
+    expect_in(
+        dir.path(),
+        &[],
+        "symlink-ignored",
+        &["static/linked.css:1:1"],
+        0,
+    );
+    let out = tempfile::tempdir().expect("temp");
+    let o = trustpress(&[
+        "build",
+        &dir.path().display().to_string(),
+        "--today",
+        "2026-11-30",
+        "--out",
+        &out.path().join("site").display().to_string(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        !out.path().join("site/linked.css").exists(),
+        "the linked file is not copied"
+    );
+}

@@ -76,6 +76,7 @@ pub fn load_cached(root: &Path, cache: &Cache) -> (Sources, Diagnostics) {
             "static",
             "templates",
         ],
+        &mut diags,
     );
     for top in ["site.yaml", "scope.md"] {
         if root.join(top).is_file() {
@@ -342,6 +343,14 @@ fn load_evidence_file(
         );
         return None;
     }
+    if !resolves_inside(root, &root.join(rel)) {
+        diags.error(
+            pos.clone(),
+            "invalid-path",
+            format!("evidence file \"{file}\" leads outside the site folder through a symbolic link; copy the file into the site instead"),
+        );
+        return None;
+    }
     match std::fs::read(root.join(rel)) {
         Ok(bytes) => Some(EvidenceFile {
             source: file.to_string(),
@@ -398,7 +407,7 @@ fn read_text(root: &Path, rel: &str, diags: &mut Diagnostics) -> Option<String> 
 }
 
 /// Every file under the given top-level folders, relative to `root`, sorted.
-fn list_files(root: &Path, tops: &[&str]) -> BTreeSet<String> {
+fn list_files(root: &Path, tops: &[&str], diags: &mut Diagnostics) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for top in tops {
         let dir: PathBuf = root.join(top);
@@ -411,15 +420,43 @@ fn list_files(root: &Path, tops: &[&str]) -> BTreeSet<String> {
             .filter_entry(|e| !is_hidden(e))
             .flatten()
         {
-            if !entry.file_type().is_file() {
+            let Ok(rel) = entry.path().strip_prefix(root) else {
+                continue;
+            };
+            let Some(name) = rel.to_str() else {
+                diags.warning(
+                    Pos::file(rel.to_string_lossy().replace('\\', "/")),
+                    "unreadable-name",
+                    "this file name is not valid UTF-8, so trustpress skips the file: rename it",
+                );
+                continue;
+            };
+            let name = name.replace('\\', "/");
+            // Links are not followed: a link could pull a file from outside the site into a
+            // build (and `static/` goes to every audience).
+            if entry.path_is_symlink() {
+                diags.warning(
+                    Pos::file(name),
+                    "symlink-ignored",
+                    "symbolic links are not followed, so this is skipped: copy the file or folder here instead",
+                );
                 continue;
             }
-            if let Ok(rel) = entry.path().strip_prefix(root) {
-                out.insert(rel.to_string_lossy().replace('\\', "/"));
+            if entry.file_type().is_file() {
+                out.insert(name);
             }
         }
     }
     out
+}
+
+/// Whether `path` (if it exists) really lies inside `root` once symbolic links are resolved.
+/// A path that does not exist is left to the reader to report as missing.
+fn resolves_inside(root: &Path, path: &Path) -> bool {
+    match (root.canonicalize(), path.canonicalize()) {
+        (Ok(root), Ok(path)) => path.starts_with(root),
+        _ => true,
+    }
 }
 
 /// Dot-files (editor swap files, `.DS_Store`) are never content.
