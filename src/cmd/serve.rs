@@ -14,7 +14,10 @@ use crate::serve::{self, Event, ServeOptions};
 /// Serves until the process is stopped; returns only if serving cannot start or the watcher dies.
 pub fn run(opts: &ServeOptions, open: bool) -> Result<()> {
     let audience = opts.audience.as_str();
-    serve::run(opts, &mut |event| print_event(&event, audience, open))
+    let mut shown = std::collections::HashSet::new();
+    serve::run(opts, &mut |event| {
+        print_event(&event, audience, open, &mut shown)
+    })
 }
 
 /// The URL to print and open: `http://127.0.0.1:PORT/`. Listening on every interface
@@ -32,7 +35,14 @@ pub fn url(addr: SocketAddr) -> String {
     format!("http://{addr}/")
 }
 
-fn print_event(event: &Event<'_>, audience: &str, open: bool) {
+/// Prints one event; `shown` holds the warnings already printed, so a rebuild prints only
+/// warnings that are new rather than repeating every one on each save.
+fn print_event(
+    event: &Event<'_>,
+    audience: &str,
+    open: bool,
+    shown: &mut std::collections::HashSet<String>,
+) {
     match event {
         Event::Listening { addr } => {
             let url = url(*addr);
@@ -58,7 +68,11 @@ fn print_event(event: &Event<'_>, audience: &str, open: bool) {
             reloaded,
             changed,
         } => {
-            print_diagnostics(warnings);
+            let lines: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+            for line in lines.iter().filter(|l| !shown.contains(*l)) {
+                eprintln!("{line}");
+            }
+            *shown = lines.into_iter().collect();
             let ms = elapsed.as_millis();
             if *first {
                 println!(
