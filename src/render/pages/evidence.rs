@@ -1,0 +1,107 @@
+//! The evidence register and each evidence item's page.
+
+use serde::Serialize;
+
+use super::page;
+use crate::diagnostic::Diagnostic;
+use crate::model::*;
+use crate::output::Output;
+use crate::render::RenderContext;
+use crate::render::views::*;
+use crate::render::visibility::Access;
+
+#[derive(Serialize)]
+struct EvidenceRow {
+    link: ItemLink,
+    kind: Option<&'static str>,
+    owner: Option<String>,
+    collected: Option<String>,
+    expires: Option<String>,
+    freshness: Badge,
+}
+
+fn evidence_row(cx: &RenderContext, i: usize, root: &str) -> Option<EvidenceRow> {
+    let e = &cx.site.evidence[i];
+    let link = cx.item_link(root, Collection::Evidence, i)?;
+    let locked = link.locked;
+    Some(EvidenceRow {
+        link,
+        kind: e.kind.map(|k| k.label()).filter(|_| !locked),
+        owner: e.owner.clone().filter(|_| !locked),
+        collected: date(e.collected).filter(|_| !locked),
+        expires: date(e.expires).filter(|_| !locked),
+        freshness: if locked {
+            Badge::new("Available on request", "locked")
+        } else {
+            freshness(e.expires, cx.site.today)
+        },
+    })
+}
+
+pub(in crate::render) fn evidence_list(cx: &RenderContext) -> Result<Output, Diagnostic> {
+    #[derive(Serialize)]
+    struct Data {
+        evidence: Vec<EvidenceRow>,
+        restricted: usize,
+    }
+    let site = cx.site;
+    let rows: Vec<EvidenceRow> = (0..site.evidence.len())
+        .filter_map(|i| evidence_row(cx, i, "../"))
+        .collect();
+    let restricted = (0..site.evidence.len())
+        .filter(|i| {
+            cx.access(Collection::Evidence, *i) == Access::Hidden
+                && cx.is_restricted(Collection::Evidence, *i)
+        })
+        .count();
+    page(
+        cx,
+        "evidence_list.html",
+        "evidence/index.html".into(),
+        "Evidence",
+        1,
+        "evidence",
+        Data {
+            evidence: rows,
+            restricted,
+        },
+    )
+}
+
+pub(in crate::render) fn evidence_page(cx: &RenderContext, i: usize) -> Result<Output, Diagnostic> {
+    #[derive(Serialize)]
+    struct Data {
+        evidence: EvidenceRow,
+        classification: &'static str,
+        url: Option<String>,
+        file: Option<String>,
+        description: Option<String>,
+        notes: Option<String>,
+        controls: Vec<ItemLink>,
+    }
+    let root = "../../";
+    let e = &cx.site.evidence[i];
+    let controls = cx.site.evidence_controls[i]
+        .iter()
+        .filter(|ci| cx.link_visible(**ci, Collection::Evidence, i))
+        .filter_map(|ci| cx.item_link(root, Collection::Controls, *ci))
+        .collect();
+    let data = Data {
+        evidence: evidence_row(cx, i, root).expect("rendered only with full access"),
+        classification: e.common.classification.as_str(),
+        url: e.url.clone(),
+        file: e.file.as_ref().map(|f| f.file_name.clone()),
+        description: cx.markdown_html(e.description.as_ref(), root),
+        notes: cx.markdown_html(e.common.notes.as_ref(), root),
+        controls,
+    };
+    page(
+        cx,
+        "evidence.html",
+        format!("evidence/{}/index.html", e.common.slug),
+        &e.title,
+        2,
+        "evidence",
+        data,
+    )
+}
