@@ -4,7 +4,9 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
+};
 use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
@@ -178,6 +180,8 @@ impl Renderer {
         let mut out = Vec::with_capacity(events.len());
         let mut has_raw_html = false;
         let mut dropped: Vec<bool> = Vec::new(); // per open link: was its tag removed?
+        let mut images: Vec<bool> = Vec::new(); // per open image: is it kept?
+        let mut muted = false; // inside a withheld autolink: its text is not shown
         let mut code: Option<(String, String)> = None; // (language, text) while in a code block
         for event in events {
             if let Some((_, buf)) = &mut code {
@@ -206,28 +210,44 @@ impl Renderer {
                     dest_url,
                     title,
                     id,
-                }) => match links.resolve(&dest_url) {
-                    Resolved::TextOnly => dropped.push(true),
-                    Resolved::Keep if !self.url_allowed(&dest_url) => dropped.push(true),
-                    resolved => {
-                        dropped.push(false);
-                        let dest_url = match resolved {
-                            Resolved::Url(u) => CowStr::from(u),
-                            _ => dest_url,
-                        };
-                        out.push(Event::Start(Tag::Link {
-                            link_type,
-                            dest_url,
-                            title,
-                            id,
-                        }));
+                }) => {
+                    let resolved = match links.resolve(&dest_url) {
+                        Resolved::Keep if !self.url_allowed(&dest_url) => Resolved::TextOnly,
+                        resolved => resolved,
+                    };
+                    match resolved {
+                        // An autolink's text is its destination, which names the withheld
+                        // target: say only that something is withheld.
+                        Resolved::TextOnly
+                            if matches!(link_type, LinkType::Autolink | LinkType::Email) =>
+                        {
+                            dropped.push(true);
+                            muted = true;
+                            out.push(Event::Text("(restricted document)".into()));
+                        }
+                        Resolved::TextOnly => dropped.push(true),
+                        resolved => {
+                            dropped.push(false);
+                            let dest_url = match resolved {
+                                Resolved::Url(u) => CowStr::from(u),
+                                _ => dest_url,
+                            };
+                            out.push(Event::Start(Tag::Link {
+                                link_type,
+                                dest_url,
+                                title,
+                                id,
+                            }));
+                        }
                     }
-                },
+                }
                 Event::End(TagEnd::Link) => {
+                    muted = false;
                     if !dropped.pop().unwrap_or(false) {
                         out.push(Event::End(TagEnd::Link));
                     }
                 }
+                _ if muted => {}
                 Event::Start(Tag::Image {
                     link_type,
                     dest_url,
@@ -235,16 +255,26 @@ impl Renderer {
                     id,
                 }) => {
                     let dest_url = match links.resolve(&dest_url) {
-                        Resolved::Url(u) => CowStr::from(u),
-                        Resolved::Keep if self.url_allowed(&dest_url) => dest_url,
-                        Resolved::Keep | Resolved::TextOnly => CowStr::from(""),
+                        Resolved::Url(u) => Some(CowStr::from(u)),
+                        Resolved::Keep if self.url_allowed(&dest_url) => Some(dest_url),
+                        Resolved::Keep | Resolved::TextOnly => None,
                     };
-                    out.push(Event::Start(Tag::Image {
-                        link_type,
-                        dest_url,
-                        title,
-                        id,
-                    }));
+                    // An image the reader may not see becomes its alt text: no source, and no
+                    // title attribute that could carry the target's name.
+                    images.push(dest_url.is_some());
+                    if let Some(dest_url) = dest_url {
+                        out.push(Event::Start(Tag::Image {
+                            link_type,
+                            dest_url,
+                            title,
+                            id,
+                        }));
+                    }
+                }
+                Event::End(TagEnd::Image) => {
+                    if images.pop().unwrap_or(true) {
+                        out.push(Event::End(TagEnd::Image));
+                    }
                 }
                 Event::Text(t) if dropped.is_empty() => link_control_ids(t, links, &mut out),
                 e @ (Event::Html(_) | Event::InlineHtml(_)) => {
@@ -592,6 +622,27 @@ mod tests {
         for case in ["#top", "../a/", "https://x", "a/b:c", "?q=a:b"] {
             assert!(is_safe_url(case), "{case}");
         }
+    }
+
+    #[test]
+    fn withheld_autolinks_do_not_show_their_destination() {
+        let out = html("Read <policy:secret> or <javascript:alert(1)> or <policy:open>.");
+        assert!(!out.contains("policy:secret"), "{out}");
+        assert!(!out.contains("javascript"), "{out}");
+        assert_eq!(out.matches("(restricted document)").count(), 2, "{out}");
+        assert!(
+            out.contains(r#"<a href="../open/">policy:open</a>"#),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn hidden_images_become_their_alt_text() {
+        let out = html("![a diagram](policy:secret \"secret title\") and ![ok](policy:open)");
+        assert!(out.contains("a diagram"), "{out}");
+        assert!(!out.contains("secret title"), "{out}");
+        assert_eq!(out.matches("<img").count(), 1, "{out}");
+        assert!(out.contains(r#"<img src="../open/" alt="ok""#), "{out}");
     }
 
     #[test]

@@ -80,7 +80,8 @@ fn internal_build_contains_every_marker() {
         markers.len() > 30,
         "the fixture has many markers: {markers:?}"
     );
-    for marker in &markers {
+    // Markers ending in -never sit where nothing is published (an HTML comment).
+    for marker in markers.iter().filter(|m| !m.ends_with("-never")) {
         assert!(
             hay.contains(marker.as_str()),
             "internal build is missing {marker}"
