@@ -309,3 +309,47 @@ fn default_output_is_under_the_site() {
         "one-line summary: {summary}"
     );
 }
+
+#[test]
+fn search_index_holds_only_what_the_audience_can_open() {
+    for audience in ["public", "customer", "internal"] {
+        let (_dir, tree) = example(audience);
+        let index: Vec<serde_json::Value> =
+            serde_json::from_slice(&tree.files["search-index.json"]).expect("valid JSON");
+        let urls: Vec<&str> = index.iter().filter_map(|e| e["u"].as_str()).collect();
+        for url in &urls {
+            let page = format!("{url}index.html");
+            assert!(
+                tree.has(&page),
+                "{audience}: search result {url} is not a page of the build"
+            );
+        }
+        let has = |u: &str| urls.contains(&u);
+        assert!(has("policies/information-security-policy/"), "{audience}");
+        assert!(
+            has("controls/a-5-15/"),
+            "{audience}: every control is searchable"
+        );
+        assert_eq!(
+            has("policies/access-control/"),
+            audience != "public",
+            "{audience}"
+        );
+        assert_eq!(
+            has("policies/data-retention/"),
+            audience == "internal",
+            "{audience}: drafts"
+        );
+        assert_eq!(
+            has("policies/business-continuity/"),
+            audience == "internal",
+            "{audience}: a listed item is not searchable below its classification"
+        );
+    }
+    let (_dir, public) = example("public");
+    let home = public.text("index.html");
+    assert!(
+        home.contains("data-index=\"search-index.json\""),
+        "the header's search box finds its index"
+    );
+}

@@ -25,6 +25,7 @@ pub fn paths(cx: &RenderContext) -> Vec<String> {
         "404.html",
         "highlight.css",
         "robots.txt",
+        "search-index.json",
     ]
     .iter()
     .map(|p| p.to_string())
@@ -73,6 +74,7 @@ pub fn page_at(cx: &RenderContext, path: &str) -> Option<Result<Output, Diagnost
         "controls/soa.csv" => Ok(pages::soa(cx)),
         "404.html" => pages::not_found(cx),
         "robots.txt" => Ok(pages::robots(cx)),
+        "search-index.json" => Ok(pages::search_index(cx)),
         "highlight.css" => Ok(Output {
             path: path.into(),
             bytes: markdown::highlight_css(&site.config.highlight_theme).into_bytes(),

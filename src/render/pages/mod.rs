@@ -6,6 +6,7 @@ mod findings;
 mod home;
 mod policies;
 mod risks;
+mod search;
 mod suppliers;
 mod traceability;
 
@@ -23,6 +24,7 @@ pub(super) use findings::{finding_page, findings_list};
 pub(super) use home::{home, not_found, robots, scope, sitemap};
 pub(super) use policies::{policies_list, policy};
 pub(super) use risks::{risk_page, risks_list};
+pub(super) use search::search_index;
 pub(super) use suppliers::{supplier_page, suppliers_list};
 pub(super) use traceability::traceability;
 

@@ -21,4 +21,54 @@
       });
     });
   });
+
+  // Site search over search-index.json (titles, ids, summaries of what this edition holds).
+  var box = document.querySelector(".search");
+  if (box && window.fetch) {
+    box.hidden = false;
+    var input = box.querySelector("input");
+    var list = box.querySelector(".search-results");
+    var index = null;
+    var load = function () {
+      if (index) return Promise.resolve(index);
+      return fetch(box.getAttribute("data-index"))
+        .then(function (r) { return r.json(); })
+        .then(function (data) { index = data; return data; });
+    };
+    var show = function () {
+      var terms = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      list.textContent = "";
+      if (!terms.length) { list.hidden = true; return; }
+      load().then(function (data) {
+        var hits = data.filter(function (e) {
+          var text = (e.t + " " + e.k + " " + e.s).toLowerCase();
+          return terms.every(function (t) { return text.indexOf(t) !== -1; });
+        }).slice(0, 12);
+        list.textContent = "";
+        hits.forEach(function (e) {
+          var li = document.createElement("li");
+          var a = document.createElement("a");
+          a.href = box.getAttribute("data-root") + e.u;
+          a.textContent = e.t;
+          var kind = document.createElement("span");
+          kind.className = "muted small";
+          kind.textContent = " " + e.k;
+          li.appendChild(a);
+          li.appendChild(kind);
+          list.appendChild(li);
+        });
+        if (!hits.length) {
+          var none = document.createElement("li");
+          none.className = "muted";
+          none.textContent = "No matches";
+          list.appendChild(none);
+        }
+        list.hidden = false;
+      }).catch(function () { list.hidden = true; });
+    };
+    input.addEventListener("input", show);
+    input.addEventListener("keydown", function (ev) {
+      if (ev.key === "Escape") { input.value = ""; show(); }
+    });
+  }
 })();
