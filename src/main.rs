@@ -16,7 +16,7 @@ use trustpress::model::Classification;
     about = "Build trust centers, evidence portals and internal review sites from an ISO/IEC 27001 ISMS kept as plain files"
 )]
 #[command(
-    after_help = "Examples:\n  trustpress build example-site                      # public trust center in example-site/_site/public\n  trustpress build my-isms --audience customer        # evidence portal for a buyer under NDA\n  trustpress build my-isms --audience internal --out /tmp/review --today 2026-11-30\n  trustpress serve my-isms --audience internal        # live preview at http://127.0.0.1:1111/\n  trustpress check my-isms --format sarif > trustpress.sarif   # audit gaps for code scanning"
+    after_help = "Examples:\n  trustpress build example-site                      # public trust center in example-site/_site/public\n  trustpress build my-isms --audience customer        # evidence portal for a buyer under NDA\n  trustpress build my-isms --audience internal --out /tmp/review --today 2026-11-30\n  trustpress serve my-isms --audience internal        # live preview at http://127.0.0.1:1111/\n  trustpress check my-isms --format sarif > trustpress.sarif   # audit gaps for code scanning\n  trustpress init my-isms --organisation \"Acme Ltd\"       # a new site with all 93 controls to assess"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -87,6 +87,17 @@ enum Command {
         /// Open the site in the default browser, if one can be found
         #[arg(long)]
         open: bool,
+    },
+    /// Create a starter site: settings, a scope statement, a policy and all 93 Annex A controls
+    #[command(
+        after_help = "Creates DIR (which must not exist, or be empty) with site.yaml, scope.md, policies/information-security-policy.md and controls/annex-a.yaml listing every Annex A control to assess. It builds at once: try `trustpress serve DIR --audience internal`."
+    )]
+    Init {
+        /// The folder to create
+        dir: PathBuf,
+        /// The organisation's name, used in site.yaml and the scope
+        #[arg(long, default_value = "Example Ltd")]
+        organisation: String,
     },
 }
 
@@ -160,6 +171,7 @@ fn main() -> ExitCode {
             bind,
             open,
         } => serve(site, audience.into(), port, bind, open),
+        Command::Init { dir, organisation } => init(&dir, &organisation),
     }
 }
 
@@ -273,6 +285,23 @@ fn serve(site: PathBuf, audience: Classification, port: u16, bind: IpAddr, open:
     };
     match cmd::serve::run(&opts, open) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+fn init(dir: &std::path::Path, organisation: &str) -> ExitCode {
+    match cmd::init::run(dir, organisation) {
+        Ok(files) => {
+            for f in &files {
+                println!("  created {}", dir.join(f).display());
+            }
+            println!(
+                "new site in {}: preview it with `trustpress serve {} --audience internal`",
+                dir.display(),
+                dir.display()
+            );
+            ExitCode::SUCCESS
+        }
         Err(e) => fail(&e),
     }
 }

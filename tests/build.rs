@@ -353,3 +353,35 @@ fn search_index_holds_only_what_the_audience_can_open() {
         "the header's search box finds its index"
     );
 }
+
+#[test]
+fn init_creates_a_site_that_builds_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("isms");
+    let o = bin()
+        .args(["init", "--organisation", "Acme Cloud"])
+        .arg(&site)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mappings = std::fs::read_to_string(site.join("controls/annex-a.yaml")).unwrap();
+    assert_eq!(
+        mappings.matches("- control: A.").count(),
+        93,
+        "every Annex A control"
+    );
+    for audience in ["public", "customer", "internal"] {
+        let tree = build_ok(&site, audience, &dir.path().join(audience));
+        assert!(tree.text("index.html").contains("Acme Cloud"));
+    }
+    let policy = site.join("policies/information-security-policy.md");
+    std::fs::write(&policy, "edited").unwrap();
+    let again = bin().arg("init").arg(&site).output().unwrap();
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("not empty"));
+    assert_eq!(
+        std::fs::read_to_string(&policy).unwrap(),
+        "edited",
+        "nothing overwritten"
+    );
+}
