@@ -401,12 +401,23 @@ fn anchor_headings(mut events: Vec<Event<'_>>) -> (Vec<Event<'_>>, Vec<TocEntry>
             let (level, given) = (*level, id.as_ref().map(|s| s.to_string()));
             let mut text = String::new();
             let mut j = i + 1;
+            // An autolink's text is its destination, which may name an item this audience may
+            // not see: it counts for neither the anchor nor the contents (for every audience,
+            // so anchors do not change between builds).
+            let mut in_autolink = false;
             while j < events.len() && !matches!(events[j], Event::End(TagEnd::Heading(_))) {
-                if let Event::Text(t) | Event::Code(t) = &events[j] {
-                    text.push_str(t);
+                match &events[j] {
+                    Event::Start(Tag::Link {
+                        link_type: LinkType::Autolink | LinkType::Email,
+                        ..
+                    }) => in_autolink = true,
+                    Event::End(TagEnd::Link) => in_autolink = false,
+                    Event::Text(t) | Event::Code(t) if !in_autolink => text.push_str(t),
+                    _ => {}
                 }
                 j += 1;
             }
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
             let anchor = unique(given.unwrap_or_else(|| slugify(&text)), &mut used);
             if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
                 *id = Some(anchor.clone().into());
@@ -592,6 +603,18 @@ mod tests {
         assert!(r.html.contains(r#"<h2 id="scope-1">"#), "{}", r.html);
         let ids: Vec<_> = r.toc.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(ids, ["scope", "scope-1", "details-x"]);
+    }
+
+    #[test]
+    fn autolinks_in_headings_name_neither_anchor_nor_contents() {
+        let r = Renderer::new(false).render("## Escalation to <policy:secret>\n", &Fake);
+        assert!(!r.html.contains("secret"), "{}", r.html);
+        assert_eq!(r.toc[0].id, "escalation-to");
+        assert_eq!(r.toc[0].text, "Escalation to");
+        assert_eq!(
+            heading_ids("## Escalation to <policy:secret>\n"),
+            ["escalation-to"]
+        );
     }
 
     #[test]
