@@ -191,7 +191,9 @@ impl Site {
             Some((p, f)) => (p, Some(f.to_string())),
             None => (dest, None),
         };
-        if let Some((scheme, id)) = path.split_once(':') {
+        // A scheme is letters, digits, `+`, `-` and `.` before the first `:`; a colon after a
+        // `/` or `?` (`files/x.txt?at=10:00`) belongs to a relative link.
+        if let Some((scheme, id)) = path.split_once(':').filter(|(scheme, _)| is_scheme(scheme)) {
             let Some(collection) = Collection::from_link_scheme(scheme) else {
                 return Ok(None); // http:, https:, mailto: and other schemes are external
             };
@@ -568,6 +570,13 @@ impl Site {
     }
 }
 
+/// Whether `s` is a URI scheme (RFC 3986: a letter, then letters, digits, `+`, `-`, `.`).
+fn is_scheme(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_alphabetic())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
 /// Joins a relative link to the folder of `from` and normalises it; `None` if it escapes.
 pub fn join_relative(from: &str, link: &str) -> Option<String> {
     let mut parts: Vec<&str> = from.split('/').collect();
@@ -587,6 +596,16 @@ pub fn join_relative(from: &str, link: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn schemes() {
+        for s in ["policy", "https", "x-y+z.1"] {
+            assert!(is_scheme(s), "{s}");
+        }
+        for s in ["", "../files/x.txt?at=10", "files/a", "1x", "pol icy"] {
+            assert!(!is_scheme(s), "{s}");
+        }
+    }
 
     #[test]
     fn relative_joins() {
