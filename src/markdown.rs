@@ -369,8 +369,8 @@ fn is_url_attribute(name: &str) -> bool {
 }
 
 /// Rewrites every URL attribute in the tags of a raw HTML fragment through `resolve`: `Keep`
-/// leaves it as written, `Url` replaces its value, `TextOnly` removes the attribute. Everything
-/// else is copied unchanged.
+/// leaves it as written, `Url` replaces its value, `TextOnly` removes the attribute. Comments
+/// are removed; everything else is copied unchanged.
 fn rewrite_urls(html: &str, resolve: &dyn Fn(&str) -> Resolved) -> String {
     let b = html.as_bytes();
     let mut out = String::with_capacity(html.len());
@@ -378,6 +378,14 @@ fn rewrite_urls(html: &str, resolve: &dyn Fn(&str) -> Resolved) -> String {
     while let Some(off) = html[i..].find('<') {
         let start = i + off;
         out.push_str(&html[i..start]);
+        if html[start..].starts_with("<!--") {
+            // A comment shows nothing, and is where authors leave notes not meant for readers:
+            // it is left out. (`<!-->` and `<!--->` close at once, as in browsers.)
+            i = html[start + 2..]
+                .find("-->")
+                .map_or(html.len(), |e| start + 2 + e + 3);
+            continue;
+        }
         if !b.get(start + 1).is_some_and(u8::is_ascii_alphabetic) {
             out.push('<');
             i = start + 1;
@@ -872,6 +880,10 @@ mod tests {
         ] {
             assert_eq!(rewrite_urls(same, &f), same);
         }
+        assert_eq!(
+            rewrite_urls("a<!-- note -->b<!-->c<!--->d<!-- open", &f),
+            "abcd"
+        );
         assert_eq!(
             rewrite_urls("<img srcset=\"policy:open 1x,k.png 2x\">", &f),
             r#"<img srcset="../open/ 1x, k.png 2x">"#
