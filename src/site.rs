@@ -194,7 +194,10 @@ impl Site {
         // A scheme is letters, digits, `+`, `-` and `.` before the first `:`; a colon after a
         // `/` or `?` (`files/x.txt?at=10:00`) belongs to a relative link.
         if let Some((scheme, id)) = path.split_once(':').filter(|(scheme, _)| is_scheme(scheme)) {
-            let Some(collection) = Collection::from_link_scheme(scheme) else {
+            // Schemes are case-insensitive: `Policy:x` is a policy link, resolved and withheld
+            // like `policy:x`, not an external link kept as written.
+            let Some(collection) = Collection::from_link_scheme(&scheme.to_ascii_lowercase())
+            else {
                 return Ok(None); // http:, https:, mailto: and other schemes are external
             };
             let id = id.trim();
