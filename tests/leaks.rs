@@ -79,3 +79,38 @@ fn raw_html_allowed_leaks_nothing() {
     });
     assert_no_leaks(&site, &dir.path().join("out"));
 }
+
+#[test]
+fn listed_items_carry_only_their_title() {
+    // A template override may print any field of a view, so for an item listed "available on
+    // request" the view must hold its title and nothing else: not its id (a page address),
+    // nor a kind or status badge, nor which section it belongs in.
+    let dir = tempfile::tempdir().unwrap();
+    let site = canary_copy(dir.path(), |site| {
+        std::fs::create_dir_all(site.join("templates")).unwrap();
+        std::fs::write(
+            site.join("templates/item_link.html"),
+            "<span data-id=\"{{ l.id }}\">{{ l.title }}</span>",
+        )
+        .unwrap();
+    });
+    assert_no_leaks(&site, &dir.path().join("out"));
+
+    let public = build_ok(&fixture("canary"), "public", &dir.path().join("pub"));
+    let control = public.text("controls/a-5-1/index.html");
+    let at = control
+        .find("Listed finding on request")
+        .expect("the listed finding's title is shown");
+    let item = &control[at..at + control[at..].find("</li>").unwrap()];
+    assert!(!item.contains("badge"), "no kind or status: {item}");
+    assert!(!item.contains("muted"), "no note: {item}");
+    let suppliers = public.text("suppliers/index.html");
+    let others = suppliers.find("id=\"suppliers\"").expect("other suppliers");
+    let listed = suppliers
+        .find("Listed Processor Co")
+        .expect("listed supplier");
+    assert!(
+        listed > others,
+        "a listed supplier is not shown as a subprocessor"
+    );
+}
