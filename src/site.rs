@@ -209,14 +209,18 @@ impl Site {
                 None => Err(self.unknown_message(collection, id)),
             };
         }
-        if path.is_empty() || path.starts_with('/') || path.starts_with("//") {
+        if path.is_empty() || path.starts_with("//") {
             return Ok(None);
         }
         let path = path.split('?').next().unwrap_or(path);
-        let Some(joined) = join_relative(from, path) else {
-            return Err(format!(
-                "relative link \"{dest}\" points outside the site folder"
-            ));
+        let joined = match path.strip_prefix('/') {
+            // A root-absolute path that names a site file means that file, resolved (and
+            // withheld) like a relative link; any other is a path on the host, kept as written.
+            Some(rooted) if self.files.contains_key(rooted) => rooted.to_string(),
+            Some(_) => return Ok(None),
+            None => join_relative(from, path).ok_or_else(|| {
+                format!("relative link \"{dest}\" points outside the site folder")
+            })?,
         };
         match self.files.get(&joined) {
             Some(Some(t)) => Ok(Some((t.clone(), fragment))),
