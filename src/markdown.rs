@@ -152,7 +152,7 @@ impl Renderer {
 
     /// Renders `text`; links go through `links`.
     pub fn render(&self, text: &str, links: &dyn LinkResolver) -> Rendered {
-        let events: Vec<Event> = Parser::new_ext(text, options()).collect();
+        let events = join_html_blocks(Parser::new_ext(text, options()));
         let (events, toc) = anchor_headings(events);
         let (events, has_raw_html) = self.transform(events, links);
         let mut html = String::with_capacity(text.len() * 3 / 2);
@@ -277,14 +277,27 @@ impl Renderer {
                     }
                 }
                 Event::Text(t) if dropped.is_empty() => link_control_ids(t, links, &mut out),
-                e @ (Event::Html(_) | Event::InlineHtml(_)) => {
+                Event::Html(html) => {
                     has_raw_html = true;
-                    out.push(e);
+                    out.push(Event::Html(self.raw_html(&html, links).into()));
+                }
+                Event::InlineHtml(html) => {
+                    has_raw_html = true;
+                    out.push(Event::InlineHtml(self.raw_html(&html, links).into()));
                 }
                 e => out.push(e),
             }
         }
         (out, has_raw_html)
+    }
+
+    /// Raw HTML as published: its URL attributes resolved like Markdown links (a target the
+    /// reader may not see drops the attribute, so neither its name nor its path shows).
+    fn raw_html(&self, html: &str, links: &dyn LinkResolver) -> String {
+        rewrite_urls(html, &|url| match links.resolve(url) {
+            Resolved::Keep if !self.url_allowed(url) => Resolved::TextOnly,
+            resolved => resolved,
+        })
     }
 
     fn highlight(&self, code: &str, lang: &str) -> String {
@@ -311,6 +324,176 @@ impl Renderer {
             "<pre class=\"code hl-code\" data-lang=\"{lang_class}\"><code>{}</code></pre>\n",
             generator.finalize()
         )
+    }
+}
+
+/// An HTML block arrives a line at a time; joined, a tag or comment spanning lines is whole.
+fn join_html_blocks<'a>(events: impl Iterator<Item = Event<'a>>) -> Vec<Event<'a>> {
+    let mut out: Vec<Event<'a>> = Vec::new();
+    for event in events {
+        match (out.last_mut(), event) {
+            (Some(Event::Html(prev)), Event::Html(next)) => {
+                *prev = format!("{prev}{next}").into();
+            }
+            (_, event) => out.push(event),
+        }
+    }
+    out
+}
+
+/// Attributes whose values are URLs (or, for `srcset`, a list of them).
+fn is_url_attribute(name: &str) -> bool {
+    const NAMES: [&str; 20] = [
+        "href",
+        "src",
+        "srcset",
+        "cite",
+        "action",
+        "formaction",
+        "poster",
+        "data",
+        "background",
+        "longdesc",
+        "xlink:href",
+        "ping",
+        "manifest",
+        "codebase",
+        "usemap",
+        "icon",
+        "lowsrc",
+        "dynsrc",
+        "archive",
+        "classid",
+    ];
+    NAMES.iter().any(|n| n.eq_ignore_ascii_case(name))
+}
+
+/// Rewrites every URL attribute in the tags of a raw HTML fragment through `resolve`: `Keep`
+/// leaves it as written, `Url` replaces its value, `TextOnly` removes the attribute. Comments
+/// are removed; everything else is copied unchanged.
+fn rewrite_urls(html: &str, resolve: &dyn Fn(&str) -> Resolved) -> String {
+    let b = html.as_bytes();
+    let mut out = String::with_capacity(html.len());
+    let mut i = 0;
+    while let Some(off) = html[i..].find('<') {
+        let start = i + off;
+        out.push_str(&html[i..start]);
+        if html[start..].starts_with("<!--") {
+            // A comment shows nothing, and is where authors leave notes not meant for readers:
+            // it is left out. (`<!-->` and `<!--->` close at once, as in browsers.)
+            i = html[start + 2..]
+                .find("-->")
+                .map_or(html.len(), |e| start + 2 + e + 3);
+            continue;
+        }
+        if !b.get(start + 1).is_some_and(u8::is_ascii_alphabetic) {
+            out.push('<');
+            i = start + 1;
+            continue;
+        }
+        // A start tag: its name, then attributes until `>`.
+        let mut j = start + 1;
+        while j < b.len() && !b[j].is_ascii_whitespace() && !matches!(b[j], b'>' | b'/') {
+            j += 1;
+        }
+        out.push_str(&html[start..j]);
+        while j < b.len() {
+            let gap = j;
+            while j < b.len() && (b[j].is_ascii_whitespace() || b[j] == b'/') {
+                j += 1;
+            }
+            out.push_str(&html[gap..j]);
+            if j >= b.len() {
+                break;
+            }
+            if b[j] == b'>' {
+                out.push('>');
+                j += 1;
+                break;
+            }
+            let name_start = j;
+            j += 1; // a name is at least one character, even `=`
+            while j < b.len() && !b[j].is_ascii_whitespace() && !matches!(b[j], b'=' | b'>' | b'/')
+            {
+                j += 1;
+            }
+            let name = &html[name_start..j];
+            let mut k = j;
+            while k < b.len() && b[k].is_ascii_whitespace() {
+                k += 1;
+            }
+            if b.get(k) != Some(&b'=') {
+                out.push_str(name);
+                continue;
+            }
+            k += 1;
+            while k < b.len() && b[k].is_ascii_whitespace() {
+                k += 1;
+            }
+            let (value, end) = match b.get(k) {
+                Some(&q @ (b'"' | b'\'')) => {
+                    let from = k + 1;
+                    let to = html[from..]
+                        .find(q as char)
+                        .map_or(html.len(), |e| from + e);
+                    (&html[from..to], (to + 1).min(html.len()))
+                }
+                _ => {
+                    let mut to = k;
+                    while to < b.len() && !b[to].is_ascii_whitespace() && b[to] != b'>' {
+                        to += 1;
+                    }
+                    (&html[k..to], to)
+                }
+            };
+            j = end;
+            if !is_url_attribute(name) {
+                out.push_str(&html[name_start..end]);
+                continue;
+            }
+            match rewrite_value(name, value, resolve) {
+                Resolved::Keep => out.push_str(&html[name_start..end]),
+                Resolved::Url(u) => {
+                    out.push_str(name);
+                    out.push_str("=\"");
+                    out.push_str(&escape(&u));
+                    out.push('"');
+                }
+                Resolved::TextOnly => out.truncate(out.trim_end().len()),
+            }
+        }
+        i = j;
+    }
+    out.push_str(&html[i..]);
+    out
+}
+
+/// One URL attribute's value through `resolve`; a `srcset` is kept only if all its URLs are.
+fn rewrite_value(name: &str, value: &str, resolve: &dyn Fn(&str) -> Resolved) -> Resolved {
+    if !name.eq_ignore_ascii_case("srcset") {
+        return resolve(value.trim());
+    }
+    let mut changed = false;
+    let mut candidates = Vec::new();
+    for candidate in value.split(',') {
+        let candidate = candidate.trim();
+        let (url, descriptor) = candidate
+            .split_once(char::is_whitespace)
+            .unwrap_or((candidate, ""));
+        let url = match resolve(url) {
+            Resolved::Keep => url.to_string(),
+            Resolved::Url(u) => {
+                changed = true;
+                u
+            }
+            Resolved::TextOnly => return Resolved::TextOnly,
+        };
+        candidates.push(format!("{url} {descriptor}").trim_end().to_string());
+    }
+    if changed {
+        Resolved::Url(candidates.join(", "))
+    } else {
+        Resolved::Keep
     }
 }
 
@@ -401,12 +584,23 @@ fn anchor_headings(mut events: Vec<Event<'_>>) -> (Vec<Event<'_>>, Vec<TocEntry>
             let (level, given) = (*level, id.as_ref().map(|s| s.to_string()));
             let mut text = String::new();
             let mut j = i + 1;
+            // An autolink's text is its destination, which may name an item this audience may
+            // not see: it counts for neither the anchor nor the contents (for every audience,
+            // so anchors do not change between builds).
+            let mut in_autolink = false;
             while j < events.len() && !matches!(events[j], Event::End(TagEnd::Heading(_))) {
-                if let Event::Text(t) | Event::Code(t) = &events[j] {
-                    text.push_str(t);
+                match &events[j] {
+                    Event::Start(Tag::Link {
+                        link_type: LinkType::Autolink | LinkType::Email,
+                        ..
+                    }) => in_autolink = true,
+                    Event::End(TagEnd::Link) => in_autolink = false,
+                    Event::Text(t) | Event::Code(t) if !in_autolink => text.push_str(t),
+                    _ => {}
                 }
                 j += 1;
             }
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
             let anchor = unique(given.unwrap_or_else(|| slugify(&text)), &mut used);
             if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
                 *id = Some(anchor.clone().into());
@@ -595,6 +789,18 @@ mod tests {
     }
 
     #[test]
+    fn autolinks_in_headings_name_neither_anchor_nor_contents() {
+        let r = Renderer::new(false).render("## Escalation to <policy:secret>\n", &Fake);
+        assert!(!r.html.contains("secret"), "{}", r.html);
+        assert_eq!(r.toc[0].id, "escalation-to");
+        assert_eq!(r.toc[0].text, "Escalation to");
+        assert_eq!(
+            heading_ids("## Escalation to <policy:secret>\n"),
+            ["escalation-to"]
+        );
+    }
+
+    #[test]
     fn sanitises_raw_html() {
         let out = html(
             "<script>alert(1)</script>\n\n<a href=\"javascript:alert(1)\" onclick=\"x()\">x</a>\n\n- [x] done\n",
@@ -643,6 +849,45 @@ mod tests {
         assert!(!out.contains("secret title"), "{out}");
         assert_eq!(out.matches("<img").count(), 1, "{out}");
         assert!(out.contains(r#"<img src="../open/" alt="ok""#), "{out}");
+    }
+
+    #[test]
+    fn raw_html_urls_resolve_like_markdown_links() {
+        for allow in [false, true] {
+            let out = Renderer::new(allow)
+                .render(
+                    "<a href=\"policy:secret\" title=\"t\">x</a> <img src='policy:secret' alt=y>\n<a class=n href=policy:open>o</a> <a href=\"https://x.example/?a=1&amp;b=2\">e</a>\n\n<div>\n<a\n  HREF=\"policy:secret\">z</a><img srcset=\"policy:open 1x, policy:secret 2x\" src=\"policy:open\">\n</div>\n",
+                    &Fake,
+                )
+                .html;
+            assert!(!out.contains("secret"), "{out}");
+            assert!(out.contains(r#"<a title="t">x</a>"#), "{out}");
+            assert!(out.contains(r#"href="../open/""#), "{out}");
+            assert!(out.contains(r#"src="../open/""#), "{out}");
+            assert!(out.contains("https://x.example/?a=1&amp;b=2"), "{out}");
+        }
+        let f = |url: &str| match url {
+            "policy:open" => Resolved::Url("../open/".into()),
+            _ => Resolved::Keep,
+        };
+        for same in [
+            "a < b",
+            "<p>x</p>",
+            "<a href>",
+            "<a b=c d='e'>",
+            "<br/>",
+            "<x y=\"1",
+        ] {
+            assert_eq!(rewrite_urls(same, &f), same);
+        }
+        assert_eq!(
+            rewrite_urls("a<!-- note -->b<!-->c<!--->d<!-- open", &f),
+            "abcd"
+        );
+        assert_eq!(
+            rewrite_urls("<img srcset=\"policy:open 1x,k.png 2x\">", &f),
+            r#"<img srcset="../open/ 1x, k.png 2x">"#
+        );
     }
 
     #[test]

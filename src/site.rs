@@ -191,8 +191,13 @@ impl Site {
             Some((p, f)) => (p, Some(f.to_string())),
             None => (dest, None),
         };
-        if let Some((scheme, id)) = path.split_once(':') {
-            let Some(collection) = Collection::from_link_scheme(scheme) else {
+        // A scheme is letters, digits, `+`, `-` and `.` before the first `:`; a colon after a
+        // `/` or `?` (`files/x.txt?at=10:00`) belongs to a relative link.
+        if let Some((scheme, id)) = path.split_once(':').filter(|(scheme, _)| is_scheme(scheme)) {
+            // Schemes are case-insensitive: `Policy:x` is a policy link, resolved and withheld
+            // like `policy:x`, not an external link kept as written.
+            let Some(collection) = Collection::from_link_scheme(&scheme.to_ascii_lowercase())
+            else {
                 return Ok(None); // http:, https:, mailto: and other schemes are external
             };
             let id = id.trim();
@@ -204,14 +209,18 @@ impl Site {
                 None => Err(self.unknown_message(collection, id)),
             };
         }
-        if path.is_empty() || path.starts_with('/') || path.starts_with("//") {
+        if path.is_empty() || path.starts_with("//") {
             return Ok(None);
         }
         let path = path.split('?').next().unwrap_or(path);
-        let Some(joined) = join_relative(from, path) else {
-            return Err(format!(
-                "relative link \"{dest}\" points outside the site folder"
-            ));
+        let joined = match path.strip_prefix('/') {
+            // A root-absolute path that names a site file means that file, resolved (and
+            // withheld) like a relative link; any other is a path on the host, kept as written.
+            Some(rooted) if self.files.contains_key(rooted) => rooted.to_string(),
+            Some(_) => return Ok(None),
+            None => join_relative(from, path).ok_or_else(|| {
+                format!("relative link \"{dest}\" points outside the site folder")
+            })?,
         };
         match self.files.get(&joined) {
             Some(Some(t)) => Ok(Some((t.clone(), fragment))),
@@ -568,6 +577,13 @@ impl Site {
     }
 }
 
+/// Whether `s` is a URI scheme (RFC 3986: a letter, then letters, digits, `+`, `-`, `.`).
+fn is_scheme(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_alphabetic())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
 /// Joins a relative link to the folder of `from` and normalises it; `None` if it escapes.
 pub fn join_relative(from: &str, link: &str) -> Option<String> {
     let mut parts: Vec<&str> = from.split('/').collect();
@@ -587,6 +603,16 @@ pub fn join_relative(from: &str, link: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn schemes() {
+        for s in ["policy", "https", "x-y+z.1"] {
+            assert!(is_scheme(s), "{s}");
+        }
+        for s in ["", "../files/x.txt?at=10", "files/a", "1x", "pol icy"] {
+            assert!(!is_scheme(s), "{s}");
+        }
+    }
 
     #[test]
     fn relative_joins() {

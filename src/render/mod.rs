@@ -177,7 +177,9 @@ impl<'a> RenderContext<'a> {
         };
         let full = access == Access::Full;
         Some(ItemLink {
-            id,
+            // A listed item shows its title only: its id (its page address) stays out of the
+            // view, so no template can print it.
+            id: if full { id } else { String::new() },
             title: self.item_title(collection, i),
             url: full.then(|| self.item_url(root, collection, i)),
             locked: !full,

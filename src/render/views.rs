@@ -24,6 +24,7 @@ impl Badge {
 /// A link to an item, or its title only (locked) when the reader may not open it.
 #[derive(Debug, Clone, Serialize)]
 pub struct ItemLink {
+    /// Empty when locked.
     pub id: String,
     pub title: String,
     /// `None`: shown as text with a lock, "available on request".

@@ -80,7 +80,8 @@ fn finding_links(
     items: impl IntoIterator<Item = usize>,
 ) -> (Vec<ItemLink>, usize) {
     let (mut links, restricted) = cx.links_from(root, Collection::Findings, items);
-    for l in &mut links {
+    // A listed finding shows its title only: no kind or status.
+    for l in links.iter_mut().filter(|l| !l.locked) {
         if let Some(f) = cx
             .site
             .lookup(Collection::Findings, &l.id)

@@ -34,7 +34,8 @@ fn supplier_row(cx: &RenderContext, i: usize, root: &str) -> Option<SupplierRow>
             assurance: vec![],
             reviewed: None,
             risk: None,
-            subprocessor: s.subprocessor,
+            // Whether it processes data is not its title: listed among the other suppliers.
+            subprocessor: false,
         });
     }
     Some(SupplierRow {

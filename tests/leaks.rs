@@ -1,0 +1,116 @@
+//! Leak tests beyond the canary fixture as it stands: the same fixture built with other site
+//! settings or template overrides. No build may contain a marker above its audience.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+
+/// A copy of the canary fixture in `dir`, changed by `edit`.
+fn canary_copy(dir: &Path, edit: impl FnOnce(&Path)) -> PathBuf {
+    let from = fixture("canary");
+    let site = dir.join("site");
+    for entry in walkdir::WalkDir::new(&from).into_iter().flatten() {
+        let to = site.join(entry.path().strip_prefix(&from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+    edit(&site);
+    site
+}
+
+fn append(path: &Path, text: &str) {
+    let mut s = std::fs::read_to_string(path).unwrap_or_default();
+    s.push_str(text);
+    std::fs::write(path, s).unwrap();
+}
+
+/// Every `canaryint…`/`canarycus…` marker in the site's sources.
+fn markers(site: &Path) -> Vec<String> {
+    let hay = Tree::read(site).haystack();
+    let mut found = std::collections::BTreeSet::new();
+    for prefix in ["canaryint", "canarycus"] {
+        for (i, _) in hay.match_indices(prefix) {
+            let token: String = hay[i..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect();
+            found.insert(token.trim_end_matches('-').to_string());
+        }
+    }
+    found.into_iter().collect()
+}
+
+/// Builds `site` for every audience and checks the markers each may and may not contain.
+fn assert_no_leaks(site: &Path, out: &Path) {
+    for (audience, forbidden) in [
+        ("public", &["canaryint", "canarycus"][..]),
+        ("customer", &["canaryint"][..]),
+    ] {
+        let tree = build_ok(site, audience, &out.join(audience));
+        let hay = tree.haystack();
+        for marker in forbidden {
+            if let Some(i) = hay.find(marker) {
+                panic!(
+                    "{audience} build leaks {marker}: …{}…",
+                    &hay[i.saturating_sub(120)..(i + 40).min(hay.len())]
+                );
+            }
+        }
+    }
+    let hay = build_ok(site, "internal", &out.join("internal")).haystack();
+    for marker in markers(site).iter().filter(|m| !m.ends_with("-never")) {
+        assert!(
+            hay.contains(marker.as_str()),
+            "internal build is missing {marker}"
+        );
+    }
+}
+
+#[test]
+fn raw_html_allowed_leaks_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = canary_copy(dir.path(), |site| {
+        append(&site.join("site.yaml"), "allow_raw_html: true\n")
+    });
+    assert_no_leaks(&site, &dir.path().join("out"));
+}
+
+#[test]
+fn listed_items_carry_only_their_title() {
+    // A template override may print any field of a view, so for an item listed "available on
+    // request" the view must hold its title and nothing else: not its id (a page address),
+    // nor a kind or status badge, nor which section it belongs in.
+    let dir = tempfile::tempdir().unwrap();
+    let site = canary_copy(dir.path(), |site| {
+        std::fs::create_dir_all(site.join("templates")).unwrap();
+        std::fs::write(
+            site.join("templates/item_link.html"),
+            "<span data-id=\"{{ l.id }}\">{{ l.title }}</span>",
+        )
+        .unwrap();
+    });
+    assert_no_leaks(&site, &dir.path().join("out"));
+
+    let public = build_ok(&fixture("canary"), "public", &dir.path().join("pub"));
+    let control = public.text("controls/a-5-1/index.html");
+    let at = control
+        .find("Listed finding on request")
+        .expect("the listed finding's title is shown");
+    let item = &control[at..at + control[at..].find("</li>").unwrap()];
+    assert!(!item.contains("badge"), "no kind or status: {item}");
+    assert!(!item.contains("muted"), "no note: {item}");
+    let suppliers = public.text("suppliers/index.html");
+    let others = suppliers.find("id=\"suppliers\"").expect("other suppliers");
+    let listed = suppliers
+        .find("Listed Processor Co")
+        .expect("listed supplier");
+    assert!(
+        listed > others,
+        "a listed supplier is not shown as a subprocessor"
+    );
+}
