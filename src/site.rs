@@ -191,6 +191,13 @@ impl Site {
             Some((p, f)) => (p, Some(f.to_string())),
             None => (dest, None),
         };
+        // A link to one of our own pages by its published address — a full URL under
+        // `base_url`, or a root-absolute path — means that page, withheld like any link.
+        if let Some(rooted) = self.own_address(path)
+            && let Some(target) = self.output_target(rooted)?
+        {
+            return Ok(Some((target, fragment)));
+        }
         // A scheme is letters, digits, `+`, `-` and `.` before the first `:`; a colon after a
         // `/` or `?` (`files/x.txt?at=10:00`) belongs to a relative link.
         if let Some((scheme, id)) = path.split_once(':').filter(|(scheme, _)| is_scheme(scheme)) {
@@ -229,6 +236,59 @@ impl Site {
             )),
             None => Err(format!("link to \"{joined}\", which does not exist")),
         }
+    }
+
+    /// The site-root-relative part of `path` if it addresses this site's published pages:
+    /// `https://trust.example/policies/x/` (under `base_url`) or `/policies/x/` → `policies/x/`.
+    fn own_address<'p>(&self, path: &'p str) -> Option<&'p str> {
+        let base = self.config.base_url.trim_end_matches('/');
+        if base.contains("://")
+            && let Some(rest) = path.strip_prefix(base)
+        {
+            return Some(rest.strip_prefix('/').unwrap_or(rest));
+        }
+        let rooted = path.strip_prefix('/').filter(|p| !p.starts_with('/'))?;
+        // A base_url with a path (`https://x/trust/`) publishes pages under that path.
+        let base_path = base
+            .split_once("://")
+            .map(|(_, rest)| rest.split_once('/').map_or("", |(_, p)| p))
+            .unwrap_or_else(|| base.trim_start_matches('/'));
+        match base_path {
+            "" => Some(rooted),
+            prefix => rooted.strip_prefix(prefix)?.strip_prefix('/').or(Some("")),
+        }
+    }
+
+    /// What a published address (site-root-relative) is the page of. `Ok(None)`: not a page
+    /// address trustpress writes (e.g. a static file, or a path the host serves).
+    fn output_target(&self, rooted: &str) -> Result<Option<Target>, String> {
+        let path = rooted.split('?').next().unwrap_or(rooted);
+        if self.files.contains_key(path) {
+            return Ok(None); // a source file: resolved as such below
+        }
+        let path = path.strip_suffix("index.html").unwrap_or(path);
+        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+        let collection = |dir: &str| Collection::ALL.into_iter().find(|c| c.dir() == dir);
+        Ok(Some(match parts.as_slice() {
+            [] => Target::Home,
+            ["scope"] => Target::Scope,
+            [dir] => match collection(dir) {
+                Some(c) => Target::List(c),
+                None => return Ok(None),
+            },
+            [dir, slug] => match collection(dir) {
+                Some(c) => match self.by_slug(c, slug) {
+                    Some(i) => Target::Item(c, i),
+                    None => {
+                        return Err(format!(
+                            "link to /{dir}/{slug}/, which is not a page of this site"
+                        ));
+                    }
+                },
+                None => return Ok(None),
+            },
+            _ => return Ok(None),
+        }))
     }
 
     fn unknown_message(&self, collection: Collection, id: &str) -> String {
