@@ -205,6 +205,22 @@ impl Site {
             // like `policy:x`, not an external link kept as written.
             let Some(collection) = Collection::from_link_scheme(&scheme.to_ascii_lowercase())
             else {
+                // A near miss of one of ours (`polcy:`) would otherwise be published as an
+                // external link naming its target.
+                let ours = [
+                    "policy", "control", "evidence", "risk", "finding", "supplier",
+                ];
+                let lower = scheme.to_ascii_lowercase();
+                if let Some(near) = crate::diagnostic::suggest(&lower, ours)
+                    && !matches!(
+                        lower.as_str(),
+                        "http" | "https" | "mailto" | "tel" | "ftp" | "data"
+                    )
+                {
+                    return Err(format!(
+                        "unknown link scheme \"{scheme}:\" (did you mean \"{near}:\"?)"
+                    ));
+                }
                 return Ok(None); // http:, https:, mailto: and other schemes are external
             };
             let id = id.trim();

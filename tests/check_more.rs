@@ -542,3 +542,18 @@ fn symbolic_links_in_content_folders_are_skipped_with_a_warning() {
         "the linked file is not copied"
     );
 }
+
+// ---- near-miss link schemes ---------------------------------------------------------------
+
+#[test]
+fn a_misspelt_link_scheme_is_a_broken_link_not_an_external_one() {
+    let files = [(
+        "policies/p.md",
+        "---\ntitle: P\nowner: O\nversion: \"1\"\nstatus: approved\napproved: 2026-01-01\nclassification: public\n---\nSee [x](polcy:p), [w](https://x.example/) and [m](mailto:a@b.example).\n",
+    )];
+    let (_dir, hits) = expect(&files, "broken-link", &["policies/p.md:9:5"], 1);
+    assert_eq!(
+        messages(&hits)[0],
+        "unknown link scheme \"polcy:\" (did you mean \"policy:\"?)"
+    );
+}
