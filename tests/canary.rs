@@ -7,19 +7,7 @@ mod common;
 use common::*;
 
 fn markers_in_sources() -> Vec<String> {
-    let mut found = std::collections::BTreeSet::new();
-    let src = Tree::read(&fixture("canary"));
-    let hay = src.haystack();
-    for prefix in ["canaryint", "canarycus"] {
-        for (i, _) in hay.match_indices(prefix) {
-            let token: String = hay[i..]
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
-                .collect();
-            found.insert(token.trim_end_matches('-').to_string());
-        }
-    }
-    found.into_iter().collect()
+    canary_markers(&fixture("canary"))
 }
 
 #[test]

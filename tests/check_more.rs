@@ -4,60 +4,17 @@
 //! rule and exit code; each error is also shown to fail `build` with the same
 //! `path:line:column: error: message` line.
 
+mod common;
+
+use common::TODAY;
+use common::sites::*;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
 use serde_json::Value;
 
-const TODAY: &str = "2026-11-30";
-
-const SITE_YAML: &str = "title: T\nbase_url: https://example.test/\norganisation:\n  name: Org\n";
-const SCOPE_MD: &str = "---\ntitle: Scope\n---\n# Scope\n\nEverything.\n";
-
 /// An approved public policy, so every audience renders its page.
 const POLICY: &str = "---\ntitle: P\nowner: O\nversion: \"1\"\nstatus: approved\napproved: 2026-01-01\nclassification: public\ncontrols: [A.5.1]\n---\n# Purpose\n\nText.\n";
-
-/// A site folder with `site.yaml`, `scope.md` and `files`.
-fn site(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    write(dir.path(), "site.yaml", SITE_YAML.as_bytes());
-    write(dir.path(), "scope.md", SCOPE_MD.as_bytes());
-    for (path, text) in files {
-        write(dir.path(), path, text.as_bytes());
-    }
-    dir
-}
-
-fn write(root: &Path, path: &str, bytes: &[u8]) {
-    let p = root.join(path);
-    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    std::fs::write(p, bytes).expect("write");
-}
-
-fn trustpress(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_trustpress"))
-        .args(args)
-        .env_remove("SOURCE_DATE_EPOCH")
-        .output()
-        .expect("run trustpress")
-}
-
-/// Runs `check --format json` and returns the exit code and the diagnostics.
-fn check_json(dir: &Path, extra: &[&str]) -> (i32, Vec<Value>) {
-    let dir = dir.to_str().expect("utf-8 path");
-    let mut args = vec!["check", dir, "--today", TODAY, "--format", "json"];
-    args.extend_from_slice(extra);
-    let out = trustpress(&args);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let list: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {stdout}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    let list = list.as_array().expect("a list").clone();
-    (out.status.code().expect("exit code"), list)
-}
 
 /// One diagnostic as `path:line:column: severity[rule]: message`, as `--format text` prints it.
 fn line_of(d: &Value) -> String {

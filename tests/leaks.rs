@@ -29,22 +29,6 @@ fn append(path: &Path, text: &str) {
     std::fs::write(path, s).unwrap();
 }
 
-/// Every `canaryint…`/`canarycus…` marker in the site's sources.
-fn markers(site: &Path) -> Vec<String> {
-    let hay = Tree::read(site).haystack();
-    let mut found = std::collections::BTreeSet::new();
-    for prefix in ["canaryint", "canarycus"] {
-        for (i, _) in hay.match_indices(prefix) {
-            let token: String = hay[i..]
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
-                .collect();
-            found.insert(token.trim_end_matches('-').to_string());
-        }
-    }
-    found.into_iter().collect()
-}
-
 /// Builds `site` for every audience and checks the markers each may and may not contain.
 fn assert_no_leaks(site: &Path, out: &Path) {
     for (audience, forbidden) in [
@@ -63,7 +47,10 @@ fn assert_no_leaks(site: &Path, out: &Path) {
         }
     }
     let hay = build_ok(site, "internal", &out.join("internal")).haystack();
-    for marker in markers(site).iter().filter(|m| !m.ends_with("-never")) {
+    for marker in canary_markers(site)
+        .iter()
+        .filter(|m| !m.ends_with("-never"))
+    {
         assert!(
             hay.contains(marker.as_str()),
             "internal build is missing {marker}"

@@ -1,6 +1,8 @@
 //! Helpers shared by integration tests: run the real binary, read output trees.
 #![allow(dead_code)]
 
+pub mod sites;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -153,4 +155,20 @@ pub fn resolve_link(page: &str, link: &str) -> Option<String> {
         path.push_str("index.html");
     }
     Some(path)
+}
+
+/// Every `canaryint…`/`canarycus…` marker in the files of `site` (the leak tests' canaries).
+pub fn canary_markers(site: &Path) -> Vec<String> {
+    let hay = Tree::read(site).haystack();
+    let mut found = std::collections::BTreeSet::new();
+    for prefix in ["canaryint", "canarycus"] {
+        for (i, _) in hay.match_indices(prefix) {
+            let token: String = hay[i..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect();
+            found.insert(token.trim_end_matches('-').to_string());
+        }
+    }
+    found.into_iter().collect()
 }
