@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::page;
+use super::{not_visible, page};
 use crate::diagnostic::Diagnostic;
 use crate::model::*;
 use crate::output::Output;
@@ -87,7 +87,7 @@ pub(in crate::render) fn evidence_page(cx: &RenderContext, i: usize) -> Result<O
         .filter_map(|ci| cx.item_link(root, Collection::Controls, *ci))
         .collect();
     let data = Data {
-        evidence: evidence_row(cx, i, root).expect("rendered only with full access"),
+        evidence: evidence_row(cx, i, root).ok_or_else(|| not_visible("evidence item", i))?,
         classification: e.common.classification.as_str(),
         url: e.url.clone(),
         file: e.file.as_ref().map(|f| f.file_name.clone()),

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::page;
+use super::{not_visible, page};
 use crate::diagnostic::Diagnostic;
 use crate::model::*;
 use crate::output::Output;
@@ -157,7 +157,7 @@ pub(in crate::render) fn finding_page(cx: &RenderContext, i: usize) -> Result<Ou
     );
     let md = |m: Option<&Markdown>| cx.markdown_html(m, root);
     let data = Data {
-        finding: finding_row(cx, i, root).expect("rendered only with full access"),
+        finding: finding_row(cx, i, root).ok_or_else(|| not_visible("finding", i))?,
         classification: f.common.classification.as_str(),
         description: md(f.description.as_ref()),
         root_cause: md(f.root_cause.as_ref()),

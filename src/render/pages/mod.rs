@@ -28,6 +28,18 @@ pub(super) use search::search_index;
 pub(super) use suppliers::{supplier_page, suppliers_list};
 pub(super) use traceability::traceability;
 
+/// An item page asked for an item the audience may not open: the router prevents it, so
+/// this reports a bug rather than panicking mid-build (or in `serve`'s request loop).
+fn not_visible(what: &str, i: usize) -> Diagnostic {
+    Diagnostic::error(
+        crate::diagnostic::Pos::file("templates"),
+        "internal",
+        format!(
+            "trustpress rendered a page for {what} #{i}, which this audience may not see; please report this"
+        ),
+    )
+}
+
 /// The context every template gets.
 #[derive(Serialize)]
 struct Base {

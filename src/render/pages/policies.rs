@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{control_badge, finding_links, page};
+use super::{control_badge, finding_links, not_visible, page};
 use crate::diagnostic::Diagnostic;
 use crate::markdown::TocEntry;
 use crate::model::*;
@@ -44,19 +44,22 @@ pub(in crate::render) fn policies_list(cx: &RenderContext) -> Result<Output, Dia
     for i in order {
         let p = &site.policies[i];
         match cx.access(Collection::Policies, i) {
-            Access::Full => rows.push(PolicyRow {
-                link: cx
-                    .item_link("../", Collection::Policies, i)
-                    .expect("full access has a link"),
-                owner: p.owner.clone(),
-                version: p.version.clone(),
-                status: policy_status_badge(p.status),
-                classification: p.common.classification.as_str(),
-                review_by: date(p.review_by),
-                review_overdue: p.status == PolicyStatus::Approved
-                    && is_overdue(p.review_by, site.today),
-                summary: p.summary.clone(),
-            }),
+            Access::Full => {
+                rows.extend(
+                    cx.item_link("../", Collection::Policies, i)
+                        .map(|link| PolicyRow {
+                            link,
+                            owner: p.owner.clone(),
+                            version: p.version.clone(),
+                            status: policy_status_badge(p.status),
+                            classification: p.common.classification.as_str(),
+                            review_by: date(p.review_by),
+                            review_overdue: p.status == PolicyStatus::Approved
+                                && is_overdue(p.review_by, site.today),
+                            summary: p.summary.clone(),
+                        }),
+                )
+            }
             Access::Listed => listed.extend(cx.item_link("../", Collection::Policies, i)),
             Access::Hidden if cx.is_restricted(Collection::Policies, i) => restricted += 1,
             Access::Hidden => {}
@@ -107,7 +110,7 @@ pub(in crate::render) fn policy(cx: &RenderContext, i: usize) -> Result<Output, 
     let row = PolicyRow {
         link: cx
             .item_link(root, Collection::Policies, i)
-            .expect("rendered only with full access"),
+            .ok_or_else(|| not_visible("policy", i))?,
         owner: p.owner.clone(),
         version: p.version.clone(),
         status: policy_status_badge(p.status),

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::page;
+use super::{not_visible, page};
 use crate::diagnostic::Diagnostic;
 use crate::model::*;
 use crate::output::Output;
@@ -102,7 +102,7 @@ pub(in crate::render) fn risk_page(cx: &RenderContext, i: usize) -> Result<Outpu
         .filter_map(|ci| cx.item_link(root, Collection::Controls, *ci))
         .collect();
     let data = Data {
-        risk: risk_row(cx, i, root).expect("rendered only with full access"),
+        risk: risk_row(cx, i, root).ok_or_else(|| not_visible("risk", i))?,
         asset: r.asset.clone(),
         threat: r.threat.clone(),
         vulnerability: r.vulnerability.clone(),

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::page;
+use super::{not_visible, page};
 use crate::diagnostic::Diagnostic;
 use crate::model::*;
 use crate::output::Output;
@@ -92,7 +92,7 @@ pub(in crate::render) fn supplier_page(cx: &RenderContext, i: usize) -> Result<O
     let root = "../../";
     let s = &cx.site.suppliers[i];
     let data = Data {
-        supplier: supplier_row(cx, i, root).expect("rendered only with full access"),
+        supplier: supplier_row(cx, i, root).ok_or_else(|| not_visible("supplier", i))?,
         classification: s.common.classification.as_str(),
         notes: cx.markdown_html(s.common.notes.as_ref(), root),
     };
