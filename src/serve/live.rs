@@ -44,8 +44,19 @@ impl LiveSite {
         if let Some(bytes) = self.lock().get(path) {
             return Some(Ok(Arc::clone(bytes)));
         }
-        let cx = RenderContext::new(&self.site, &self.theme, &self.md, self.audience);
-        let bytes = match routes::page_at(&cx, path)? {
+        // A bug in rendering must cost one page, not the server's request loop.
+        let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let cx = RenderContext::new(&self.site, &self.theme, &self.md, self.audience);
+            routes::page_at(&cx, path)
+        }))
+        .unwrap_or_else(|_| {
+            Some(Err(Diagnostic::error(
+                crate::diagnostic::Pos::file(path),
+                "internal",
+                "trustpress failed while rendering this page; please report this",
+            )))
+        });
+        let bytes = match rendered? {
             Ok(output) => Arc::new(output.bytes),
             Err(e) => return Some(Err(e)),
         };
