@@ -33,6 +33,8 @@ echo "work folder: $WORK"
 measure() {
   local label=$1 out=$2; shift 2
   rm -rf "$out"
+  # Flush the previous run's writes and deletions first, so no run pays for another's.
+  sync
   /usr/bin/time -v -o "$WORK/time.txt" "$@" >/dev/null 2>"$WORK/stderr.txt" || { cat "$WORK/stderr.txt"; exit 1; }
   local wall rss pages
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$WORK/time.txt" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
