@@ -139,6 +139,16 @@ fn editing_a_policy_rebuilds_and_reloads_browsers() {
     );
     assert!(!page.body.contains("ALPHA-ORIGINAL-MARKER"));
     server.wait_for_output("rebuilt in ");
+    // A rebuild prints only warnings that are new, and says so on its own line.
+    let stdout = server.stdout();
+    let rebuilt = stdout
+        .lines()
+        .find(|l| l.starts_with("rebuilt in "))
+        .unwrap_or_default();
+    assert!(
+        rebuilt.contains(" warnings, 0 new)"),
+        "the fixture's warnings are not repeated: {rebuilt}"
+    );
     // The temp file of the save was ignored, and nothing else was left behind.
     assert!(!site.path().join("_site").exists());
 }

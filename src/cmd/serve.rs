@@ -69,10 +69,15 @@ fn print_event(
             changed,
         } => {
             let lines: Vec<String> = warnings.iter().map(ToString::to_string).collect();
-            for line in lines.iter().filter(|l| !shown.contains(*l)) {
+            let new: Vec<&String> = lines.iter().filter(|l| !shown.contains(*l)).collect();
+            for line in &new {
                 eprintln!("{line}");
             }
-            *shown = lines.into_iter().collect();
+            let note = match (lines.len(), new.len()) {
+                (0, _) => String::new(),
+                (all, new) => format!(" ({all} warnings, {new} new)"),
+            };
+            *shown = lines.iter().cloned().collect();
             let ms = elapsed.as_millis();
             if *first {
                 println!(
@@ -80,7 +85,7 @@ fn print_event(
                 );
             } else {
                 println!(
-                    "rebuilt in {ms} ms after {}: {pages} pages; reloading {}",
+                    "rebuilt in {ms} ms after {}: {pages} pages; reloading {}{note}",
                     describe(changed),
                     tabs(*reloaded)
                 );
