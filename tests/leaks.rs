@@ -101,3 +101,30 @@ fn listed_items_carry_only_their_title() {
         "a listed supplier is not shown as a subprocessor"
     );
 }
+
+#[test]
+fn a_build_written_into_the_site_is_never_published_again() {
+    // An internal build under static/ would be copied into every later build, public ones
+    // included: --out refuses content folders, and a folder holding a trustpress output is
+    // never read as content even if it got there some other way.
+    let dir = tempfile::tempdir().unwrap();
+    let site = canary_copy(dir.path(), |_| {});
+    let refused = build(&site, "internal", &site.join("static/internal"));
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("inside the site's static/ folder"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert!(!site.join("static/internal").exists());
+
+    // Built elsewhere, then moved into static/ by hand.
+    build_ok(&site, "internal", &dir.path().join("internal"));
+    std::fs::rename(dir.path().join("internal"), site.join("static/internal")).unwrap();
+    let public = build_ok(&site, "public", &dir.path().join("public"));
+    assert!(
+        !public.haystack().contains("canaryint"),
+        "the moved build was not published"
+    );
+    assert!(public.has("extra.css"), "the rest of static/ still is");
+}

@@ -91,5 +91,16 @@ fn check_out_dir(site: &Path, out: &Path) -> Result<()> {
             out.display()
         );
     }
+    // Output inside a folder trustpress reads would be read back into the next build (and
+    // static/ is published to every audience).
+    if let Some(dir) = crate::source::CONTENT_DIRS
+        .iter()
+        .find(|d| out_abs.starts_with(site_abs.join(d)))
+    {
+        bail!(
+            "--out {} is inside the site's {dir}/ folder, which trustpress reads as content; choose a folder outside it (default: SITE/_site/<audience>)",
+            out.display()
+        );
+    }
     Ok(())
 }

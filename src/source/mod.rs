@@ -47,6 +47,18 @@ const REGISTERS: [Collection; 5] = [
     Collection::Suppliers,
 ];
 
+/// The folders of a site that trustpress reads (besides `site.yaml` and `scope.md`).
+pub const CONTENT_DIRS: [&str; 8] = [
+    "policies",
+    "controls",
+    "evidence",
+    "risks",
+    "findings",
+    "suppliers",
+    "static",
+    "templates",
+];
+
 /// Reads and parses the whole site at `root`, gathering every diagnostic.
 pub fn load(root: &Path) -> (Sources, Diagnostics) {
     load_cached(root, &Cache::default())
@@ -64,20 +76,7 @@ pub fn load_cached(root: &Path, cache: &Cache) -> (Sources, Diagnostics) {
         );
         return (src, diags);
     }
-    src.files = list_files(
-        root,
-        &[
-            "policies",
-            "controls",
-            "evidence",
-            "risks",
-            "findings",
-            "suppliers",
-            "static",
-            "templates",
-        ],
-        &mut diags,
-    );
+    src.files = list_files(root, &CONTENT_DIRS, &mut diags);
     for top in ["site.yaml", "scope.md"] {
         if root.join(top).is_file() {
             src.files.insert(top.to_string());
@@ -417,7 +416,7 @@ fn list_files(root: &Path, tops: &[&str], diags: &mut Diagnostics) -> BTreeSet<S
         for entry in walkdir::WalkDir::new(&dir)
             .sort_by_file_name()
             .into_iter()
-            .filter_entry(|e| !is_hidden(e))
+            .filter_entry(|e| !is_hidden(e) && !is_build_output(e))
             .flatten()
         {
             let Ok(rel) = entry.path().strip_prefix(root) else {
@@ -457,6 +456,12 @@ fn resolves_inside(root: &Path, path: &Path) -> bool {
         (Ok(root), Ok(path)) => path.starts_with(root),
         _ => true,
     }
+}
+
+/// A folder trustpress wrote (it holds the output marker) is never content: re-reading a
+/// build, say one written under `static/`, would publish it again to every audience.
+fn is_build_output(e: &walkdir::DirEntry) -> bool {
+    e.file_type().is_dir() && e.path().join(crate::output::MARKER).exists()
 }
 
 /// Dot-files (editor swap files, `.DS_Store`) are never content.
