@@ -324,7 +324,7 @@ impl Site {
             for (i, c) in commons.into_iter().enumerate() {
                 if let Some(prev) = first.get(c.id.as_str()) {
                     diags.error(
-                        c.pos.clone(),
+                        c.pos_of("id").clone(),
                         "duplicate-id",
                         format!(
                             "duplicate {} id \"{}\", first defined at {}:{}",
@@ -336,7 +336,7 @@ impl Site {
                     );
                     continue;
                 }
-                first.insert(&c.id, &c.pos);
+                first.insert(&c.id, c.pos_of("id"));
                 map.insert(c.id.clone(), i);
             }
             map
@@ -408,7 +408,7 @@ impl Site {
                 } else if let Some(prev) = seen.get(c.slug.as_str()) {
                     if prev.id != c.id {
                         diags.error(
-                            c.pos.clone(),
+                            c.pos_of("id").clone(),
                             "duplicate-id",
                             format!(
                                 "id \"{}\" has the same page address as \"{}\" ({}/{}/)",

@@ -183,6 +183,29 @@ fn duplicate_id_in_a_collection() {
 }
 
 #[test]
+fn duplicate_policy_id_points_at_the_id_field() {
+    // Both the message's "first defined at" and the position name the `id:` lines, not the
+    // files' first lines.
+    let a = policy("id: same\n", "body\n");
+    let b = policy("id: Same!\n", "body\n");
+    let c = policy("id: same\n", "body\n");
+    let msgs = expect(
+        &[
+            ("policies/a.md", &a),
+            ("policies/b.md", &b),
+            ("policies/c.md", &c),
+        ],
+        "duplicate-id",
+        &["policies/b.md:6:5", "policies/c.md:6:5"],
+        1,
+    );
+    assert_eq!(
+        msgs[1],
+        "duplicate policy id \"same\", first defined at policies/a.md:6"
+    );
+}
+
+#[test]
 fn control_mapped_twice() {
     let entry = "- control: A.5.2\n  applicable: false\n  justification: none\n";
     expect(
