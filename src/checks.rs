@@ -211,7 +211,9 @@ enum Owner {
 /// An approved policy says when it was approved; auditors ask for it.
 fn approval_dates(site: &Site, diags: &mut Diagnostics) {
     for p in &site.policies {
-        if p.status == PolicyStatus::Approved && p.approved.is_none() {
+        // An `approved` value that is not a date was already reported as `invalid-date`.
+        let written = p.common.field_pos.iter().any(|(f, _)| *f == "approved");
+        if p.status == PolicyStatus::Approved && p.approved.is_none() && !written {
             diags.error(
                 p.common.pos_of("status").clone(),
                 "approved-without-date",

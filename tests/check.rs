@@ -243,6 +243,19 @@ fn approved_policy_without_approved_date() {
 }
 
 #[test]
+fn approved_with_a_date_that_is_not_valid_is_one_error() {
+    // The `approved` date is written, just wrongly: "has no `approved` date" would mislead.
+    let text = policy("status: approved\napproved: 2026-02-30\n", "body\n");
+    expect(&[("policies/p.md", &text)], "approved-without-date", &[], 1);
+    expect(
+        &[("policies/p.md", &text)],
+        "invalid-date",
+        &["policies/p.md:7:11"],
+        1,
+    );
+}
+
+#[test]
 fn broken_links_to_items_and_files() {
     let text = policy("", "# P\n\nSee [x](policy:nope) and\n[y](missing.md).\n");
     expect(
