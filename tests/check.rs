@@ -70,6 +70,24 @@ fn front_matter_yaml_error_has_whole_file_position() {
 }
 
 #[test]
+fn a_tab_in_front_matter_indentation_is_pointed_at() {
+    // The YAML crate blames the start of the value before the tab (line 2, `P`).
+    let msgs = expect(
+        &[(
+            "policies/p.md",
+            "---\ntitle: P\n\towner: O\nversion: \"1\"\n---\nbody\n",
+        )],
+        "yaml-syntax",
+        &["policies/p.md:3:1"],
+        1,
+    );
+    assert_eq!(
+        msgs,
+        ["a tab in the indentation: YAML indents with spaces only, replace the tab with spaces"]
+    );
+}
+
+#[test]
 fn front_matter_value_errors_have_whole_file_positions() {
     let text = policy("status: aproved\nreview_by: 2026-13-01\n", "body\n");
     let msgs = expect(

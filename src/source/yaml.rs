@@ -15,17 +15,35 @@ pub fn parse<T: DeserializeOwned>(
 ) -> Result<T, Diagnostic> {
     let options = serde_saphyr::options! { with_snippet: false };
     serde_saphyr::from_str_with_options(text, options).map_err(|e| {
-        let (line, column) = e
+        let (mut line, mut column) = e
             .location()
             .map(|l| (l.line() + line_offset, l.column()))
             .unwrap_or((1 + line_offset, 1));
-        let message = clean_message(&e.to_string());
+        let raw = e.to_string();
+        let mut message = clean_message(&raw);
+        // The crate reports a tab where the value it was reading started, in its own words;
+        // point at the tab itself and say what to do.
+        if (raw.contains("found a tab") || raw.contains("tabs disallowed"))
+            && let Some((l, c)) = indenting_tab(text, line - line_offset)
+        {
+            (line, column) = (l + line_offset, c);
+            message = "a tab in the indentation: YAML indents with spaces only, replace the tab with spaces".into();
+        }
         let rule = if message.starts_with("unknown field `") {
             "unknown-field"
         } else {
             "yaml-syntax"
         };
         Diagnostic::error(Pos::new(path, line, column), rule, message)
+    })
+}
+
+/// The first tab in a line's indentation, at or after line `from` (1-based), as (line, column).
+fn indenting_tab(text: &str, from: u64) -> Option<(u64, u64)> {
+    let skip = usize::try_from(from.saturating_sub(1)).unwrap_or(usize::MAX);
+    text.lines().enumerate().skip(skip).find_map(|(i, l)| {
+        let indent = &l[..l.len() - l.trim_start_matches([' ', '\t']).len()];
+        indent.find('\t').map(|c| (i as u64 + 1, c as u64 + 1))
     })
 }
 
@@ -99,6 +117,18 @@ mod tests {
         let d = err("- id: a\n  id: b\n");
         assert_eq!(d.pos.line, 2);
         assert!(d.message.starts_with("duplicate key `id`"), "{}", d.message);
+    }
+
+    #[test]
+    fn a_tab_in_the_indentation_is_pointed_at() {
+        let d = err("- id: a\n\ttitle: b\n");
+        assert_eq!(
+            d.to_string(),
+            "x.yaml:2:1: error: a tab in the indentation: YAML indents with spaces only, replace the tab with spaces"
+        );
+        assert_eq!(d.rule, "yaml-syntax");
+        let d = parse::<Vec<Entry>>("- id: a\n  title: b\n  \t- c\n", "p.md", 1).unwrap_err();
+        assert_eq!((d.pos.line, d.pos.column), (4, 3), "{d}");
     }
 
     #[test]
