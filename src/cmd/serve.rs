@@ -70,8 +70,16 @@ fn print_event(
         } => {
             let lines: Vec<String> = warnings.iter().map(ToString::to_string).collect();
             let new: Vec<&String> = lines.iter().filter(|l| !shown.contains(*l)).collect();
-            for line in &new {
+            // Like `build`: the first few, and where to see them all.
+            const SHOWN: usize = 20;
+            for line in new.iter().take(SHOWN) {
                 eprintln!("{line}");
+            }
+            if new.len() > SHOWN {
+                eprintln!(
+                    "… and {} more warnings: run `trustpress check` to list them all",
+                    new.len() - SHOWN
+                );
             }
             let note = match (lines.len(), new.len()) {
                 (0, _) => String::new(),
