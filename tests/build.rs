@@ -385,3 +385,20 @@ fn init_creates_a_site_that_builds_and_never_overwrites() {
         "nothing overwritten"
     );
 }
+
+#[test]
+fn a_missing_site_folder_is_one_plain_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = build(
+        &dir.path().join("nowhere"),
+        "public",
+        &dir.path().join("out"),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.starts_with("error: the site folder ") && stderr.contains("does not exist"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("out").exists());
+}

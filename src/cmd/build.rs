@@ -52,6 +52,12 @@ pub fn run(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         .out
         .clone()
         .unwrap_or_else(|| default_out(&opts.site, opts.audience));
+    if !opts.site.is_dir() {
+        return Err(BuildError::Other(anyhow::anyhow!(
+            "the site folder {} does not exist or is not a folder (it should hold site.yaml and scope.md)",
+            opts.site.display()
+        )));
+    }
     check_out_dir(&opts.site, &out)?;
     let built = crate::build_in_memory(&opts.site, opts.audience, opts.today)
         .map_err(|f| BuildError::Invalid(f.errors))?;
