@@ -165,6 +165,15 @@ impl Renderer {
         Rendered { html, toc }
     }
 
+    /// How a link or image destination renders: as `links` resolves it, except that a kept
+    /// destination with an unsafe scheme is withheld like a restricted one.
+    fn resolve(&self, dest: &str, links: &dyn LinkResolver) -> Resolved {
+        match links.resolve(dest) {
+            Resolved::Keep if !self.url_allowed(dest) => Resolved::TextOnly,
+            resolved => resolved,
+        }
+    }
+
     /// A link destination is kept only if it is relative or uses a harmless scheme.
     fn url_allowed(&self, url: &str) -> bool {
         self.allow_raw_html || is_safe_url(url)
@@ -211,11 +220,7 @@ impl Renderer {
                     title,
                     id,
                 }) => {
-                    let resolved = match links.resolve(&dest_url) {
-                        Resolved::Keep if !self.url_allowed(&dest_url) => Resolved::TextOnly,
-                        resolved => resolved,
-                    };
-                    match resolved {
+                    match self.resolve(&dest_url, links) {
                         // An autolink's text is its destination, which names the withheld
                         // target: say only that something is withheld.
                         Resolved::TextOnly
@@ -254,10 +259,10 @@ impl Renderer {
                     title,
                     id,
                 }) => {
-                    let dest_url = match links.resolve(&dest_url) {
+                    let dest_url = match self.resolve(&dest_url, links) {
                         Resolved::Url(u) => Some(CowStr::from(u)),
-                        Resolved::Keep if self.url_allowed(&dest_url) => Some(dest_url),
-                        Resolved::Keep | Resolved::TextOnly => None,
+                        Resolved::Keep => Some(dest_url),
+                        Resolved::TextOnly => None,
                     };
                     // An image the reader may not see becomes its alt text: no source, and no
                     // title attribute that could carry the target's name.
@@ -294,10 +299,7 @@ impl Renderer {
     /// Raw HTML as published: its URL attributes resolved like Markdown links (a target the
     /// reader may not see drops the attribute, so neither its name nor its path shows).
     fn raw_html(&self, html: &str, links: &dyn LinkResolver) -> String {
-        rewrite_urls(html, &|url| match links.resolve(url) {
-            Resolved::Keep if !self.url_allowed(url) => Resolved::TextOnly,
-            resolved => resolved,
-        })
+        rewrite_urls(html, &|url| self.resolve(url, links))
     }
 
     fn highlight(&self, code: &str, lang: &str) -> String {
