@@ -49,6 +49,13 @@ pub struct RenderContext<'a> {
     pub theme: &'a Theme,
     pub md: &'a markdown::Renderer,
     pub audience: Classification,
+    facts: Facts,
+}
+
+/// Per-build facts every page needs, derived from the site (linear in items): computed once
+/// per build, and kept by `serve` so a page request does not recompute them.
+#[derive(Debug, Clone)]
+pub struct Facts {
     /// The registers this audience can see anything of (the others get no navigation tab).
     shown_registers: Vec<Collection>,
     /// A hash of everything a Markdown link can resolve to for this audience: part of the
@@ -64,15 +71,17 @@ impl<'a> RenderContext<'a> {
         md: &'a markdown::Renderer,
         audience: Classification,
     ) -> Self {
-        let mut cx = RenderContext {
+        let mut cx = Self::with_facts(
             site,
             theme,
             md,
             audience,
-            shown_registers: Vec::new(),
-            link_env: 0,
-        };
-        cx.shown_registers = [
+            Facts {
+                shown_registers: Vec::new(),
+                link_env: 0,
+            },
+        );
+        cx.facts.shown_registers = [
             Collection::Evidence,
             Collection::Risks,
             Collection::Findings,
@@ -80,8 +89,29 @@ impl<'a> RenderContext<'a> {
         .into_iter()
         .filter(|c| cx.any_visible(*c))
         .collect();
-        cx.link_env = cx.link_fingerprint();
+        cx.facts.link_env = cx.link_fingerprint();
         cx
+    }
+
+    /// A context from facts computed earlier by `new` for the same site and audience.
+    pub fn with_facts(
+        site: &'a Site,
+        theme: &'a Theme,
+        md: &'a markdown::Renderer,
+        audience: Classification,
+        facts: Facts,
+    ) -> Self {
+        RenderContext {
+            site,
+            theme,
+            md,
+            audience,
+            facts,
+        }
+    }
+
+    pub fn facts(&self) -> &Facts {
+        &self.facts
     }
 
     fn link_fingerprint(&self) -> u64 {
@@ -280,9 +310,9 @@ impl<'a> RenderContext<'a> {
         ];
         // Registers a reader can see nothing of are not worth a tab.
         items.retain(|(_, _, key)| match *key {
-            "evidence" => self.shown_registers.contains(&Collection::Evidence),
-            "risks" => self.shown_registers.contains(&Collection::Risks),
-            "findings" => self.shown_registers.contains(&Collection::Findings),
+            "evidence" => self.facts.shown_registers.contains(&Collection::Evidence),
+            "risks" => self.facts.shown_registers.contains(&Collection::Risks),
+            "findings" => self.facts.shown_registers.contains(&Collection::Findings),
             _ => true,
         });
         items
@@ -306,7 +336,13 @@ impl<'a> RenderContext<'a> {
     /// Renders Markdown written in `from` (a site-relative path) for a page at `root`,
     /// through the site's cache: the key holds every input of the result.
     pub fn markdown(&self, md: &Markdown, root: &str) -> Arc<Rendered> {
-        let key = crate::cache::hash(&(&md.text, &md.pos.path, root, self.audience, self.link_env));
+        let key = crate::cache::hash(&(
+            &md.text,
+            &md.pos.path,
+            root,
+            self.audience,
+            self.facts.link_env,
+        ));
         let cache = &self.site.cache;
         cache.rendered.get_or(key, cache.generation(), || {
             let links = PageLinks {

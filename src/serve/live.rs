@@ -10,7 +10,7 @@ use crate::cache::Cache;
 use crate::diagnostic::{Diagnostic, Failed};
 use crate::markdown;
 use crate::model::{Classification, Date};
-use crate::render::{self, RenderContext, Theme, routes};
+use crate::render::{self, Facts, RenderContext, Theme, routes};
 use crate::site::{self, Site};
 
 /// One good build, rendered lazily.
@@ -19,6 +19,7 @@ pub struct LiveSite {
     theme: Arc<Theme>,
     md: Arc<markdown::Renderer>,
     audience: Classification,
+    facts: Facts,
     paths: HashSet<String>,
     pages: Mutex<HashMap<String, Arc<Vec<u8>>>>,
     pub warnings: Vec<Diagnostic>,
@@ -46,7 +47,13 @@ impl LiveSite {
         }
         // A bug in rendering must cost one page, not the server's request loop.
         let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let cx = RenderContext::new(&self.site, &self.theme, &self.md, self.audience);
+            let cx = RenderContext::with_facts(
+                &self.site,
+                &self.theme,
+                &self.md,
+                self.audience,
+                self.facts.clone(),
+            );
             routes::page_at(&cx, path)
         }))
         .unwrap_or_else(|_| {
@@ -113,6 +120,7 @@ impl Builder {
         }
         let cx = RenderContext::new(&site, &theme, &md, self.audience);
         let paths: HashSet<String> = routes::paths(&cx).into_iter().collect();
+        let facts = cx.facts().clone();
         let mut pages = HashMap::new();
         if theme_changed {
             let outputs = render::render(&site, &theme, &md, self.audience)
@@ -130,6 +138,7 @@ impl Builder {
             theme,
             md,
             audience: self.audience,
+            facts,
             paths,
             pages: Mutex::new(pages),
             warnings: warnings.into_sorted(),
