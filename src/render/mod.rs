@@ -237,6 +237,16 @@ impl<'a> RenderContext<'a> {
         (links, restricted)
     }
 
+    /// How many items of `collection` are withheld from this audience but exist for it
+    /// "on request" (what list pages count, without naming them).
+    pub fn restricted_count(&self, collection: Collection) -> usize {
+        (0..self.site.len(collection))
+            .filter(|i| {
+                self.access(collection, *i) == Access::Hidden && self.is_restricted(collection, *i)
+            })
+            .count()
+    }
+
     fn is_restricted(&self, collection: Collection, i: usize) -> bool {
         let status = (collection == Collection::Policies).then(|| self.site.policies[i].status);
         self.site.common(collection, i).is_some_and(|c| {

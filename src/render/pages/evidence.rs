@@ -8,7 +8,6 @@ use crate::model::*;
 use crate::output::Output;
 use crate::render::RenderContext;
 use crate::render::views::*;
-use crate::render::visibility::Access;
 
 #[derive(Serialize)]
 struct EvidenceRow {
@@ -48,12 +47,7 @@ pub(in crate::render) fn evidence_list(cx: &RenderContext) -> Result<Output, Dia
     let rows: Vec<EvidenceRow> = (0..site.evidence.len())
         .filter_map(|i| evidence_row(cx, i, "../"))
         .collect();
-    let restricted = (0..site.evidence.len())
-        .filter(|i| {
-            cx.access(Collection::Evidence, *i) == Access::Hidden
-                && cx.is_restricted(Collection::Evidence, *i)
-        })
-        .count();
+    let restricted = cx.restricted_count(Collection::Evidence);
     page(
         cx,
         "evidence_list.html",

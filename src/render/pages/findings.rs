@@ -99,12 +99,7 @@ pub(in crate::render) fn findings_list(cx: &RenderContext) -> Result<Output, Dia
         .filter(|i| cx.access(Collection::Findings, *i) == Access::Listed)
         .filter_map(|i| cx.item_link("../", Collection::Findings, i))
         .collect();
-    let restricted = (0..site.findings.len())
-        .filter(|i| {
-            cx.access(Collection::Findings, *i) == Access::Hidden
-                && cx.is_restricted(Collection::Findings, *i)
-        })
-        .count();
+    let restricted = cx.restricted_count(Collection::Findings);
     let data = Data {
         by_kind,
         open_total: open_actions.len(),

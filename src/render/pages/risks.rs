@@ -8,7 +8,6 @@ use crate::model::*;
 use crate::output::Output;
 use crate::render::RenderContext;
 use crate::render::views::*;
-use crate::render::visibility::Access;
 
 #[derive(Serialize)]
 struct RiskRow {
@@ -59,12 +58,7 @@ pub(in crate::render) fn risks_list(cx: &RenderContext) -> Result<Output, Diagno
     let n = cx.site.risks.len();
     let mut rows: Vec<RiskRow> = (0..n).filter_map(|i| risk_row(cx, i, "../")).collect();
     rows.sort_by_key(|r| std::cmp::Reverse(r.inherent.as_ref().map(|s| s.value).unwrap_or(0)));
-    let restricted = (0..n)
-        .filter(|i| {
-            cx.access(Collection::Risks, *i) == Access::Hidden
-                && cx.is_restricted(Collection::Risks, *i)
-        })
-        .count();
+    let restricted = cx.restricted_count(Collection::Risks);
     page(
         cx,
         "risks.html",

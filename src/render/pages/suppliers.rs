@@ -8,7 +8,6 @@ use crate::model::*;
 use crate::output::Output;
 use crate::render::RenderContext;
 use crate::render::views::*;
-use crate::render::visibility::Access;
 
 #[derive(Serialize)]
 struct SupplierRow {
@@ -61,12 +60,7 @@ pub(in crate::render) fn suppliers_list(cx: &RenderContext) -> Result<Output, Di
     let (subprocessors, others): (Vec<SupplierRow>, Vec<SupplierRow>) = (0..n)
         .filter_map(|i| supplier_row(cx, i, "../"))
         .partition(|r| r.subprocessor);
-    let restricted = (0..n)
-        .filter(|i| {
-            cx.access(Collection::Suppliers, *i) == Access::Hidden
-                && cx.is_restricted(Collection::Suppliers, *i)
-        })
-        .count();
+    let restricted = cx.restricted_count(Collection::Suppliers);
     page(
         cx,
         "suppliers.html",
