@@ -22,6 +22,9 @@ pub struct Config {
     pub defaults: Vec<(Collection, Classification)>,
     pub allow_raw_html: bool,
     pub highlight_theme: String,
+    /// Whether lists say how many further policies and evidence items are available on
+    /// request (default true).
+    pub show_restricted_counts: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -69,6 +72,7 @@ struct RawConfig {
     defaults: Option<RawDefaults>,
     allow_raw_html: Option<bool>,
     highlight_theme: Option<Spanned<String>>,
+    show_restricted_counts: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -203,6 +207,7 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Config> {
         defaults,
         allow_raw_html: raw.allow_raw_html.unwrap_or(false),
         highlight_theme,
+        show_restricted_counts: raw.show_restricted_counts.unwrap_or(true),
     })
 }
 

@@ -158,7 +158,9 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .into_iter()
         .map(|c| (edit_distance(&word, &c.to_ascii_lowercase()), c))
         .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
+        // Ties go to the alphabetically first candidate: candidates often come from a hash
+        // map, and `check`'s output must be the same on every run.
+        .min_by(|(da, a), (db, b)| da.cmp(db).then_with(|| a.cmp(b)))
         .map(|(_, c)| c)
 }
 
@@ -180,6 +182,16 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn suggestions_do_not_depend_on_candidate_order() {
+        let ids = ["access-b", "access-a", "access-c"];
+        assert_eq!(suggest("access-x", ids), Some("access-a"));
+        assert_eq!(
+            suggest("access-x", ids.iter().rev().copied()),
+            Some("access-a")
+        );
+    }
 
     #[test]
     fn suggests_nearest_word() {

@@ -48,13 +48,13 @@ enum Command {
     },
     /// Validate the site and report gaps an auditor would ask about; writes nothing
     #[command(
-        after_help = "Runs everything build validates plus the audit rules (coverage gaps, expired evidence, overdue reviews and findings, orphans, broken anchors).\nExit status: 0 when there are no errors, 1 when there are errors (or warnings with --strict), 2 on a usage error."
+        after_help = "Runs everything build validates plus the audit rules (coverage gaps, expired evidence, overdue reviews and findings, orphans, broken anchors).\nThe report covers the whole source, whatever the --audience: its messages name internal items, files and values. It is for the site's own authors and the repository's code scanning (SARIF); never publish it.\nExit status: 0 when there are no errors, 1 when there are errors (or warnings with --strict), 2 on a usage error."
     )]
     Check {
         /// The site folder (holding site.yaml and scope.md)
         #[arg(default_value = ".")]
         site: PathBuf,
-        /// The audience whose build is validated (templates and rendering)
+        /// The audience whose build is validated (templates and rendering); the report still covers the whole source
         #[arg(long, value_enum, default_value_t = Audience::Public)]
         audience: Audience,
         /// Pin "today" (YYYY-MM-DD) for freshness and overdue logic [default: SOURCE_DATE_EPOCH or the system date]

@@ -289,6 +289,18 @@ fn help_explains_the_command_line() {
     }
 }
 
+/// `check --audience public` still reports on internal items: its help and the README say so,
+/// so nobody publishes a SARIF file next to a trust center.
+#[test]
+fn check_help_says_the_report_covers_the_whole_source() {
+    let o = bin().args(["check", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&o.stdout);
+    assert!(help.contains("covers the whole source"), "{help}");
+    assert!(help.contains("never publish it"), "{help}");
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    assert!(readme.contains("The report covers the **whole source**"));
+}
+
 #[test]
 fn default_output_is_under_the_site() {
     let dir = tempfile::tempdir().unwrap();

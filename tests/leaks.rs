@@ -128,3 +128,48 @@ fn a_build_written_into_the_site_is_never_published_again() {
     );
     assert!(public.has("extra.css"), "the rest of static/ still is");
 }
+
+/// Below internal, only documents a reader can ask for (policies, evidence) are counted; the
+/// size of the risk, finding and supplier registers and hidden relations are never published,
+/// and `show_restricted_counts: false` removes the document counts too.
+#[test]
+fn only_documents_are_counted_and_counts_can_be_switched_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = fixture("canary");
+    let never = [
+        "further finding",
+        "further risk",
+        "further supplier",
+        "further linked",
+    ];
+    for audience in ["public", "customer"] {
+        let tree = build_ok(&site, audience, &dir.path().join(audience));
+        let hay = tree.haystack();
+        for phrase in never {
+            assert!(!hay.contains(phrase), "{audience} build says {phrase:?}");
+        }
+        for page in ["index.html", "controls/index.html"] {
+            assert!(
+                !tree.text(page).contains("Not published</span> ")
+                    && !tree.text(page).contains("not published for this audience"),
+                "{audience}: {page} counts hidden mappings"
+            );
+        }
+        let policies = tree.text("policies/index.html");
+        assert!(
+            policies.contains("further polic"),
+            "{audience}: the policy count is shown"
+        );
+    }
+    let evidence =
+        build_ok(&site, "public", &dir.path().join("public-again")).text("evidence/index.html");
+    assert!(evidence.contains("further evidence item"), "{evidence}");
+
+    let quiet = canary_copy(dir.path(), |s| {
+        append(&s.join("site.yaml"), "show_restricted_counts: false\n")
+    });
+    for audience in ["public", "customer"] {
+        let hay = build_ok(&quiet, audience, &dir.path().join(format!("q-{audience}"))).haystack();
+        assert!(!hay.contains("further "), "{audience}: no counts at all");
+    }
+}

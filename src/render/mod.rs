@@ -218,23 +218,18 @@ impl<'a> RenderContext<'a> {
         })
     }
 
-    /// Links to `items` visible to the audience, and how many restricted ones were left out.
+    /// Links to `items` visible to the audience. Hidden relations are left out without a
+    /// count: how many risks or findings touch a control is itself confidential.
     pub fn links_from(
         &self,
         root: &str,
         collection: Collection,
         items: impl IntoIterator<Item = usize>,
-    ) -> (Vec<ItemLink>, usize) {
-        let mut links = Vec::new();
-        let mut restricted = 0;
-        for i in items {
-            match self.item_link(root, collection, i) {
-                Some(l) => links.push(l),
-                None if self.is_restricted(collection, i) => restricted += 1,
-                None => {}
-            }
-        }
-        (links, restricted)
+    ) -> Vec<ItemLink> {
+        items
+            .into_iter()
+            .filter_map(|i| self.item_link(root, collection, i))
+            .collect()
     }
 
     /// How many items of `collection` are withheld from this audience but exist for it
@@ -250,7 +245,13 @@ impl<'a> RenderContext<'a> {
     fn is_restricted(&self, collection: Collection, i: usize) -> bool {
         let status = (collection == Collection::Policies).then(|| self.site.policies[i].status);
         self.site.common(collection, i).is_some_and(|c| {
-            visibility::counts_as_restricted(status, c.classification, self.audience)
+            visibility::counts_as_restricted(
+                collection,
+                status,
+                c.classification,
+                self.audience,
+                self.site.config.show_restricted_counts,
+            )
         })
     }
 

@@ -1,7 +1,7 @@
 //! Who may see what. Every page, list, count, link and export asks these functions; nothing
 //! else decides visibility.
 
-use crate::model::{Classification, Common, Policy, PolicyStatus};
+use crate::model::{Classification, Collection, Common, Policy, PolicyStatus};
 
 /// How an item appears to an audience.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,14 +28,20 @@ pub fn policy_access(policy: &Policy, audience: Classification) -> Access {
     access(policy.common.classification, policy.common.listed, audience)
 }
 
-/// Whether a hidden item counts as "available on request": it exists for this reader's
-/// organisation, just above their classification (drafts and retired policies do not count).
+/// Whether a hidden item is counted on its list page as "available on request". Only documents
+/// a reader can ask for — policies and evidence — are counted, and only when the site shows
+/// such counts (`show_restricted_counts`): the size of the risk, finding or supplier register
+/// is itself confidential. Drafts and retired policies are never counted.
 pub fn counts_as_restricted(
+    collection: Collection,
     policy_status: Option<PolicyStatus>,
     classification: Classification,
     audience: Classification,
+    show_counts: bool,
 ) -> bool {
-    !classification.visible_to(audience)
+    show_counts
+        && matches!(collection, Collection::Policies | Collection::Evidence)
+        && !classification.visible_to(audience)
         && policy_status.is_none_or(|s| s == PolicyStatus::Approved)
 }
 
@@ -116,17 +122,27 @@ mod tests {
 
     #[test]
     fn restricted_counts() {
-        assert!(counts_as_restricted(None, Internal, Customer));
-        assert!(!counts_as_restricted(None, Public, Customer));
-        assert!(!counts_as_restricted(
+        use Collection::*;
+        let approved = Some(PolicyStatus::Approved);
+        let count = |c, status, class, audience, show| {
+            counts_as_restricted(c, status, class, audience, show)
+        };
+        assert!(count(Evidence, None, Internal, Customer, true));
+        assert!(count(Policies, approved, Customer, Public, true));
+        assert!(!count(Evidence, None, Public, Customer, true));
+        assert!(!count(
+            Policies,
             Some(PolicyStatus::Draft),
             Internal,
-            Customer
-        ));
-        assert!(counts_as_restricted(
-            Some(PolicyStatus::Approved),
             Customer,
-            Public
+            true
         ));
+        // The size of the other registers is never published.
+        for c in [Risks, Findings, Suppliers, Controls] {
+            assert!(!count(c, None, Internal, Public, true), "{c:?}");
+        }
+        // `show_restricted_counts: false` removes the document counts too.
+        assert!(!count(Evidence, None, Internal, Customer, false));
+        assert!(!count(Policies, approved, Customer, Public, false));
     }
 }

@@ -160,7 +160,6 @@ pub(in crate::render) fn control(cx: &RenderContext, ci: usize) -> Result<Output
         evidence: Vec<ItemLink>,
         risks: Vec<ItemLink>,
         findings: Vec<ItemLink>,
-        restricted: usize,
     }
     let root = "../../";
     let c = &cx.site.controls[ci];
@@ -171,12 +170,12 @@ pub(in crate::render) fn control(cx: &RenderContext, ci: usize) -> Result<Output
             .filter(|i| cx.link_visible(ci, collection, *i))
             .collect()
     };
-    let (policies, rp) = cx.links_from(
+    let policies = cx.links_from(
         root,
         Collection::Policies,
         visible_links(Collection::Policies, &c.policies),
     );
-    let (mut evidence, re) = cx.links_from(
+    let mut evidence = cx.links_from(
         root,
         Collection::Evidence,
         visible_links(Collection::Evidence, &c.evidence),
@@ -192,12 +191,12 @@ pub(in crate::render) fn control(cx: &RenderContext, ci: usize) -> Result<Output
             l.note = date(e.expires).map(|d| format!("expires {d}"));
         }
     }
-    let (risks, rr) = cx.links_from(
+    let risks = cx.links_from(
         root,
         Collection::Risks,
         visible_links(Collection::Risks, &c.risks),
     );
-    let (findings, rf) = finding_links(cx, root, visible_links(Collection::Findings, &c.findings));
+    let findings = finding_links(cx, root, visible_links(Collection::Findings, &c.findings));
     let notes = c
         .mapping
         .as_ref()
@@ -212,7 +211,6 @@ pub(in crate::render) fn control(cx: &RenderContext, ci: usize) -> Result<Output
         evidence,
         risks,
         findings,
-        restricted: rp + re + rr + rf,
     };
     page(
         cx,

@@ -58,7 +58,6 @@ pub(in crate::render) fn findings_list(cx: &RenderContext) -> Result<Output, Dia
         strengths: Vec<FindingRow>,
         all: Vec<FindingRow>,
         listed: Vec<ItemLink>,
-        restricted: usize,
     }
     let site = cx.site;
     let visible: Vec<usize> = (0..site.findings.len())
@@ -99,7 +98,6 @@ pub(in crate::render) fn findings_list(cx: &RenderContext) -> Result<Output, Dia
         .filter(|i| cx.access(Collection::Findings, *i) == Access::Listed)
         .filter_map(|i| cx.item_link("../", Collection::Findings, i))
         .collect();
-    let restricted = cx.restricted_count(Collection::Findings);
     let data = Data {
         by_kind,
         open_total: open_actions.len(),
@@ -112,7 +110,6 @@ pub(in crate::render) fn findings_list(cx: &RenderContext) -> Result<Output, Dia
         strengths,
         all: rows,
         listed,
-        restricted,
     };
     page(
         cx,
@@ -136,7 +133,6 @@ pub(in crate::render) fn finding_page(cx: &RenderContext, i: usize) -> Result<Ou
         notes: Option<String>,
         controls: Vec<ItemLink>,
         policies: Vec<ItemLink>,
-        restricted: usize,
     }
     let root = "../../";
     let site = cx.site;
@@ -145,7 +141,7 @@ pub(in crate::render) fn finding_page(cx: &RenderContext, i: usize) -> Result<Ou
         .iter()
         .filter_map(|ci| cx.item_link(root, Collection::Controls, *ci))
         .collect();
-    let (policies, restricted) = cx.links_from(
+    let policies = cx.links_from(
         root,
         Collection::Policies,
         site.finding_policies[i].iter().copied(),
@@ -160,7 +156,6 @@ pub(in crate::render) fn finding_page(cx: &RenderContext, i: usize) -> Result<Ou
         notes: md(f.common.notes.as_ref()),
         controls,
         policies,
-        restricted,
     };
     page(
         cx,

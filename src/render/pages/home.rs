@@ -96,7 +96,6 @@ pub(super) struct Coverage {
     not_implemented: usize,
     not_applicable: usize,
     not_assessed: usize,
-    not_published: usize,
     percent: usize,
 }
 
@@ -117,8 +116,9 @@ pub(super) fn coverage(cx: &RenderContext) -> Coverage {
             c.not_assessed += 1;
             continue;
         };
+        // A mapping this audience may not see is left out of every figure, and not counted
+        // either: which controls have restricted assessments is itself restricted.
         if !cx.mapping_visible(i) {
-            c.not_published += 1;
             continue;
         }
         if !m.applicable {

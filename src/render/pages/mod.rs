@@ -90,8 +90,8 @@ fn finding_links(
     cx: &RenderContext,
     root: &str,
     items: impl IntoIterator<Item = usize>,
-) -> (Vec<ItemLink>, usize) {
-    let (mut links, restricted) = cx.links_from(root, Collection::Findings, items);
+) -> Vec<ItemLink> {
+    let mut links = cx.links_from(root, Collection::Findings, items);
     // A listed finding shows its title only: no kind or status.
     for l in links.iter_mut().filter(|l| !l.locked) {
         if let Some(f) = cx
@@ -103,7 +103,7 @@ fn finding_links(
             l.note = Some(finding_status_badge(f, cx.site.today).text);
         }
     }
-    (links, restricted)
+    links
 }
 
 fn control_badge(cx: &RenderContext, ci: usize) -> Badge {

@@ -90,7 +90,6 @@ pub(in crate::render) fn policy(cx: &RenderContext, i: usize) -> Result<Output, 
         body: String,
         controls: Vec<ItemLink>,
         findings: Vec<ItemLink>,
-        restricted_findings: usize,
     }
     let site = cx.site;
     let p = &site.policies[i];
@@ -105,8 +104,7 @@ pub(in crate::render) fn policy(cx: &RenderContext, i: usize) -> Result<Output, 
             Some(l)
         })
         .collect();
-    let (findings, restricted_findings) =
-        finding_links(cx, root, site.policy_findings[i].iter().copied());
+    let findings = finding_links(cx, root, site.policy_findings[i].iter().copied());
     let row = PolicyRow {
         link: cx
             .item_link(root, Collection::Policies, i)
@@ -127,7 +125,6 @@ pub(in crate::render) fn policy(cx: &RenderContext, i: usize) -> Result<Output, 
         body: rendered.html.clone(),
         controls,
         findings,
-        restricted_findings,
     };
     page(
         cx,

@@ -53,12 +53,10 @@ pub(in crate::render) fn risks_list(cx: &RenderContext) -> Result<Output, Diagno
     #[derive(Serialize)]
     struct Data {
         risks: Vec<RiskRow>,
-        restricted: usize,
     }
     let n = cx.site.risks.len();
     let mut rows: Vec<RiskRow> = (0..n).filter_map(|i| risk_row(cx, i, "../")).collect();
     rows.sort_by_key(|r| std::cmp::Reverse(r.inherent.as_ref().map(|s| s.value).unwrap_or(0)));
-    let restricted = cx.restricted_count(Collection::Risks);
     page(
         cx,
         "risks.html",
@@ -66,10 +64,7 @@ pub(in crate::render) fn risks_list(cx: &RenderContext) -> Result<Output, Diagno
         "Risk register",
         1,
         "risks",
-        Data {
-            risks: rows,
-            restricted,
-        },
+        Data { risks: rows },
     )
 }
 

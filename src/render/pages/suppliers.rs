@@ -54,13 +54,11 @@ pub(in crate::render) fn suppliers_list(cx: &RenderContext) -> Result<Output, Di
     struct Data {
         subprocessors: Vec<SupplierRow>,
         others: Vec<SupplierRow>,
-        restricted: usize,
     }
     let n = cx.site.suppliers.len();
     let (subprocessors, others): (Vec<SupplierRow>, Vec<SupplierRow>) = (0..n)
         .filter_map(|i| supplier_row(cx, i, "../"))
         .partition(|r| r.subprocessor);
-    let restricted = cx.restricted_count(Collection::Suppliers);
     page(
         cx,
         "suppliers.html",
@@ -71,7 +69,6 @@ pub(in crate::render) fn suppliers_list(cx: &RenderContext) -> Result<Output, Di
         Data {
             subprocessors,
             others,
-            restricted,
         },
     )
 }

@@ -46,7 +46,6 @@ pub(in crate::render) fn traceability(cx: &RenderContext) -> Result<Output, Diag
         rows: Vec::new(),
         columns: if matrix {
             cx.links_from(root, Collection::Policies, columns.iter().copied())
-                .0
         } else {
             Vec::new()
         },
@@ -82,7 +81,7 @@ pub(in crate::render) fn traceability(cx: &RenderContext) -> Result<Output, Diag
         } else {
             Vec::new()
         };
-        let (policies, _) = cx.links_from(root, Collection::Policies, linked.iter().copied());
+        let policies = cx.links_from(root, Collection::Policies, linked.iter().copied());
         data.rows.push(Row {
             control: control_row(cx, ci, root),
             policies,
