@@ -121,3 +121,25 @@ fn restricted_link_targets_render_as_text() {
         "visible targets are linked: {page}"
     );
 }
+
+/// A.5.2 is applicable and public, and its only policy is a draft. The public matrix shows it
+/// with no policy, so the gap list must name it too: gaps are computed from what the reader can
+/// see, not from the whole site (that would reveal the hidden draft by its absence).
+#[test]
+fn a_control_whose_only_policy_is_hidden_is_a_gap_for_that_reader() {
+    let dir = tempfile::tempdir().unwrap();
+    let gaps = |audience: &str| {
+        let page = build_ok(&fixture("canary"), audience, &dir.path().join(audience))
+            .text("traceability/index.html");
+        let start = page
+            .find("Applicable controls with no policy")
+            .expect("the no-policy section");
+        let end = page[start..]
+            .find("Applicable controls with no evidence")
+            .map_or(page.len(), |e| start + e);
+        page[start..end].to_string()
+    };
+    let link = "controls/a-5-2/\"";
+    assert!(gaps("public").contains(link), "{}", gaps("public"));
+    assert!(!gaps("internal").contains(link), "{}", gaps("internal"));
+}

@@ -90,10 +90,19 @@ pub(in crate::render) fn traceability(cx: &RenderContext) -> Result<Output, Diag
         match &c.mapping {
             None => data.not_assessed.push(gap(None)),
             Some(m) if m.applicable && cx.mapping_visible(ci) => {
-                if c.policies.is_empty() {
+                // Gaps are judged from what this reader can see (a policy the matrix does not
+                // show cannot close a gap on the same page); a listed one still counts, as the
+                // reader knows it exists.
+                let seen = |collection: Collection, items: &[usize]| {
+                    items.iter().any(|i| {
+                        cx.link_visible(ci, collection, *i)
+                            && cx.access(collection, *i) != Access::Hidden
+                    })
+                };
+                if !seen(Collection::Policies, &c.policies) {
                     data.no_policy.push(gap(None));
                 }
-                if c.evidence.is_empty() {
+                if !seen(Collection::Evidence, &c.evidence) {
                     data.no_evidence.push(gap(None));
                 }
                 let expired: Vec<String> = c
