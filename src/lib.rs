@@ -67,7 +67,7 @@ pub fn build_in_memory(
     let md = markdown::Renderer::new(site.config.allow_raw_html);
     let outputs = match render::render(&site, &theme, &md, audience) {
         Ok(o) => o,
-        Err(e) => return Err(failed(warnings, vec![e])),
+        Err(errors) => return Err(failed(warnings, errors)),
     };
     Ok(Built {
         outputs,

@@ -546,3 +546,25 @@ fn check_output_is_identical_across_runs() {
         }
     }
 }
+
+/// Two overrides that each fail when rendered (and one on every control page): all are
+/// reported, each once, not only the first page that failed.
+#[test]
+fn every_failing_template_is_reported_once() {
+    let broken = |what: &str| {
+        format!(
+            "{{% extends \"base.html\" %}}\n{{% block content %}}\n<p>{{{{ {what}.x }}}}</p>\n{{% endblock %}}\n"
+        )
+    };
+    let (dir, hits) = expect(
+        &[
+            ("policies/p.md", POLICY),
+            ("templates/policy.html", &broken("no_policy_var")),
+            ("templates/control.html", &broken("no_control_var")),
+        ],
+        "template",
+        &["templates/control.html:3:7", "templates/policy.html:3:7"],
+        1,
+    );
+    build_fails_with(dir.path(), &hits);
+}

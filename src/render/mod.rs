@@ -21,15 +21,16 @@ pub use theme::Theme;
 use views::*;
 use visibility::{Access, item_access, policy_access};
 
-/// Renders every output file of the site for `audience`.
+/// Renders every output file of the site for `audience`. On failure, every distinct error
+/// is returned (a broken template fails each page that uses it, but is reported once).
 pub fn render(
     site: &Site,
     theme: &Theme,
     md: &markdown::Renderer,
     audience: Classification,
-) -> Result<Vec<Output>, Diagnostic> {
+) -> Result<Vec<Output>, Vec<Diagnostic>> {
     let cx = RenderContext::new(site, theme, md, audience);
-    routes::paths(&cx)
+    let results: Vec<Result<Output, Diagnostic>> = routes::paths(&cx)
         .par_iter()
         .map(|path| {
             routes::page_at(&cx, path).unwrap_or_else(|| {
@@ -40,7 +41,22 @@ pub fn render(
                 ))
             })
         })
-        .collect()
+        .collect();
+    let mut outputs = Vec::with_capacity(results.len());
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for result in results {
+        match result {
+            Ok(o) => outputs.push(o),
+            Err(e) if seen.insert(e.to_string()) => errors.push(e),
+            Err(_) => {}
+        }
+    }
+    if errors.is_empty() {
+        Ok(outputs)
+    } else {
+        Err(errors)
+    }
 }
 
 /// What every page builder needs, passed explicitly.

@@ -117,28 +117,58 @@ impl Theme {
                 ));
             }
         }
-        let chosen: Vec<(&str, &str)> = TEMPLATES
-            .iter()
-            .map(|(name, text)| {
-                let text = overrides
-                    .iter()
-                    .find(|(n, _)| n == name)
-                    .map(|(_, t)| t.as_str())
-                    .unwrap_or(text);
-                (*name, text)
-            })
-            .collect();
-        let mut tera = tera::Tera::new();
-        if let Err(e) = tera.add_raw_templates(chosen) {
-            let blame = overrides
-                .iter()
-                .find(|(n, _)| e.to_string().contains(n.as_str()))
-                .map(|(n, _)| n.as_str());
-            errors.extend(diagnostics(&e, blame, "template error"));
-            return Err(errors);
+        match compile(overrides.iter().map(|(n, t)| (n.as_str(), t.as_str()))) {
+            Ok(tera) => Ok((Theme { tera }, errors)),
+            Err(e) => {
+                errors.extend(override_errors(overrides, &e));
+                Err(errors)
+            }
         }
-        Ok((Theme { tera }, errors))
     }
+}
+
+/// The default theme with `overrides` in place of the templates of the same name.
+fn compile<'a>(
+    overrides: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+) -> Result<tera::Tera, tera::Error> {
+    let chosen: Vec<(&str, &str)> = TEMPLATES
+        .iter()
+        .map(|(name, text)| {
+            let text = overrides
+                .clone()
+                .find(|(n, _)| n == name)
+                .map_or(*text, |(_, t)| t);
+            (*name, text)
+        })
+        .collect();
+    let mut tera = tera::Tera::new();
+    tera.add_raw_templates(chosen)?;
+    Ok(tera)
+}
+
+/// Every broken override's errors, not only the first that Tera stops at: each override is
+/// compiled alone with the default theme. If none fails alone (they only fail together), the
+/// combined error `all` is reported.
+fn override_errors(overrides: &[(String, String)], all: &tera::Error) -> Vec<Diagnostic> {
+    let mut found: Vec<Diagnostic> = Vec::new();
+    for (name, text) in overrides {
+        if let Err(e) = compile(std::iter::once((name.as_str(), text.as_str()))) {
+            for d in diagnostics(&e, Some(name), "template error") {
+                if !found.contains(&d) {
+                    found.push(d);
+                }
+            }
+        }
+    }
+    if found.is_empty() {
+        let blame = overrides
+            .iter()
+            .find(|(n, _)| all.to_string().contains(n.as_str()))
+            .map(|(n, _)| n.as_str());
+        found = diagnostics(all, blame, "template error");
+    }
+    found.sort_by_cached_key(|d| d.to_string());
+    found
 }
 
 /// A Tera error as one-line diagnostics at the line and column Tera reports (its own report
@@ -209,6 +239,22 @@ mod tests {
             errors(&[("policy.html", "{% extends \"bse.html\" %}")]),
             [
                 "templates/policy.html:1:1: error: template error: Template 'policy.html' is inheriting from 'bse.html', which doesn't exist or isn't loaded."
+            ]
+        );
+    }
+
+    #[test]
+    fn every_broken_override_is_reported() {
+        assert_eq!(
+            errors(&[
+                ("policy.html", "{% if %}\n"),
+                ("scope.html", "ok\n{% for %}"),
+                ("risk.html", "{{ x | nope }}"),
+            ]),
+            [
+                "templates/policy.html:1:7: error: template error: Found `%}` but expected one of: integer, float, string, bool, ident, `-`, `not`, `<`, `{`, `[` or `(`",
+                "templates/risk.html:1:8: error: template error: Unknown filter `nope`",
+                "templates/scope.html:2:8: error: template error: Found `%}` but expected identifier.",
             ]
         );
     }

@@ -124,7 +124,7 @@ impl Builder {
         let mut pages = HashMap::new();
         if theme_changed {
             let outputs = render::render(&site, &theme, &md, self.audience)
-                .map_err(|e| Failed { errors: vec![e] })?;
+                .map_err(|errors| Failed { errors })?;
             pages = outputs
                 .into_iter()
                 .map(|o| (o.path, Arc::new(o.bytes)))
