@@ -182,7 +182,10 @@ fn a_symlinked_site_yaml_or_scope_is_an_error() {
         );
         // A link is not reported as a missing file as well.
         assert!(at(&diags, "missing-file").is_empty(), "{diags:#?}");
-        build_fails_with(dir.path(), &[format!("{top}:1:1: error: {top} is a symbolic link")]);
+        build_fails_with(
+            dir.path(),
+            &[format!("{top}:1:1: error: {top} is a symbolic link")],
+        );
     }
 }
 
@@ -270,7 +273,10 @@ fn an_evidence_file_may_not_be_a_source_file() {
         ("policies/secret.md", INTERNAL_POLICY),
         ("evidence/register.yaml", register),
         ("evidence/files/fine.txt", "fine"),
-        ("templates/policy.html", "canaryint-template {{ page.title }}"),
+        (
+            "templates/policy.html",
+            "canaryint-template {{ page.title }}",
+        ),
         (
             "risks/r.yaml",
             "- id: R-1\n  title: canaryint-risk\n  classification: internal\n",
@@ -301,8 +307,10 @@ fn an_evidence_file_may_not_be_a_source_file() {
     );
     build_fails_with(
         dir.path(),
-        &["evidence/register.yaml:4:9: error: evidence file \"policies/secret.md\" is a policy"
-            .to_string()],
+        &[
+            "evidence/register.yaml:4:9: error: evidence file \"policies/secret.md\" is a policy"
+                .to_string(),
+        ],
     );
 }
 
@@ -543,7 +551,13 @@ fn percent_decode(s: &str) -> String {
 
 #[test]
 fn evidence_file_links_resolve_to_the_written_files() {
-    let names = ["report#1.pdf", "a b.pdf", "100%.txt", "q?x=1.txt", "é:1.txt"];
+    let names = [
+        "report#1.pdf",
+        "a b.pdf",
+        "100%.txt",
+        "q?x=1.txt",
+        "é:1.txt",
+    ];
     let mut register = String::new();
     let mut files: Vec<(String, String)> = Vec::new();
     for (i, name) in names.iter().enumerate() {
@@ -566,7 +580,11 @@ fn evidence_file_links_resolve_to_the_written_files() {
         // The download link: `<a href="…" download>`.
         let hrefs: Vec<String> = html
             .split("<a ")
-            .filter(|a| a.split('>').next().is_some_and(|t| t.ends_with(" download")))
+            .filter(|a| {
+                a.split('>')
+                    .next()
+                    .is_some_and(|t| t.ends_with(" download"))
+            })
             .flat_map(|a| links(&format!("<a {a}")).into_iter().take(1))
             .collect();
         assert_eq!(hrefs.len(), 1, "{page}: {hrefs:?}");
