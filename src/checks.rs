@@ -64,7 +64,7 @@ pub const RULES: &[(&str, Severity, &str)] = &[
     (
         "invalid-id",
         Severity::Error,
-        "an id with no letter or digit",
+        "an id with no letter or digit, or too long for a page address",
     ),
     (
         "duplicate-mapping",
@@ -105,6 +105,26 @@ pub const RULES: &[(&str, Severity, &str)] = &[
         "evidence-in-static",
         Severity::Error,
         "restricted evidence under static/, which every audience gets",
+    ),
+    (
+        "evidence-source-file",
+        Severity::Error,
+        "an evidence file that is a source file (a policy, register, site.yaml, scope.md or template)",
+    ),
+    (
+        "evidence-file-shared",
+        Severity::Error,
+        "an evidence file also named by a more restricted evidence item",
+    ),
+    (
+        "evidence-file-name",
+        Severity::Error,
+        "an evidence file name that cannot be published (index.html, or too long)",
+    ),
+    (
+        "symlink",
+        Severity::Error,
+        "a content folder, site.yaml or scope.md that is a symbolic link",
     ),
     (
         "invalid-utf8",

@@ -405,6 +405,16 @@ impl Site {
                         "invalid-id",
                         format!("id \"{}\" needs at least one letter or digit", c.id),
                     );
+                } else if c.slug.len() > MAX_SLUG_LEN {
+                    diags.error(
+                        c.pos_of("id").clone(),
+                        "invalid-id",
+                        format!(
+                            "id \"{}\" makes a page address of {} characters, longer than the {MAX_SLUG_LEN} a build can write: shorten the id",
+                            shorten(&c.id),
+                            c.slug.len()
+                        ),
+                    );
                 } else if let Some(prev) = seen.get(c.slug.as_str()) {
                     if prev.id != c.id {
                         diags.error(

@@ -221,6 +221,19 @@ impl Serialize for Date {
 }
 
 /// Lowercase, every run of characters other than a–z and 0–9 becomes `-`, trimmed.
+/// The longest page address (slug) an id may make: with its folder and `index.html` it must
+/// stay within the file systems' limit of 255 bytes per name.
+pub const MAX_SLUG_LEN: usize = 200;
+
+/// `text` for a message: a long value (an id of thousands of characters) is cut to its first
+/// 40 characters and `…`.
+pub fn shorten(text: &str) -> String {
+    match text.char_indices().nth(40) {
+        Some((i, _)) if text.chars().count() > 60 => format!("{}…", &text[..i]),
+        _ => text.to_string(),
+    }
+}
+
 pub fn slugify(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_dash = false;

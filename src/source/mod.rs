@@ -59,6 +59,9 @@ pub const CONTENT_DIRS: [&str; 8] = [
     "templates",
 ];
 
+/// The files at the top of a site that trustpress reads.
+const TOP_FILES: [&str; 2] = ["site.yaml", "scope.md"];
+
 /// Reads and parses the whole site at `root`, gathering every diagnostic.
 pub fn load(root: &Path) -> (Sources, Diagnostics) {
     load_cached(root, &Cache::default())
@@ -76,11 +79,21 @@ pub fn load_cached(root: &Path, cache: &Cache) -> (Sources, Diagnostics) {
         );
         return (src, diags);
     }
-    src.files = list_files(root, &CONTENT_DIRS, &mut diags);
-    for top in ["site.yaml", "scope.md"] {
-        if root.join(top).is_file() {
+    // A linked top-level entry is reported and not read at all: `static -> .` would publish
+    // every source file, and a link outside the site would publish outside files.
+    let linked = linked_tops(root, &mut diags);
+    let tops: Vec<&str> = CONTENT_DIRS
+        .into_iter()
+        .filter(|d| !linked.contains(d))
+        .collect();
+    src.files = list_files(root, &tops, &mut diags);
+    for top in TOP_FILES {
+        if !linked.contains(&top) && root.join(top).is_file() {
             src.files.insert(top.to_string());
         }
+    }
+    if linked.contains(&config::CONFIG_FILE) {
+        return (src, diags);
     }
 
     match read_text(root, config::CONFIG_FILE, &mut diags) {
@@ -95,7 +108,9 @@ pub fn load_cached(root: &Path, cache: &Cache) -> (Sources, Diagnostics) {
     let Some(config) = src.config.clone() else {
         return (src, diags);
     };
-    src.scope = load_scope(root, &mut diags);
+    if !linked.contains(&"scope.md") {
+        src.scope = load_scope(root, &mut diags);
+    }
 
     let policy_files: Vec<&String> = src
         .files
@@ -143,8 +158,10 @@ pub fn load_cached(root: &Path, cache: &Cache) -> (Sources, Diagnostics) {
         }
     }
 
+    check_evidence_files(root, &src, &mut diags);
+
     for path in src.files.iter().filter(|p| p.starts_with("static/")) {
-        match std::fs::read(root.join(path)) {
+        match read_regular(&root.join(path)) {
             Ok(bytes) => src
                 .static_files
                 .push((path["static/".len()..].to_string(), bytes)),
@@ -263,6 +280,7 @@ fn load_register(
             for raw in parse_list(text, &mut f) {
                 if let Some((mut ev, file)) = items::evidence(raw, default, &mut f) {
                     if let Some((file, pos)) = file {
+                        ev.common.field_pos.push(("file", pos.clone()));
                         ev.file = load_evidence_file(
                             root,
                             &file,
@@ -350,14 +368,23 @@ fn load_evidence_file(
         );
         return None;
     }
-    match std::fs::read(root.join(rel)) {
+    let file_name = rel
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("file")
+        .to_string();
+    if let Err(why) = publishable_name(&file_name) {
+        diags.error(
+            pos.clone(),
+            "evidence-file-name",
+            format!("evidence file \"{}\" {why}", shorten(file)),
+        );
+        return None;
+    }
+    match read_regular(&root.join(rel)) {
         Ok(bytes) => Some(EvidenceFile {
             source: file.to_string(),
-            file_name: rel
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("file")
-                .to_string(),
+            file_name,
             bytes,
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -379,9 +406,198 @@ fn load_evidence_file(
     }
 }
 
+/// The longest file name an evidence file may have: most file systems allow no more, so a
+/// longer one could not be written into the build.
+pub const MAX_FILE_NAME: usize = 255;
+
+/// Reports each content folder, `site.yaml` or `scope.md` that is a symbolic link, and
+/// returns their names: none of them is read.
+fn linked_tops(root: &Path, diags: &mut Diagnostics) -> Vec<&'static str> {
+    let mut linked = Vec::new();
+    for top in CONTENT_DIRS.into_iter().chain(TOP_FILES) {
+        let is_link = std::fs::symlink_metadata(root.join(top)).is_ok_and(|m| m.is_symlink());
+        if !is_link {
+            continue;
+        }
+        let what = if TOP_FILES.contains(&top) {
+            "file"
+        } else {
+            "folder"
+        };
+        diags.error(
+            Pos::file(top),
+            "symlink",
+            format!("{top} is a symbolic link; trustpress does not follow links, so that nothing outside the site (and no source file) is published: replace it with the {what} itself"),
+        );
+        linked.push(top);
+    }
+    linked
+}
+
+/// Reads a file's bytes, refusing anything but a regular file: opening a named pipe would
+/// wait forever for a writer, and a device could be read without end.
+fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let not_regular = |m: &std::fs::Metadata| {
+        std::io::Error::other(if m.is_dir() {
+            "it is a folder, not a file"
+        } else {
+            "it is not a regular file (it is a named pipe, socket or device): trustpress reads only regular files"
+        })
+    };
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
+    let mut file = std::fs::File::open(path)?;
+    // Checked again on the open file, in case the path was replaced in between.
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Why an evidence file name cannot be published at `evidence/<slug>/<name>`, if it cannot.
+fn publishable_name(name: &str) -> Result<(), String> {
+    // The item's own page is `evidence/<slug>/index.html`; case-insensitive file systems and
+    // servers treat `INDEX.HTML` as the same file.
+    if name.eq_ignore_ascii_case("index.html") {
+        return Err("is named index.html, the name of the evidence item's own page, so it could not be published: rename the file".into());
+    }
+    if name.len() > MAX_FILE_NAME {
+        return Err(format!(
+            "has a file name of {} bytes, longer than the {MAX_FILE_NAME} a build can write: rename the file",
+            name.len()
+        ));
+    }
+    Ok(())
+}
+
+/// An evidence file is published as it is, so it may not be one of the files trustpress reads
+/// as source (a policy, a register, the settings, a template), however the path is spelled
+/// or linked; and a file named by several items is as restricted as the most restricted one.
+fn check_evidence_files(root: &Path, src: &Sources, diags: &mut Diagnostics) {
+    let named: Vec<(&Evidence, &EvidenceFile, FileId)> = src
+        .evidence
+        .iter()
+        .filter_map(|e| {
+            let f = e.file.as_ref()?;
+            Some((e, f, file_id(&root.join(&f.source))?))
+        })
+        .collect();
+    if named.is_empty() {
+        return;
+    }
+    let sources: std::collections::HashMap<FileId, &str> = src
+        .files
+        .iter()
+        .filter(|p| source_kind(p).is_some())
+        .filter_map(|p| Some((file_id(&root.join(p))?, p.as_str())))
+        .collect();
+    for (e, f, id) in &named {
+        let normal = normalise(&f.source);
+        let same = source_kind(&normal).map(|_| normal.as_str());
+        let Some(path) = same.or_else(|| sources.get(id).copied()) else {
+            continue;
+        };
+        let kind = source_kind(path).unwrap_or("a source file");
+        let is = if path == normal {
+            format!("is {kind}")
+        } else {
+            format!("is the same file as {path}, {kind}")
+        };
+        diags.error(
+            e.common.pos_of("file").clone(),
+            "evidence-source-file",
+            format!("evidence file \"{}\" {is}: trustpress reads it as a source and may not publish it; attach a separate file (e.g. under evidence/files/)", f.source),
+        );
+    }
+    // The most restricted item naming each file (the first of them on a tie).
+    let mut strictest: std::collections::HashMap<&FileId, &Evidence> =
+        std::collections::HashMap::new();
+    for (e, _, id) in &named {
+        let best = strictest.entry(id).or_insert(e);
+        if e.common.classification > best.common.classification {
+            *best = e;
+        }
+    }
+    for (e, f, id) in &named {
+        if let Some(o) = strictest.get(id)
+            && o.common.classification > e.common.classification
+        {
+            diags.error(
+                e.common.pos_of("file").clone(),
+                "evidence-file-shared",
+                format!(
+                    "evidence file \"{}\" is also the file of {} \"{}\", which is {}: this {} item would publish it to {} readers; classify both alike or attach a separate file",
+                    f.source,
+                    Collection::Evidence.noun(),
+                    o.common.id,
+                    o.common.classification.as_str(),
+                    e.common.classification.as_str(),
+                    e.common.classification.as_str(),
+                ),
+            );
+        }
+    }
+}
+
+/// What kind of source file trustpress reads at `path` (site-relative, normalised), if any.
+fn source_kind(path: &str) -> Option<&'static str> {
+    let in_dir = |dir: &str| path.strip_prefix(dir).is_some_and(|r| r.starts_with('/'));
+    let yaml = path.ends_with(".yaml") || path.ends_with(".yml");
+    if path == config::CONFIG_FILE {
+        Some("the site's settings")
+    } else if path == "scope.md" {
+        Some("the scope statement")
+    } else if in_dir("policies") && path.ends_with(".md") {
+        Some("a policy")
+    } else if in_dir("templates") {
+        Some("a template")
+    } else if yaml && REGISTERS.iter().any(|c| in_dir(c.dir())) {
+        Some("a register")
+    } else {
+        None
+    }
+}
+
+/// `./a//b` → `a/b`: a relative path as the site's file list spells it.
+fn normalise(path: &str) -> String {
+    Path::new(path)
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(s) => s.to_str(),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// What makes two paths the same file: device and inode where there are such (so hard links
+/// and links inside the site are seen through), else the canonical path.
+#[cfg(unix)]
+type FileId = (u64, u64);
+#[cfg(not(unix))]
+type FileId = PathBuf;
+
+#[cfg(unix)]
+fn file_id(path: &Path) -> Option<FileId> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(path: &Path) -> Option<FileId> {
+    path.canonicalize().ok()
+}
+
 /// Reads a UTF-8 text file relative to `root`, reporting problems against its path.
 fn read_text(root: &Path, rel: &str, diags: &mut Diagnostics) -> Option<String> {
-    let bytes = match std::fs::read(root.join(rel)) {
+    let bytes = match read_regular(&root.join(rel)) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
         Err(e) => {

@@ -69,6 +69,9 @@ pub(in crate::render) fn evidence_page(cx: &RenderContext, i: usize) -> Result<O
         classification: &'static str,
         url: Option<String>,
         file: Option<String>,
+        /// The file's address relative to the page, percent-encoded: a name such as
+        /// `report#1.pdf` would otherwise link to `report` with a fragment.
+        file_href: Option<String>,
         description: Option<String>,
         notes: Option<String>,
         controls: Vec<ItemLink>,
@@ -85,6 +88,7 @@ pub(in crate::render) fn evidence_page(cx: &RenderContext, i: usize) -> Result<O
         classification: e.common.classification.as_str(),
         url: e.url.clone(),
         file: e.file.as_ref().map(|f| f.file_name.clone()),
+        file_href: e.file.as_ref().map(|f| encode_segment(&f.file_name)),
         description: cx.markdown_html(e.description.as_ref(), root),
         notes: cx.markdown_html(e.common.notes.as_ref(), root),
         controls,
@@ -98,4 +102,38 @@ pub(in crate::render) fn evidence_page(cx: &RenderContext, i: usize) -> Result<O
         "evidence",
         data,
     )
+}
+
+/// Percent-encodes one path segment: every byte but the unreserved characters of RFC 3986, so
+/// `#`, `?`, `%`, `:` and spaces in a file name stay part of the name.
+fn encode_segment(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode_segment;
+
+    #[test]
+    fn file_names_are_encoded_as_one_segment() {
+        for (name, expected) in [
+            ("report.pdf", "report.pdf"),
+            ("report#1.pdf", "report%231.pdf"),
+            ("a b.pdf", "a%20b.pdf"),
+            ("100%.txt", "100%25.txt"),
+            ("q?.txt", "q%3F.txt"),
+            ("javascript:x", "javascript%3Ax"),
+            ("é.txt", "%C3%A9.txt"),
+        ] {
+            assert_eq!(encode_segment(name), expected, "{name}");
+        }
+    }
 }
