@@ -603,7 +603,7 @@ impl Site {
         for f in files {
             if let Some(out) = f.strip_prefix("static/") {
                 map.insert(f.clone(), Some(Target::Static(out.to_string())));
-            } else if (f.ends_with(".yaml") || f.ends_with(".yml"))
+            } else if crate::source::is_yaml(f)
                 && let Some(c) = Collection::ALL
                     .into_iter()
                     .find(|c| f.starts_with(&format!("{}/", c.dir())))

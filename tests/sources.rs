@@ -599,3 +599,24 @@ fn evidence_file_links_resolve_to_the_written_files() {
         assert_eq!(tree.text(&target), format!("content {i}"));
     }
 }
+
+/// File extensions are compared without regard to case: `Upper.MD` is a policy and
+/// `register.YAML` a register, not silently ignored files.
+#[test]
+fn extensions_in_any_case_are_read() {
+    let risk = "- id: upper-risk\n  title: Upper risk\n  owner: O\n  likelihood: 2\n  impact: 3\n  treatment: mitigate\n  classification: public\n";
+    let dir = site(&[
+        ("policies/Upper.MD", PUBLIC_POLICY),
+        ("risks/register.YAML", risk),
+    ]);
+    let out = tempfile::tempdir().unwrap();
+    let tree = build_ok(dir.path(), "public", &out.path().join("o"));
+    assert!(
+        tree.has("policies/upper/index.html"),
+        "Upper.MD is a policy"
+    );
+    assert!(
+        tree.has("risks/upper-risk/index.html"),
+        "register.YAML is read"
+    );
+}

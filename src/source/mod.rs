@@ -115,7 +115,7 @@ pub fn load_cached(root: &Path, cache: &Cache) -> (Sources, Diagnostics) {
     let policy_files: Vec<&String> = src
         .files
         .iter()
-        .filter(|p| p.starts_with("policies/") && p.ends_with(".md"))
+        .filter(|p| p.starts_with("policies/") && is_markdown(p))
         .collect();
     let default = config.default_classification(Collection::Policies);
     let generation = cache.generation();
@@ -144,7 +144,7 @@ pub fn load_cached(root: &Path, cache: &Cache) -> (Sources, Diagnostics) {
         let files: Vec<String> = src
             .files
             .iter()
-            .filter(|p| p.starts_with(&prefix) && (p.ends_with(".yaml") || p.ends_with(".yml")))
+            .filter(|p| p.starts_with(&prefix) && is_yaml(p))
             .cloned()
             .collect();
         let default = config.default_classification(collection);
@@ -545,15 +545,32 @@ fn check_evidence_files(root: &Path, src: &Sources, diags: &mut Diagnostics) {
     }
 }
 
+/// Whether `path` names a Markdown file (`.md`, in any case: `Upper.MD` is a policy too).
+pub fn is_markdown(path: &str) -> bool {
+    has_extension(path, &["md"])
+}
+
+/// Whether `path` names a YAML file (`.yaml` or `.yml`, in any case).
+pub fn is_yaml(path: &str) -> bool {
+    has_extension(path, &["yaml", "yml"])
+}
+
+fn has_extension(path: &str, exts: &[&str]) -> bool {
+    Path::new(path)
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| exts.iter().any(|x| e.eq_ignore_ascii_case(x)))
+}
+
 /// What kind of source file trustpress reads at `path` (site-relative, normalised), if any.
 fn source_kind(path: &str) -> Option<&'static str> {
     let in_dir = |dir: &str| path.strip_prefix(dir).is_some_and(|r| r.starts_with('/'));
-    let yaml = path.ends_with(".yaml") || path.ends_with(".yml");
+    let yaml = is_yaml(path);
     if path == config::CONFIG_FILE {
         Some("the site's settings")
     } else if path == "scope.md" {
         Some("the scope statement")
-    } else if in_dir("policies") && path.ends_with(".md") {
+    } else if in_dir("policies") && is_markdown(path) {
         Some("a policy")
     } else if in_dir("templates") {
         Some("a template")
