@@ -43,7 +43,7 @@ pub fn build_in_memory(
     today: Date,
 ) -> Result<Built, Failed> {
     let start = std::time::Instant::now();
-    let site = site::load(root, today)?;
+    let site = site::load_cached(root, today, audience, Default::default())?;
     let loaded = start.elapsed();
     // A template that fails stops the build, but the warnings found so far are still
     // reported with it, as they are when loading fails.

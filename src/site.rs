@@ -73,13 +73,24 @@ pub struct Site {
 
 /// Loads, validates and links the site at `root`.
 pub fn load(root: &Path, today: Date) -> Result<Site, Failed> {
-    load_cached(root, today, Arc::new(Cache::default()))
+    load_cached(
+        root,
+        today,
+        Classification::Internal,
+        Arc::new(Cache::default()),
+    )
 }
 
 /// `load`, reusing `cache` from earlier builds of the same site (as `serve` does).
-pub fn load_cached(root: &Path, today: Date, cache: Arc<Cache>) -> Result<Site, Failed> {
+/// Evidence files above `audience` are checked but not read (see `source::load_cached`).
+pub fn load_cached(
+    root: &Path,
+    today: Date,
+    audience: Classification,
+    cache: Arc<Cache>,
+) -> Result<Site, Failed> {
     cache.begin();
-    let (sources, mut diags) = source::load_cached(root, &cache);
+    let (sources, mut diags) = source::load_cached(root, &cache, audience);
     let site = link(sources, today, &mut diags, cache);
     // The rules run even when loading found errors, so one run shows everything.
     if let Some(site) = &site {

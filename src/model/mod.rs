@@ -114,7 +114,9 @@ pub struct EvidenceFile {
     /// Path relative to the site, as written.
     pub source: String,
     pub file_name: String,
-    pub bytes: Vec<u8>,
+    /// The file's contents; `None` when the audience being loaded for may not see the item:
+    /// a file a build cannot publish is never read (checked to be a regular file, no more).
+    pub bytes: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Clone)]

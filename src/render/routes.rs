@@ -131,7 +131,7 @@ fn collection_page(cx: &RenderContext, path: &str) -> Option<Result<Output, Diag
         return match (collection, f) {
             (Collection::Evidence, Some(f)) if f.file_name == file => Some(Ok(Output {
                 path: path.into(),
-                bytes: f.bytes.clone(),
+                bytes: f.bytes.clone()?,
             })),
             _ => None,
         };

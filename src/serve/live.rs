@@ -106,7 +106,12 @@ impl Builder {
     /// changed (or on the first build): then every page is rendered now, so a template error
     /// shows at once rather than on the page that trips it.
     pub fn build(&mut self) -> Result<LiveSite, Failed> {
-        let site = site::load_cached(&self.root, self.today, Arc::clone(&self.cache))?;
+        let site = site::load_cached(
+            &self.root,
+            self.today,
+            self.audience,
+            Arc::clone(&self.cache),
+        )?;
         let (theme, theme_warnings, theme_changed) = self.theme_for(&site)?;
         let templates = site.templates.clone();
         let md = match &self.md {

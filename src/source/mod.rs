@@ -64,11 +64,12 @@ const TOP_FILES: [&str; 2] = ["site.yaml", "scope.md"];
 
 /// Reads and parses the whole site at `root`, gathering every diagnostic.
 pub fn load(root: &Path) -> (Sources, Diagnostics) {
-    load_cached(root, &Cache::default())
+    load_cached(root, &Cache::default(), Classification::Internal)
 }
 
 /// `load`, reusing what `cache` holds for files whose content has not changed.
-pub fn load_cached(root: &Path, cache: &Cache) -> (Sources, Diagnostics) {
+/// Evidence files of items above `audience` are checked but not read.
+pub fn load_cached(root: &Path, cache: &Cache, audience: Classification) -> (Sources, Diagnostics) {
     let mut diags = Diagnostics::new();
     let mut src = Sources::default();
     if !root.is_dir() {
@@ -159,6 +160,7 @@ pub fn load_cached(root: &Path, cache: &Cache) -> (Sources, Diagnostics) {
     }
 
     check_evidence_files(root, &src, &mut diags);
+    read_evidence_files(root, &mut src, audience, &mut diags);
 
     for path in src.files.iter().filter(|p| p.starts_with("static/")) {
         match read_regular(&root.join(path)) {
@@ -381,11 +383,12 @@ fn load_evidence_file(
         );
         return None;
     }
-    match read_regular(&root.join(rel)) {
-        Ok(bytes) => Some(EvidenceFile {
+    // Only checked here; read later, and only if the build's audience may see the item.
+    match regular_file(&root.join(rel)) {
+        Ok(()) => Some(EvidenceFile {
             source: file.to_string(),
             file_name,
-            bytes,
+            bytes: None,
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             diags.error(
@@ -436,15 +439,54 @@ fn linked_tops(root: &Path, diags: &mut Diagnostics) -> Vec<&'static str> {
 
 /// Reads a file's bytes, refusing anything but a regular file: opening a named pipe would
 /// wait forever for a writer, and a device could be read without end.
+/// Reads the file of each evidence item `audience` may see. The others are not read at all: a
+/// public build never opens an internal item's file.
+fn read_evidence_files(
+    root: &Path,
+    src: &mut Sources,
+    audience: Classification,
+    diags: &mut Diagnostics,
+) {
+    for ev in &mut src.evidence {
+        if !ev.common.classification.visible_to(audience) {
+            continue;
+        }
+        let Some(file) = &mut ev.file else { continue };
+        match read_regular(&root.join(&file.source)) {
+            Ok(bytes) => file.bytes = Some(bytes),
+            Err(e) => {
+                let pos = ev.common.pos_of("file").clone();
+                diags.error(
+                    pos,
+                    "io",
+                    format!("evidence file \"{}\" cannot be read: {e}", file.source),
+                );
+                ev.file = None;
+            }
+        }
+    }
+}
+
+/// Whether `path` is a regular file, without opening it (opening a named pipe blocks).
+fn regular_file(path: &Path) -> std::io::Result<()> {
+    let meta = std::fs::metadata(path)?;
+    if meta.is_file() {
+        Ok(())
+    } else {
+        Err(not_regular(&meta))
+    }
+}
+
+fn not_regular(m: &std::fs::Metadata) -> std::io::Error {
+    std::io::Error::other(if m.is_dir() {
+        "it is a folder, not a file"
+    } else {
+        "it is not a regular file (it is a named pipe, socket or device): trustpress reads only regular files"
+    })
+}
+
 fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
-    let not_regular = |m: &std::fs::Metadata| {
-        std::io::Error::other(if m.is_dir() {
-            "it is a folder, not a file"
-        } else {
-            "it is not a regular file (it is a named pipe, socket or device): trustpress reads only regular files"
-        })
-    };
     let meta = std::fs::metadata(path)?;
     if !meta.is_file() {
         return Err(not_regular(&meta));
@@ -703,4 +745,48 @@ fn is_hidden(e: &walkdir::DirEntry) -> bool {
         && e.file_name()
             .to_str()
             .is_some_and(|n| n.starts_with('.') || n.ends_with('~'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A build reads only the evidence files its audience may see; the others are checked to
+    /// exist as regular files, and never opened.
+    #[test]
+    fn evidence_files_above_the_audience_are_not_read() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let write = |path: &str, text: &str| {
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, text).expect("write");
+        };
+        write(
+            "site.yaml",
+            "title: T\nbase_url: https://example.test/\norganisation:\n  name: Org\n",
+        );
+        write("scope.md", "---\ntitle: Scope\n---\nAll.\n");
+        write("evidence/files/open.txt", "open");
+        write("evidence/files/secret.txt", "secret");
+        write(
+            "evidence/register.yaml",
+            "- id: open\n  title: Open\n  kind: report\n  collected: 2026-01-01\n  file: evidence/files/open.txt\n  classification: public\n- id: secret\n  title: Secret\n  kind: report\n  collected: 2026-01-01\n  file: evidence/files/secret.txt\n",
+        );
+        let bytes = |audience| {
+            let (src, diags) = load_cached(dir.path(), &Cache::default(), audience);
+            assert!(!diags.has_errors(), "{diags:?}");
+            src.evidence
+                .iter()
+                .map(|e| e.file.as_ref().and_then(|f| f.bytes.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            bytes(Classification::Public),
+            [Some(b"open".to_vec()), None]
+        );
+        assert_eq!(
+            bytes(Classification::Internal),
+            [Some(b"open".to_vec()), Some(b"secret".to_vec())]
+        );
+    }
 }
