@@ -33,18 +33,21 @@ pub struct LinkAt {
     pub offset: usize,
 }
 
-/// Every link and image destination in `text`, in order.
+/// Every link and image destination in `text`, in order (none from inside HTML comments,
+/// which are never published).
 pub fn links(text: &str) -> Vec<LinkAt> {
     let mut out = Vec::new();
     let mut lines = LineIndex::new(text);
-    for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
+    let clean = without_comments(text);
+    for (event, range) in Parser::new_ext(&clean.text, options()).into_offset_iter() {
         if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = event {
-            let (line, column) = lines.position(range.start);
+            let offset = clean.original(range.start);
+            let (line, column) = lines.position(offset);
             out.push(LinkAt {
                 dest: dest_url.to_string(),
                 line,
                 column,
-                offset: range.start,
+                offset,
             });
         }
     }
@@ -152,7 +155,8 @@ impl Renderer {
 
     /// Renders `text`; links go through `links`.
     pub fn render(&self, text: &str, links: &dyn LinkResolver) -> Rendered {
-        let events = join_html_blocks(Parser::new_ext(text, options()));
+        let clean = without_comments(text);
+        let events = join_html_blocks(Parser::new_ext(&clean.text, options()));
         let (events, toc) = anchor_headings(events);
         let (events, has_raw_html) = self.transform(events, links);
         let mut html = String::with_capacity(text.len() * 3 / 2);
@@ -343,6 +347,141 @@ fn join_html_blocks<'a>(events: impl Iterator<Item = Event<'a>>) -> Vec<Event<'a
     out
 }
 
+/// Markdown text with its HTML comments taken out, and where each remaining byte came from.
+struct Uncommented<'a> {
+    text: Cow<'a, str>,
+    /// (offset in `text`, bytes removed before it), one entry per removed comment, in order.
+    shifts: Vec<(usize, usize)>,
+}
+
+impl Uncommented<'_> {
+    /// The offset in the original text of `offset` in the stripped one.
+    fn original(&self, offset: usize) -> usize {
+        let i = self.shifts.partition_point(|(at, _)| *at <= offset);
+        offset + i.checked_sub(1).map_or(0, |i| self.shifts[i].1)
+    }
+}
+
+/// How many times comments are looked for again after stripping: removing a comment can end a
+/// code span or block that began inside it, so a `<!--` that was literal code may stop being so.
+const COMMENT_ROUNDS: usize = 4;
+
+/// `text` without its HTML comments, as a browser reads them: from `<!--` to the first `-->`
+/// or `--!>`, or to the end of the text when unclosed. Markdown ends an HTML comment at a blank
+/// line (in a paragraph or a quote), which would publish the rest as text; comments are where
+/// authors leave notes not meant for readers, so they are taken out before parsing. A `<!--`
+/// inside a code span or code block, or escaped as `\<!--`, is text and stays.
+fn without_comments(text: &str) -> Uncommented<'_> {
+    let mut removed: Vec<std::ops::Range<usize>> = Vec::new(); // in `text`, sorted, disjoint
+    let mut current = Uncommented {
+        text: Cow::Borrowed(text),
+        shifts: Vec::new(),
+    };
+    for round in 0..=COMMENT_ROUNDS {
+        if !current.text.contains("<!--") {
+            break;
+        }
+        // The last round takes every `<!--` out, code or not, so that the loop always ends with
+        // no comment left that Markdown could publish.
+        let code = if round < COMMENT_ROUNDS {
+            code_ranges(&current.text)
+        } else {
+            Vec::new()
+        };
+        let found = comment_ranges(&current.text, &code);
+        if found.is_empty() {
+            break;
+        }
+        for r in found {
+            removed.push(current.original(r.start)..current.original(r.end));
+        }
+        removed.sort_by_key(|r| r.start);
+        removed = merge(removed);
+        current = remove_ranges(text, &removed);
+    }
+    current
+}
+
+/// The byte ranges of code spans and code blocks in Markdown `text`, in order.
+fn code_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
+    Parser::new_ext(text, options())
+        .into_offset_iter()
+        .filter(|(e, _)| matches!(e, Event::Code(_) | Event::Start(Tag::CodeBlock(_))))
+        .map(|(_, r)| r)
+        .collect()
+}
+
+/// The comments in `text` whose `<!--` is neither in `code` (sorted ranges) nor escaped.
+fn comment_ranges(text: &str, code: &[std::ops::Range<usize>]) -> Vec<std::ops::Range<usize>> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut from = 0;
+    let mut next_code = 0; // code ranges do not nest: the first one not yet behind us
+    while let Some(off) = text[from..].find("<!--") {
+        let start = from + off;
+        while code.get(next_code).is_some_and(|r| r.end <= start) {
+            next_code += 1;
+        }
+        let in_code = code.get(next_code).is_some_and(|r| r.contains(&start));
+        let backslashes = b[..start].iter().rev().take_while(|c| **c == b'\\').count();
+        if in_code || backslashes % 2 == 1 {
+            from = start + 4;
+            continue;
+        }
+        let end = comment_end(text, start);
+        out.push(start..end);
+        from = end;
+    }
+    out
+}
+
+/// Where the comment opened by the `<!--` at `start` ends, as in browsers: `<!-->` and
+/// `<!--->` close at once, otherwise the first `-->` or `--!>` does, else the end of `s`.
+fn comment_end(s: &str, start: usize) -> usize {
+    let body = start + 4;
+    let rest = &s[body..];
+    if rest.starts_with('>') {
+        return body + 1;
+    }
+    if rest.starts_with("->") {
+        return body + 2;
+    }
+    let close = |pat: &str| rest.find(pat).map(|i| body + i + pat.len());
+    match (close("-->"), close("--!>")) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b).unwrap_or(s.len()),
+    }
+}
+
+/// Sorted ranges with overlapping or touching ones joined.
+fn merge(ranges: Vec<std::ops::Range<usize>>) -> Vec<std::ops::Range<usize>> {
+    let mut out: Vec<std::ops::Range<usize>> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+/// `text` without the (sorted, disjoint) `ranges`, remembering the shifts.
+fn remove_ranges<'a>(text: &'a str, ranges: &[std::ops::Range<usize>]) -> Uncommented<'a> {
+    let mut kept = String::with_capacity(text.len());
+    let mut shifts = Vec::with_capacity(ranges.len());
+    let mut at = 0;
+    for r in ranges {
+        kept.push_str(&text[at..r.start]);
+        shifts.push((kept.len(), r.end - kept.len()));
+        at = r.end;
+    }
+    kept.push_str(&text[at..]);
+    Uncommented {
+        text: Cow::Owned(kept),
+        shifts,
+    }
+}
+
 /// Attributes whose values are URLs (or, for `srcset`, a list of them).
 fn is_url_attribute(name: &str) -> bool {
     const NAMES: [&str; 20] = [
@@ -382,10 +521,8 @@ fn rewrite_urls(html: &str, resolve: &dyn Fn(&str) -> Resolved) -> String {
         out.push_str(&html[i..start]);
         if html[start..].starts_with("<!--") {
             // A comment shows nothing, and is where authors leave notes not meant for readers:
-            // it is left out. (`<!-->` and `<!--->` close at once, as in browsers.)
-            i = html[start + 2..]
-                .find("-->")
-                .map_or(html.len(), |e| start + 2 + e + 3);
+            // it is left out.
+            i = comment_end(html, start);
             continue;
         }
         if !b.get(start + 1).is_some_and(u8::is_ascii_alphabetic) {
@@ -623,7 +760,8 @@ fn anchor_headings(mut events: Vec<Event<'_>>) -> (Vec<Event<'_>>, Vec<TocEntry>
 
 /// The ids of every heading in `text`, as `render` assigns them (for anchor checks).
 pub fn heading_ids(text: &str) -> Vec<String> {
-    let events: Vec<Event> = Parser::new_ext(text, options()).collect();
+    let clean = without_comments(text);
+    let events: Vec<Event> = Parser::new_ext(&clean.text, options()).collect();
     let (events, _) = anchor_headings(events);
     events
         .into_iter()
@@ -905,6 +1043,65 @@ mod tests {
         let out = html("```yaml\nkey: value\n```\n");
         assert!(out.contains("hl-code"), "{out}");
         assert!(out.contains("class=\"hl-"), "{out}");
+    }
+
+    /// Every form of comment a browser hides: none of it is published, the text around it is.
+    #[test]
+    fn comments_are_never_published() {
+        for md in [
+            "Before <!-- spans a blank line\n\ncanaryint-a -->\nafter\n",
+            "> Before <!-- crosses a quote's blank line\n>\n> canaryint-a -->\n> after\n",
+            "Before <!-- closed the old way canaryint-a --!> after\n",
+            "<!-- a block closed the old way canaryint-a --!>\n\nBefore after\n",
+            "- Before <!-- in a list\n\n  canaryint-a -->\n  after\n",
+            "Before <!-- one --> after <!-- never closed\n\ncanaryint-a\n\n## canaryint-a\n",
+            "Before\n<!--\n\n[canaryint-a](policy:secret)\n\n-->\nafter\n",
+            // A code span that opens inside a comment does not protect what follows it.
+            "Before <!-- a\n\n` --> <!-- canaryint-a\n\n--> `\n",
+        ] {
+            for allow in [false, true] {
+                let out = Renderer::new(allow).render(md, &Fake).html;
+                assert!(!out.contains("canaryint"), "{md:?} gave {out}");
+                assert!(!out.contains("--&gt;"), "{md:?} gave {out}");
+                assert!(out.contains("Before"), "{md:?} gave {out}");
+            }
+            assert!(links(md).is_empty(), "{md:?}");
+            assert!(
+                heading_ids(md).iter().all(|id| !id.contains("canaryint")),
+                "{md:?}"
+            );
+        }
+        let out = html("Before <!-- canaryint-a --> after, <!-- one\n\ntwo --> still.\n");
+        assert!(out.contains("Before  after,  still."), "{out}");
+        // `<!-->` and `<!--->` are whole (empty) comments, as in browsers.
+        let out = html("Before <!-->after<!--->again\n");
+        assert!(out.contains("Before afteragain"), "{out}");
+    }
+
+    #[test]
+    fn comments_in_code_are_text() {
+        let out = html(
+            "`<!-- span -->` and \\<!-- escaped -->\n\n```\n<!-- fenced\n```\n\n    <!-- indented\n\nend\n",
+        );
+        for shown in [
+            "&lt;!-- span --&gt;",
+            "&lt;!-- escaped --&gt;",
+            "&lt;!-- fenced",
+            "&lt;!-- indented",
+            "end",
+        ] {
+            assert!(out.contains(shown), "{shown} in {out}");
+        }
+    }
+
+    #[test]
+    fn link_positions_after_comments_are_unchanged() {
+        let md = "a <!-- one\n\ntwo é -->\n\nsee [x](policy:a) <!-- é --> [y](b)\n";
+        let l = links(md);
+        let at: Vec<_> = l.iter().map(|l| (l.line, l.column, l.offset)).collect();
+        assert_eq!(at, [(5, 5, 28), (5, 30, 54)], "{l:?}");
+        assert_eq!(&md[28..29], "[");
+        assert_eq!(&md[54..55], "[");
     }
 
     #[test]
