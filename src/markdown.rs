@@ -307,6 +307,15 @@ impl Renderer {
     }
 
     fn highlight(&self, code: &str, lang: &str) -> String {
+        // Some grammars (bash, erlang, matlab…) take time quadratic in a line's length: a
+        // block with a line too long to be code a reader scans is shown plain, so that no
+        // input costs more than linear time.
+        if code
+            .split('\n')
+            .any(|line| line.len() > MAX_HIGHLIGHTED_LINE)
+        {
+            return plain_code(code);
+        }
         let syntax = (!lang.is_empty())
             .then(|| self.syntaxes.find_syntax_by_token(lang))
             .flatten()
@@ -322,7 +331,7 @@ impl Renderer {
                 .parse_html_for_line_which_includes_newline(line)
                 .is_err()
             {
-                return format!("<pre class=\"code\"><code>{}</code></pre>", escape(code));
+                return plain_code(code);
             }
         }
         let lang_class = slugify(lang);
@@ -331,6 +340,14 @@ impl Renderer {
             generator.finalize()
         )
     }
+}
+
+/// The longest line of a code block that is highlighted, in bytes (see `highlight`).
+const MAX_HIGHLIGHTED_LINE: usize = 1_000;
+
+/// A code block shown as it is, without highlighting.
+fn plain_code(code: &str) -> String {
+    format!("<pre class=\"code\"><code>{}</code></pre>", escape(code))
 }
 
 /// An HTML block arrives a line at a time; joined, a tag or comment spanning lines is whole.
@@ -1102,6 +1119,30 @@ mod tests {
         assert_eq!(at, [(5, 5, 28), (5, 30, 54)], "{l:?}");
         assert_eq!(&md[28..29], "[");
         assert_eq!(&md[54..55], "[");
+    }
+
+    #[test]
+    fn overlong_code_lines_are_not_highlighted() {
+        let r = Renderer::new(false);
+        let html = |md: &str| r.render(md, &Fake).html;
+        let word = "a".repeat(200_000);
+        for lang in ["bash", "sh", "zsh", "erlang", "matlab", ""] {
+            let out = html(&format!("```{lang}\necho {word}\n```\n"));
+            assert!(
+                out.starts_with(&format!(
+                    "<pre class=\"code\"><code>echo {word}\n</code></pre>"
+                )),
+                "{lang}"
+            );
+            assert!(!out.contains("hl-"), "{lang}");
+            let out = html(&format!("```{lang}\necho a word\n```\n"));
+            assert!(out.contains("hl-code"), "{lang}: {out}");
+        }
+        let longest = "a".repeat(MAX_HIGHLIGHTED_LINE);
+        let out = html(&format!("```\nx\n{longest}\n```\n"));
+        assert!(out.contains("hl-code"), "{out}");
+        let out = html(&format!("```bash\necho <{word}\n```\n"));
+        assert!(out.contains("echo &lt;aaa"), "escaped");
     }
 
     #[test]
