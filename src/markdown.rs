@@ -473,11 +473,20 @@ fn comment_end(s: &str, start: usize) -> usize {
     if rest.starts_with("->") {
         return body + 2;
     }
-    let close = |pat: &str| rest.find(pat).map(|i| body + i + pat.len());
-    match (close("-->"), close("--!>")) {
-        (Some(a), Some(b)) => a.min(b),
-        (a, b) => a.or(b).unwrap_or(s.len()),
+    // One pass to the first closer, so that many comments cost linear time.
+    let mut at = body;
+    while let Some(i) = s[at..].find("--") {
+        let dashes = at + i;
+        let after = &s[dashes + 2..];
+        if after.starts_with('>') {
+            return dashes + 3;
+        }
+        if after.starts_with("!>") {
+            return dashes + 4;
+        }
+        at = dashes + 1;
     }
+    s.len()
 }
 
 /// Sorted ranges with overlapping or touching ones joined.
@@ -1271,6 +1280,10 @@ mod tests {
         }
         assert_eq!(
             rewrite_urls("a<!-- note -->b<!-->c<!--->d<!-- open", &f),
+            "abcd"
+        );
+        assert_eq!(
+            rewrite_urls("a<!-- x --!>b<!-- y -- > -!> z --->c<!---->d", &f),
             "abcd"
         );
         assert_eq!(
