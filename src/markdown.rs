@@ -33,18 +33,21 @@ pub struct LinkAt {
     pub offset: usize,
 }
 
-/// Every link and image destination in `text`, in order.
+/// Every link and image destination in `text`, in order (none from inside HTML comments,
+/// which are never published).
 pub fn links(text: &str) -> Vec<LinkAt> {
     let mut out = Vec::new();
     let mut lines = LineIndex::new(text);
-    for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
+    let clean = without_comments(text);
+    for (event, range) in Parser::new_ext(&clean.text, options()).into_offset_iter() {
         if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = event {
-            let (line, column) = lines.position(range.start);
+            let offset = clean.original(range.start);
+            let (line, column) = lines.position(offset);
             out.push(LinkAt {
                 dest: dest_url.to_string(),
                 line,
                 column,
-                offset: range.start,
+                offset,
             });
         }
     }
@@ -152,7 +155,8 @@ impl Renderer {
 
     /// Renders `text`; links go through `links`.
     pub fn render(&self, text: &str, links: &dyn LinkResolver) -> Rendered {
-        let events = join_html_blocks(Parser::new_ext(text, options()));
+        let clean = without_comments(text);
+        let events = join_html_blocks(Parser::new_ext(&clean.text, options()));
         let (events, toc) = anchor_headings(events);
         let (events, has_raw_html) = self.transform(events, links);
         let mut html = String::with_capacity(text.len() * 3 / 2);
@@ -192,13 +196,18 @@ impl Renderer {
         let mut images: Vec<bool> = Vec::new(); // per open image: is it kept?
         let mut muted = false; // inside a withheld autolink: its text is not shown
         let mut code: Option<(String, String)> = None; // (language, text) while in a code block
+        // Inside a `<style>` element opened by raw HTML and not yet closed: text is CSS there,
+        // whose URLs are not resolved, so it is left out.
+        let mut in_style = false;
         for event in events {
             if let Some((_, buf)) = &mut code {
                 match event {
                     Event::Text(t) => buf.push_str(&t),
                     Event::End(TagEnd::CodeBlock) => {
                         let (lang, buf) = code.take().unwrap_or_default();
-                        out.push(Event::Html(self.highlight(&buf, &lang).into()));
+                        if !in_style {
+                            out.push(Event::Html(self.highlight(&buf, &lang).into()));
+                        }
                     }
                     _ => {}
                 }
@@ -253,6 +262,7 @@ impl Renderer {
                     }
                 }
                 _ if muted => {}
+                Event::Text(_) | Event::Code(_) if in_style => {}
                 Event::Start(Tag::Image {
                     link_type,
                     dest_url,
@@ -284,11 +294,14 @@ impl Renderer {
                 Event::Text(t) if dropped.is_empty() => link_control_ids(t, links, &mut out),
                 Event::Html(html) => {
                     has_raw_html = true;
-                    out.push(Event::Html(self.raw_html(&html, links).into()));
+                    out.push(Event::Html(
+                        self.raw_html(&html, links, &mut in_style).into(),
+                    ));
                 }
                 Event::InlineHtml(html) => {
                     has_raw_html = true;
-                    out.push(Event::InlineHtml(self.raw_html(&html, links).into()));
+                    let html = self.raw_html(&html, links, &mut in_style);
+                    out.push(Event::InlineHtml(html.into()));
                 }
                 e => out.push(e),
             }
@@ -298,11 +311,21 @@ impl Renderer {
 
     /// Raw HTML as published: its URL attributes resolved like Markdown links (a target the
     /// reader may not see drops the attribute, so neither its name nor its path shows).
-    fn raw_html(&self, html: &str, links: &dyn LinkResolver) -> String {
-        rewrite_urls(html, &|url| self.resolve(url, links))
+    /// `in_style` carries an open `<style>` element from one fragment to the next.
+    fn raw_html(&self, html: &str, links: &dyn LinkResolver, in_style: &mut bool) -> String {
+        rewrite_fragment(html, &|url| self.resolve(url, links), in_style)
     }
 
     fn highlight(&self, code: &str, lang: &str) -> String {
+        // Some grammars (bash, erlang, matlab…) take time quadratic in a line's length: a
+        // block with a line too long to be code a reader scans is shown plain, so that no
+        // input costs more than linear time.
+        if code
+            .split('\n')
+            .any(|line| line.len() > MAX_HIGHLIGHTED_LINE)
+        {
+            return plain_code(code);
+        }
         let syntax = (!lang.is_empty())
             .then(|| self.syntaxes.find_syntax_by_token(lang))
             .flatten()
@@ -318,7 +341,7 @@ impl Renderer {
                 .parse_html_for_line_which_includes_newline(line)
                 .is_err()
             {
-                return format!("<pre class=\"code\"><code>{}</code></pre>", escape(code));
+                return plain_code(code);
             }
         }
         let lang_class = slugify(lang);
@@ -327,6 +350,14 @@ impl Renderer {
             generator.finalize()
         )
     }
+}
+
+/// The longest line of a code block that is highlighted, in bytes (see `highlight`).
+const MAX_HIGHLIGHTED_LINE: usize = 1_000;
+
+/// A code block shown as it is, without highlighting.
+fn plain_code(code: &str) -> String {
+    format!("<pre class=\"code\"><code>{}</code></pre>", escape(code))
 }
 
 /// An HTML block arrives a line at a time; joined, a tag or comment spanning lines is whole.
@@ -343,12 +374,157 @@ fn join_html_blocks<'a>(events: impl Iterator<Item = Event<'a>>) -> Vec<Event<'a
     out
 }
 
-/// Attributes whose values are URLs (or, for `srcset`, a list of them).
+/// Markdown text with its HTML comments taken out, and where each remaining byte came from.
+struct Uncommented<'a> {
+    text: Cow<'a, str>,
+    /// (offset in `text`, bytes removed before it), one entry per removed comment, in order.
+    shifts: Vec<(usize, usize)>,
+}
+
+impl Uncommented<'_> {
+    /// The offset in the original text of `offset` in the stripped one.
+    fn original(&self, offset: usize) -> usize {
+        let i = self.shifts.partition_point(|(at, _)| *at <= offset);
+        offset + i.checked_sub(1).map_or(0, |i| self.shifts[i].1)
+    }
+}
+
+/// How many times comments are looked for again after stripping: removing a comment can end a
+/// code span or block that began inside it, so a `<!--` that was literal code may stop being so.
+const COMMENT_ROUNDS: usize = 4;
+
+/// `text` without its HTML comments, as a browser reads them: from `<!--` to the first `-->`
+/// or `--!>`, or to the end of the text when unclosed. Markdown ends an HTML comment at a blank
+/// line (in a paragraph or a quote), which would publish the rest as text; comments are where
+/// authors leave notes not meant for readers, so they are taken out before parsing. A `<!--`
+/// inside a code span or code block, or escaped as `\<!--`, is text and stays.
+fn without_comments(text: &str) -> Uncommented<'_> {
+    let mut removed: Vec<std::ops::Range<usize>> = Vec::new(); // in `text`, sorted, disjoint
+    let mut current = Uncommented {
+        text: Cow::Borrowed(text),
+        shifts: Vec::new(),
+    };
+    for round in 0..=COMMENT_ROUNDS {
+        if !current.text.contains("<!--") {
+            break;
+        }
+        // The last round takes every `<!--` out, code or not, so that the loop always ends with
+        // no comment left that Markdown could publish.
+        let code = if round < COMMENT_ROUNDS {
+            code_ranges(&current.text)
+        } else {
+            Vec::new()
+        };
+        let found = comment_ranges(&current.text, &code);
+        if found.is_empty() {
+            break;
+        }
+        for r in found {
+            removed.push(current.original(r.start)..current.original(r.end));
+        }
+        removed.sort_by_key(|r| r.start);
+        removed = merge(removed);
+        current = remove_ranges(text, &removed);
+    }
+    current
+}
+
+/// The byte ranges of code spans and code blocks in Markdown `text`, in order.
+fn code_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
+    Parser::new_ext(text, options())
+        .into_offset_iter()
+        .filter(|(e, _)| matches!(e, Event::Code(_) | Event::Start(Tag::CodeBlock(_))))
+        .map(|(_, r)| r)
+        .collect()
+}
+
+/// The comments in `text` whose `<!--` is neither in `code` (sorted ranges) nor escaped.
+fn comment_ranges(text: &str, code: &[std::ops::Range<usize>]) -> Vec<std::ops::Range<usize>> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut from = 0;
+    let mut next_code = 0; // code ranges do not nest: the first one not yet behind us
+    while let Some(off) = text[from..].find("<!--") {
+        let start = from + off;
+        while code.get(next_code).is_some_and(|r| r.end <= start) {
+            next_code += 1;
+        }
+        let in_code = code.get(next_code).is_some_and(|r| r.contains(&start));
+        let backslashes = b[..start].iter().rev().take_while(|c| **c == b'\\').count();
+        if in_code || backslashes % 2 == 1 {
+            from = start + 4;
+            continue;
+        }
+        let end = comment_end(text, start);
+        out.push(start..end);
+        from = end;
+    }
+    out
+}
+
+/// Where the comment opened by the `<!--` at `start` ends, as in browsers: `<!-->` and
+/// `<!--->` close at once, otherwise the first `-->` or `--!>` does, else the end of `s`.
+fn comment_end(s: &str, start: usize) -> usize {
+    let body = start + 4;
+    let rest = &s[body..];
+    if rest.starts_with('>') {
+        return body + 1;
+    }
+    if rest.starts_with("->") {
+        return body + 2;
+    }
+    // One pass to the first closer, so that many comments cost linear time.
+    let mut at = body;
+    while let Some(i) = s[at..].find("--") {
+        let dashes = at + i;
+        let after = &s[dashes + 2..];
+        if after.starts_with('>') {
+            return dashes + 3;
+        }
+        if after.starts_with("!>") {
+            return dashes + 4;
+        }
+        at = dashes + 1;
+    }
+    s.len()
+}
+
+/// Sorted ranges with overlapping or touching ones joined.
+fn merge(ranges: Vec<std::ops::Range<usize>>) -> Vec<std::ops::Range<usize>> {
+    let mut out: Vec<std::ops::Range<usize>> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+/// `text` without the (sorted, disjoint) `ranges`, remembering the shifts.
+fn remove_ranges<'a>(text: &'a str, ranges: &[std::ops::Range<usize>]) -> Uncommented<'a> {
+    let mut kept = String::with_capacity(text.len());
+    let mut shifts = Vec::with_capacity(ranges.len());
+    let mut at = 0;
+    for r in ranges {
+        kept.push_str(&text[at..r.start]);
+        shifts.push((kept.len(), r.end - kept.len()));
+        at = r.end;
+    }
+    kept.push_str(&text[at..]);
+    Uncommented {
+        text: Cow::Owned(kept),
+        shifts,
+    }
+}
+
+/// Attributes whose values are URLs (or, for `srcset` and `imagesrcset`, a list of them).
 fn is_url_attribute(name: &str) -> bool {
-    const NAMES: [&str; 20] = [
+    const NAMES: [&str; 21] = [
         "href",
         "src",
         "srcset",
+        "imagesrcset",
         "cite",
         "action",
         "formaction",
@@ -371,108 +547,322 @@ fn is_url_attribute(name: &str) -> bool {
 }
 
 /// Rewrites every URL attribute in the tags of a raw HTML fragment through `resolve`: `Keep`
-/// leaves it as written, `Url` replaces its value, `TextOnly` removes the attribute. Comments
-/// are removed; everything else is copied unchanged.
-fn rewrite_urls(html: &str, resolve: &dyn Fn(&str) -> Resolved) -> String {
-    let b = html.as_bytes();
+/// leaves it as written, `Url` replaces its value, `TextOnly` removes the attribute. Values are
+/// judged as a browser reads them, character references decoded. Comments are removed, and so
+/// is what loads a URL that cannot be resolved like a link: `srcdoc`, a `style` attribute or
+/// `<style>` element with CSS URLs, `<meta http-equiv=refresh>`. Everything else is copied.
+///
+/// A document's raw HTML comes in fragments: `in_style` says that a `<style>` element opened
+/// in an earlier one is still open (its content is dropped up to its end tag); on return it
+/// says whether this fragment leaves one open.
+fn rewrite_fragment(html: &str, resolve: &dyn Fn(&str) -> Resolved, in_style: &mut bool) -> String {
     let mut out = String::with_capacity(html.len());
     let mut i = 0;
+    if *in_style {
+        let Some(close) = style_end(html, 0) else {
+            return out;
+        };
+        *in_style = false;
+        i = close;
+    }
     while let Some(off) = html[i..].find('<') {
         let start = i + off;
         out.push_str(&html[i..start]);
         if html[start..].starts_with("<!--") {
             // A comment shows nothing, and is where authors leave notes not meant for readers:
-            // it is left out. (`<!-->` and `<!--->` close at once, as in browsers.)
-            i = html[start + 2..]
-                .find("-->")
-                .map_or(html.len(), |e| start + 2 + e + 3);
+            // it is left out.
+            i = comment_end(html, start);
             continue;
         }
-        if !b.get(start + 1).is_some_and(u8::is_ascii_alphabetic) {
+        if !html
+            .as_bytes()
+            .get(start + 1)
+            .is_some_and(u8::is_ascii_alphabetic)
+        {
             out.push('<');
             i = start + 1;
             continue;
         }
-        // A start tag: its name, then attributes until `>`.
-        let mut j = start + 1;
-        while j < b.len() && !b[j].is_ascii_whitespace() && !matches!(b[j], b'>' | b'/') {
-            j += 1;
+        let tag = rewrite_tag(html, start, resolve);
+        i = tag.end;
+        if tag.name.eq_ignore_ascii_case("meta") && tag.refresh {
+            continue; // a redirect to an address that is not resolved
         }
-        out.push_str(&html[start..j]);
-        while j < b.len() {
-            let gap = j;
-            while j < b.len() && (b[j].is_ascii_whitespace() || b[j] == b'/') {
-                j += 1;
-            }
-            out.push_str(&html[gap..j]);
-            if j >= b.len() {
-                break;
-            }
-            if b[j] == b'>' {
-                out.push('>');
-                j += 1;
-                break;
-            }
-            let name_start = j;
-            j += 1; // a name is at least one character, even `=`
-            while j < b.len() && !b[j].is_ascii_whitespace() && !matches!(b[j], b'=' | b'>' | b'/')
-            {
-                j += 1;
-            }
-            let name = &html[name_start..j];
-            let mut k = j;
-            while k < b.len() && b[k].is_ascii_whitespace() {
-                k += 1;
-            }
-            if b.get(k) != Some(&b'=') {
-                out.push_str(name);
-                continue;
-            }
-            k += 1;
-            while k < b.len() && b[k].is_ascii_whitespace() {
-                k += 1;
-            }
-            let (value, end) = match b.get(k) {
-                Some(&q @ (b'"' | b'\'')) => {
-                    let from = k + 1;
-                    let to = html[from..]
-                        .find(q as char)
-                        .map_or(html.len(), |e| from + e);
-                    (&html[from..to], (to + 1).min(html.len()))
-                }
-                _ => {
-                    let mut to = k;
-                    while to < b.len() && !b[to].is_ascii_whitespace() && b[to] != b'>' {
-                        to += 1;
-                    }
-                    (&html[k..to], to)
-                }
+        if tag.name.eq_ignore_ascii_case("style") {
+            // Its content is CSS, whose `url(…)` and `@import` are not resolved: a style
+            // sheet that loads anything is left out, with its end tag. One whose end is in a
+            // later fragment is left out whole, unseen.
+            let Some(close) = find_style_close(html, tag.end) else {
+                *in_style = true;
+                return out;
             };
-            j = end;
-            if !is_url_attribute(name) {
-                out.push_str(&html[name_start..end]);
+            if loads_urls(&html[tag.end..close]) {
+                i = style_end(html, close).unwrap_or(html.len());
                 continue;
             }
-            match rewrite_value(name, value, resolve) {
-                Resolved::Keep => out.push_str(&html[name_start..end]),
-                Resolved::Url(u) => {
-                    out.push_str(name);
-                    out.push_str("=\"");
-                    out.push_str(&escape(&u));
-                    out.push('"');
-                }
-                Resolved::TextOnly => out.truncate(out.trim_end().len()),
-            }
+            out.push_str(&tag.html);
+            out.push_str(&html[tag.end..close]);
+            i = close;
+            continue;
         }
-        i = j;
+        out.push_str(&tag.html);
     }
     out.push_str(&html[i..]);
     out
 }
 
-/// One URL attribute's value through `resolve`; a `srcset` is kept only if all its URLs are.
+/// A start tag as rewritten by `rewrite_tag`.
+struct RewrittenTag<'a> {
+    name: &'a str,
+    html: String,
+    /// Where the tag ends in the fragment.
+    end: usize,
+    /// It has `http-equiv="refresh"`.
+    refresh: bool,
+}
+
+/// The start tag at `start` (a `<` and a letter) with its attributes rewritten.
+fn rewrite_tag<'a>(
+    html: &'a str,
+    start: usize,
+    resolve: &dyn Fn(&str) -> Resolved,
+) -> RewrittenTag<'a> {
+    let b = html.as_bytes();
+    let mut refresh = false;
+    // Its name, then attributes until `>`.
+    let mut j = start + 1;
+    while j < b.len() && !b[j].is_ascii_whitespace() && !matches!(b[j], b'>' | b'/') {
+        j += 1;
+    }
+    let tag_name = &html[start + 1..j];
+    let mut out = html[start..j].to_string();
+    while j < b.len() {
+        let gap = j;
+        while j < b.len() && (b[j].is_ascii_whitespace() || b[j] == b'/') {
+            j += 1;
+        }
+        out.push_str(&html[gap..j]);
+        if j >= b.len() {
+            break;
+        }
+        if b[j] == b'>' {
+            out.push('>');
+            j += 1;
+            break;
+        }
+        let name_start = j;
+        j += 1; // a name is at least one character, even `=`
+        while j < b.len() && !b[j].is_ascii_whitespace() && !matches!(b[j], b'=' | b'>' | b'/') {
+            j += 1;
+        }
+        let name = &html[name_start..j];
+        let mut k = j;
+        while k < b.len() && b[k].is_ascii_whitespace() {
+            k += 1;
+        }
+        if b.get(k) != Some(&b'=') {
+            if name.eq_ignore_ascii_case("srcdoc") {
+                out.truncate(out.trim_end().len());
+            } else {
+                out.push_str(name);
+            }
+            continue;
+        }
+        k += 1;
+        while k < b.len() && b[k].is_ascii_whitespace() {
+            k += 1;
+        }
+        let (value, end) = match b.get(k) {
+            Some(&q @ (b'"' | b'\'')) => {
+                let from = k + 1;
+                let to = html[from..]
+                    .find(q as char)
+                    .map_or(html.len(), |e| from + e);
+                (&html[from..to], (to + 1).min(html.len()))
+            }
+            _ => {
+                let mut to = k;
+                while to < b.len() && !b[to].is_ascii_whitespace() && b[to] != b'>' {
+                    to += 1;
+                }
+                (&html[k..to], to)
+            }
+        };
+        j = end;
+        let value = decode_entities(value);
+        let resolved = if name.eq_ignore_ascii_case("srcdoc") {
+            // A whole document in an attribute, its links unresolved.
+            Resolved::TextOnly
+        } else if name.eq_ignore_ascii_case("style") {
+            if loads_urls(&value) {
+                Resolved::TextOnly
+            } else {
+                Resolved::Keep
+            }
+        } else if is_url_attribute(name) {
+            rewrite_value(name, &value, resolve)
+        } else {
+            if name.eq_ignore_ascii_case("http-equiv") {
+                refresh |= value.trim().eq_ignore_ascii_case("refresh");
+            }
+            Resolved::Keep
+        };
+        match resolved {
+            Resolved::Keep => out.push_str(&html[name_start..end]),
+            Resolved::Url(u) => {
+                out.push_str(name);
+                out.push_str("=\"");
+                out.push_str(&escape(&u));
+                out.push('"');
+            }
+            Resolved::TextOnly => out.truncate(out.trim_end().len()),
+        }
+    }
+    RewrittenTag {
+        name: tag_name,
+        html: out,
+        end: j,
+        refresh,
+    }
+}
+
+/// Whether CSS (a `style` attribute or element) may load something: `url(…)`, `@import`,
+/// `image-set(…)` and the like, or an escape that could spell one. Checked both as written
+/// and with character references decoded (they are, in SVG).
+fn loads_urls(css: &str) -> bool {
+    let risky = |css: &str| {
+        let css = css.to_ascii_lowercase();
+        ["url(", "@import", "image(", "image-set(", "src(", "\\"]
+            .iter()
+            .any(|p| css.contains(p))
+    };
+    risky(css) || risky(&decode_entities(css))
+}
+
+/// Where the `</style` end tag at or after `from` starts.
+fn find_style_close(html: &str, from: usize) -> Option<usize> {
+    let b = html.as_bytes();
+    let mut at = from;
+    while let Some(off) = html[at..].find("</") {
+        let i = at + off;
+        let name_end = i + 2 + "style".len();
+        if html
+            .get(i + 2..name_end)
+            .is_some_and(|n| n.eq_ignore_ascii_case("style"))
+            && b.get(name_end)
+                .is_none_or(|c| c.is_ascii_whitespace() || matches!(c, b'/' | b'>'))
+        {
+            return Some(i);
+        }
+        at = i + 2;
+    }
+    None
+}
+
+/// Where the first `</style…>` end tag at or after `from` ends.
+fn style_end(html: &str, from: usize) -> Option<usize> {
+    let close = find_style_close(html, from)?;
+    Some(
+        html[close..]
+            .find('>')
+            .map_or(html.len(), |e| close + e + 1),
+    )
+}
+
+/// An attribute value as a browser reads it: character references (`&#106;`, `&#x3A;`,
+/// `&colon;`) decoded.
+fn decode_entities(s: &str) -> Cow<'_, str> {
+    if !s.contains('&') {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        match char_ref(rest) {
+            Some((text, used)) => {
+                out.push_str(&text);
+                rest = &rest[used..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// The character reference that `s` (starting with `&`) starts with, if any: its text and its
+/// length, read as in an attribute value.
+fn char_ref(s: &str) -> Option<(String, usize)> {
+    let b = s.as_bytes();
+    if b.get(1) == Some(&b'#') {
+        let (radix, from) = match b.get(2) {
+            Some(b'x' | b'X') => (16, 3),
+            _ => (10, 2),
+        };
+        let digits = b[from.min(b.len())..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit() || (radix == 16 && c.is_ascii_hexdigit()))
+            .count();
+        if digits == 0 {
+            return None;
+        }
+        let mut end = from + digits;
+        // Too large a number is U+FFFD, like a surrogate or NUL.
+        let value = u32::from_str_radix(&s[from..end], radix).unwrap_or(u32::MAX);
+        if b.get(end) == Some(&b';') {
+            end += 1;
+        }
+        let c = match value {
+            0x80..=0x9f => markup5ever::data::C1_REPLACEMENTS[(value - 0x80) as usize]
+                .or(char::from_u32(value)),
+            0 => None,
+            v => char::from_u32(v),
+        };
+        return Some((c.unwrap_or('\u{FFFD}').to_string(), end));
+    }
+    let len = b[1..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .count();
+    if len == 0 {
+        return None;
+    }
+    let entity = |key: &str| {
+        markup5ever::data::NAMED_ENTITIES
+            .get(key)
+            .filter(|(first, _)| *first != 0)
+            .map(|&(first, second)| {
+                [first, second]
+                    .into_iter()
+                    .filter(|c| *c != 0)
+                    .filter_map(char::from_u32)
+                    .collect::<String>()
+            })
+    };
+    if b.get(1 + len) == Some(&b';')
+        && let Some(text) = entity(&s[1..2 + len])
+    {
+        return Some((text, 2 + len));
+    }
+    // An old name without `;` (`&amp`), unless `=` follows: in an attribute value, browsers
+    // read `&copy=1` as written.
+    if b.get(1 + len) != Some(&b'=')
+        && let Some(text) = entity(&s[1..1 + len])
+    {
+        return Some((text, 1 + len));
+    }
+    None
+}
+
+/// One URL attribute's value through `resolve`; a `srcset` (or `imagesrcset`) is kept only if
+/// all its URLs are.
 fn rewrite_value(name: &str, value: &str, resolve: &dyn Fn(&str) -> Resolved) -> Resolved {
-    if !name.eq_ignore_ascii_case("srcset") {
+    if !(name.eq_ignore_ascii_case("srcset") || name.eq_ignore_ascii_case("imagesrcset")) {
         return resolve(value.trim());
     }
     let mut changed = false;
@@ -623,7 +1013,8 @@ fn anchor_headings(mut events: Vec<Event<'_>>) -> (Vec<Event<'_>>, Vec<TocEntry>
 
 /// The ids of every heading in `text`, as `render` assigns them (for anchor checks).
 pub fn heading_ids(text: &str) -> Vec<String> {
-    let events: Vec<Event> = Parser::new_ext(text, options()).collect();
+    let clean = without_comments(text);
+    let events: Vec<Event> = Parser::new_ext(&clean.text, options()).collect();
     let (events, _) = anchor_headings(events);
     events
         .into_iter()
@@ -739,6 +1130,11 @@ mod tests {
 
     fn html(md: &str) -> String {
         Renderer::new(false).render(md, &Fake).html
+    }
+
+    /// One whole fragment, no `<style>` open before it.
+    fn rewrite_urls(html: &str, resolve: &dyn Fn(&str) -> Resolved) -> String {
+        rewrite_fragment(html, resolve, &mut false)
     }
 
     #[test]
@@ -887,9 +1283,99 @@ mod tests {
             "abcd"
         );
         assert_eq!(
+            rewrite_urls("a<!-- x --!>b<!-- y -- > -!> z --->c<!---->d", &f),
+            "abcd"
+        );
+        assert_eq!(
             rewrite_urls("<img srcset=\"policy:open 1x,k.png 2x\">", &f),
             r#"<img srcset="../open/ 1x, k.png 2x">"#
         );
+    }
+
+    #[test]
+    fn raw_html_that_loads_unresolved_urls_is_dropped() {
+        let md = concat!(
+            "<meta http-equiv=\"Refresh\" content=\"0;url=policy:secret\">\n\n",
+            "<meta content=\"0; url=https://x.example/\" http-equiv=refresh>\n\n",
+            "<p style=\"background: URL(policy:secret)\" class=a>a</p>\n\n",
+            "<p style=\"background: u&#114;l(policy:secret)\">b</p>\n\n",
+            "<p style='color: red'>c</p>\n\n",
+            "<iframe srcdoc=\"<a href=policy:secret>x</a>\" title=f></iframe>\n\n",
+            "<link rel=preload imagesrcset=\"policy:open 1x, policy:secret 2x\">\n\n",
+            "<link rel=preload imagesrcset=\"policy:open 1x\">\n\n",
+            "<style>\n@import 'policy:secret';\n</style>\n\n",
+            "<style>p { background: url(policy:secret) }</STYLE >\n\n",
+            "<style>p { color: red }</style>\n\n",
+            "Inline <style>p { background: url(policy:secret) }</style> text.\n\n",
+            "<a href=\"policy&colon;secret\">d</a> <a href=\"&#112;olicy:secret\">e</a> ",
+            "<a href='&#x70;olicy&#58secret'>f</a> <a href=\"&#106;avascript:alert(1)\">g</a>\n",
+        );
+        for allow in [false, true] {
+            let out = Renderer::new(allow).render(md, &Fake).html;
+            assert!(!out.contains("secret"), "{out}");
+            assert!(!out.to_lowercase().contains("refresh"), "{out}");
+            assert!(!out.contains("url("), "{out}");
+            assert!(out.contains("Inline  text."), "{out}");
+            for kept in ["<a>d</a>", "<a>e</a>", "<a>f</a>"] {
+                assert!(out.contains(kept), "{kept} in {out}");
+            }
+            if !allow {
+                assert!(out.contains("<a>g</a>"), "{out}");
+                continue;
+            }
+            for kept in [
+                "<p class=a>a</p>",
+                "<p>b</p>",
+                "<p style='color: red'>c</p>",
+                "<iframe title=f></iframe>",
+                "<link rel=preload imagesrcset=\"../open/ 1x\">",
+                "<style>p { color: red }</style>",
+            ] {
+                assert!(out.contains(kept), "{kept} in {out}");
+            }
+            assert_eq!(out.matches("<link").count(), 2, "{out}");
+            assert_eq!(out.matches("<style").count(), 1, "{out}");
+        }
+        let safe = |url: &str| {
+            if is_safe_url(url) {
+                Resolved::Keep
+            } else {
+                Resolved::TextOnly
+            }
+        };
+        assert_eq!(
+            rewrite_urls("<a href=\"&#106;avascript:alert(1)\" id=x>g</a>", &safe),
+            "<a id=x>g</a>"
+        );
+        assert_eq!(
+            rewrite_urls("<a href=\"https://x.example/?a=1&amp;b=2\">e</a>", &safe),
+            "<a href=\"https://x.example/?a=1&amp;b=2\">e</a>"
+        );
+        // A `<style>` left open: the rest of its fragment, and of the next ones up to its end.
+        let mut in_style = false;
+        assert_eq!(rewrite_fragment("a<style>b", &safe, &mut in_style), "a");
+        assert!(in_style);
+        assert_eq!(rewrite_fragment("c", &safe, &mut in_style), "");
+        assert_eq!(rewrite_fragment("d</style>e", &safe, &mut in_style), "e");
+        assert!(!in_style);
+    }
+
+    #[test]
+    fn decodes_character_references_like_browsers() {
+        for (raw, decoded) in [
+            ("&#106;avascript:", "javascript:"),
+            ("policy&colon;x", "policy:x"),
+            ("&#x3A&#X3a;&#58", ":::"),
+            ("&amp &amp; &AMP;", "& & &"),
+            ("&copy=1 &copy;", "&copy=1 \u{a9}"),
+            ("&notanentity; &notit;", "&notanentity; &notit;"),
+            ("&NotEqualTilde;", "\u{2242}\u{338}"),
+            ("&#0; &#xD800; &#99999999999;", "\u{fffd} \u{fffd} \u{fffd}"),
+            ("&#x80; &#x81;", "\u{20ac} \u{81}"),
+            ("a&b & &# &#x &#;", "a&b & &# &#x &#;"),
+        ] {
+            assert_eq!(decode_entities(raw), decoded, "{raw}");
+        }
     }
 
     #[test]
@@ -905,6 +1391,89 @@ mod tests {
         let out = html("```yaml\nkey: value\n```\n");
         assert!(out.contains("hl-code"), "{out}");
         assert!(out.contains("class=\"hl-"), "{out}");
+    }
+
+    /// Every form of comment a browser hides: none of it is published, the text around it is.
+    #[test]
+    fn comments_are_never_published() {
+        for md in [
+            "Before <!-- spans a blank line\n\ncanaryint-a -->\nafter\n",
+            "> Before <!-- crosses a quote's blank line\n>\n> canaryint-a -->\n> after\n",
+            "Before <!-- closed the old way canaryint-a --!> after\n",
+            "<!-- a block closed the old way canaryint-a --!>\n\nBefore after\n",
+            "- Before <!-- in a list\n\n  canaryint-a -->\n  after\n",
+            "Before <!-- one --> after <!-- never closed\n\ncanaryint-a\n\n## canaryint-a\n",
+            "Before\n<!--\n\n[canaryint-a](policy:secret)\n\n-->\nafter\n",
+            // A code span that opens inside a comment does not protect what follows it.
+            "Before <!-- a\n\n` --> <!-- canaryint-a\n\n--> `\n",
+        ] {
+            for allow in [false, true] {
+                let out = Renderer::new(allow).render(md, &Fake).html;
+                assert!(!out.contains("canaryint"), "{md:?} gave {out}");
+                assert!(!out.contains("--&gt;"), "{md:?} gave {out}");
+                assert!(out.contains("Before"), "{md:?} gave {out}");
+            }
+            assert!(links(md).is_empty(), "{md:?}");
+            assert!(
+                heading_ids(md).iter().all(|id| !id.contains("canaryint")),
+                "{md:?}"
+            );
+        }
+        let out = html("Before <!-- canaryint-a --> after, <!-- one\n\ntwo --> still.\n");
+        assert!(out.contains("Before  after,  still."), "{out}");
+        // `<!-->` and `<!--->` are whole (empty) comments, as in browsers.
+        let out = html("Before <!-->after<!--->again\n");
+        assert!(out.contains("Before afteragain"), "{out}");
+    }
+
+    #[test]
+    fn comments_in_code_are_text() {
+        let out = html(
+            "`<!-- span -->` and \\<!-- escaped -->\n\n```\n<!-- fenced\n```\n\n    <!-- indented\n\nend\n",
+        );
+        for shown in [
+            "&lt;!-- span --&gt;",
+            "&lt;!-- escaped --&gt;",
+            "&lt;!-- fenced",
+            "&lt;!-- indented",
+            "end",
+        ] {
+            assert!(out.contains(shown), "{shown} in {out}");
+        }
+    }
+
+    #[test]
+    fn link_positions_after_comments_are_unchanged() {
+        let md = "a <!-- one\n\ntwo é -->\n\nsee [x](policy:a) <!-- é --> [y](b)\n";
+        let l = links(md);
+        let at: Vec<_> = l.iter().map(|l| (l.line, l.column, l.offset)).collect();
+        assert_eq!(at, [(5, 5, 28), (5, 30, 54)], "{l:?}");
+        assert_eq!(&md[28..29], "[");
+        assert_eq!(&md[54..55], "[");
+    }
+
+    #[test]
+    fn overlong_code_lines_are_not_highlighted() {
+        let r = Renderer::new(false);
+        let html = |md: &str| r.render(md, &Fake).html;
+        let word = "a".repeat(200_000);
+        for lang in ["bash", "sh", "zsh", "erlang", "matlab", ""] {
+            let out = html(&format!("```{lang}\necho {word}\n```\n"));
+            assert!(
+                out.starts_with(&format!(
+                    "<pre class=\"code\"><code>echo {word}\n</code></pre>"
+                )),
+                "{lang}"
+            );
+            assert!(!out.contains("hl-"), "{lang}");
+            let out = html(&format!("```{lang}\necho a word\n```\n"));
+            assert!(out.contains("hl-code"), "{lang}: {out}");
+        }
+        let longest = "a".repeat(MAX_HIGHLIGHTED_LINE);
+        let out = html(&format!("```\nx\n{longest}\n```\n"));
+        assert!(out.contains("hl-code"), "{out}");
+        let out = html(&format!("```bash\necho <{word}\n```\n"));
+        assert!(out.contains("echo &lt;aaa"), "escaped");
     }
 
     #[test]
