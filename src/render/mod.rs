@@ -123,7 +123,12 @@ impl<'a> RenderContext<'a> {
                 items.push((collection, i, access, slug));
             }
         }
-        crate::cache::hash(&(items, self.site.link_targets(), self.md.allows_raw_html()))
+        crate::cache::hash(&(
+            items,
+            self.site.link_targets(),
+            &self.site.config.base_url,
+            self.md.allows_raw_html(),
+        ))
     }
 
     /// The relative prefix from a page at `depth` folders below the root.
