@@ -36,7 +36,8 @@ pub enum Target {
     Item(Collection, usize),
     /// The list page of a collection (a link to a register file).
     List(Collection),
-    /// A file under `static/`, by its output path.
+    /// A file every audience gets, by its output path: one under `static/`, or the
+    /// statement of applicability (`controls/soa.csv`).
     Static(String),
 }
 

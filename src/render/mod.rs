@@ -411,9 +411,15 @@ struct PageLinks<'a, 'b> {
 
 impl LinkResolver for PageLinks<'_, '_> {
     fn resolve(&self, dest: &str) -> Resolved {
-        let Ok(Some((target, fragment))) = self.cx.site.resolve(dest, self.from) else {
+        // Raw HTML attributes come with character references (`/poli&#9;cies/x/`), which the
+        // browser decodes before following the link: match what it will follow. (Markdown
+        // destinations are decoded already; decoding again only matches more.)
+        let Some(decoded) = decode_char_refs(dest) else {
+            return Resolved::TextOnly;
+        };
+        let Ok(Some((target, fragment))) = self.cx.site.resolve(&decoded, self.from) else {
             // Unresolvable links fail the build earlier; external ones are kept.
-            return if self.cx.site.resolve(dest, self.from).is_ok() {
+            return if self.cx.site.resolve(&decoded, self.from).is_ok() {
                 Resolved::Keep
             } else {
                 Resolved::TextOnly
@@ -443,5 +449,118 @@ impl LinkResolver for PageLinks<'_, '_> {
 
     fn control_url(&self, id: ControlId) -> Option<String> {
         crate::catalog::index_of(id).map(|i| self.cx.item_url(self.root, Collection::Controls, i))
+    }
+}
+
+/// `value` with its HTML character references decoded, as a browser reads an attribute;
+/// `None` if it holds a named reference not known here, which is withheld rather than
+/// guessed at. The names known are those of ASCII characters that can spell an address.
+fn decode_char_refs(value: &str) -> Option<std::borrow::Cow<'_, str>> {
+    if !value.contains('&') {
+        return Some(value.into());
+    }
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at + 1..];
+        if let Some(number) = rest.strip_prefix('#') {
+            let (digits, radix, prefix) = match number.strip_prefix(['x', 'X']) {
+                Some(hex) => (hex, 16, 2),
+                None => (number, 10, 1),
+            };
+            let len = digits
+                .find(|c: char| !c.is_digit(radix))
+                .unwrap_or(digits.len());
+            if len == 0 {
+                out.push('&');
+                continue;
+            }
+            let c = u32::from_str_radix(&digits[..len], radix)
+                .ok()
+                .and_then(char::from_u32)
+                .unwrap_or(char::REPLACEMENT_CHARACTER);
+            out.push(c);
+            rest = &rest[prefix + len..];
+            rest = rest.strip_prefix(';').unwrap_or(rest);
+            continue;
+        }
+        let len = rest
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(rest.len());
+        let semicolon = rest[len..].starts_with(';');
+        match named_char_ref(&rest[..len]) {
+            Some(text) => {
+                out.push_str(text);
+                rest = &rest[len + usize::from(semicolon)..];
+            }
+            None if semicolon && len > 0 => return None,
+            None => out.push('&'), // a plain ampersand, as in `?a=1&b=2`
+        }
+    }
+    out.push_str(rest);
+    Some(out.into())
+}
+
+/// The text of a named character reference that decodes to ASCII (or a space).
+fn named_char_ref(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "Tab" => "\t",
+        "NewLine" => "\n",
+        "nbsp" | "NonBreakingSpace" => "\u{a0}",
+        "excl" => "!",
+        "quot" | "QUOT" => "\"",
+        "num" => "#",
+        "dollar" => "$",
+        "percnt" => "%",
+        "amp" | "AMP" => "&",
+        "apos" => "'",
+        "lpar" => "(",
+        "rpar" => ")",
+        "ast" | "midast" => "*",
+        "plus" => "+",
+        "comma" => ",",
+        "period" => ".",
+        "sol" => "/",
+        "colon" => ":",
+        "semi" => ";",
+        "lt" | "LT" => "<",
+        "equals" => "=",
+        "gt" | "GT" => ">",
+        "quest" => "?",
+        "commat" => "@",
+        "lsqb" | "lbrack" => "[",
+        "bsol" => "\\",
+        "rsqb" | "rbrack" => "]",
+        "Hat" => "^",
+        "lowbar" | "UnderBar" => "_",
+        "grave" | "DiacriticalGrave" => "`",
+        "lcub" | "lbrace" => "{",
+        "verbar" | "vert" | "VerticalLine" => "|",
+        "rcub" | "rbrace" => "}",
+        "fjlig" => "fj",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn character_references_decode_as_in_an_attribute() {
+        for (value, expected) in [
+            ("/policies/x/", Some("/policies/x/")),
+            ("/poli&#9;cies/x/", Some("/poli\tcies/x/")),
+            ("&#x2F;policies&sol;x&#47", Some("/policies/x/")),
+            ("/&#X70;olicies/&percnt;78/", Some("/policies/%78/")),
+            ("?a=1&b=2&amp;c", Some("?a=1&b=2&c")),
+            ("&&#;&#x;", Some("&&#;&#x;")),
+            ("&#99999999999;", Some("\u{fffd}")),
+            ("/policies/&fjlig;ord/", Some("/policies/fjord/")),
+            ("/policies/&eacute;x/", None),
+        ] {
+            assert_eq!(decode_char_refs(value).as_deref(), expected, "{value}");
+        }
     }
 }
