@@ -11,7 +11,7 @@ use url::Url;
 use crate::cache::Cache;
 
 use crate::catalog::{self, CatalogControl};
-use crate::config::Config;
+use crate::config::{CONFIG_FILE, Config};
 use crate::diagnostic::{Diagnostics, Failed, Pos};
 use crate::markdown;
 use crate::model::*;
@@ -40,6 +40,10 @@ pub enum Target {
     /// statement of applicability (`controls/soa.csv`).
     Static(String),
 }
+
+/// What a link resolves to: its target and the fragment (`#…`) it names, if any; `None`
+/// when it is not ours to resolve (external, mail, in-page anchor).
+pub type Resolution = Option<(Target, Option<String>)>;
 
 /// The whole ISMS, validated and linked.
 #[derive(Debug)]
@@ -147,6 +151,7 @@ pub fn link(src: Sources, today: Date, diags: &mut Diagnostics, cache: Arc<Cache
     site.link_references(diags);
     site.index_files(&src.files);
     site.check_markdown_links(diags);
+    site.check_url_fields(diags);
     Some(site)
 }
 
@@ -190,11 +195,7 @@ impl Site {
 
     /// Resolves a link destination written in the source file `from` (site-relative path).
     /// `Ok(None)` means the link is not ours to resolve (external, mail, in-page anchor).
-    pub fn resolve(
-        &self,
-        dest: &str,
-        from: &str,
-    ) -> Result<Option<(Target, Option<String>)>, String> {
+    pub fn resolve(&self, dest: &str, from: &str) -> Result<Resolution, String> {
         // A browser drops tabs and line breaks anywhere in a URL and spaces around it, so
         // `/poli<TAB>cies/x/` is `/policies/x/`: match what it will follow.
         let cleaned = clean_url(dest);
@@ -261,6 +262,17 @@ impl Site {
         let joined = join_relative(from, path)
             .ok_or_else(|| format!("relative link \"{dest}\" points outside the site folder"))?;
         self.file_target(&joined).map(|t| Some((t, fragment)))
+    }
+
+    /// Resolves a URL field (evidence `url`, `site.yaml` URLs) written in `from`: like a
+    /// Markdown link, except that a URL kept as written must use a harmless scheme. The
+    /// error is a rule id and a message.
+    pub fn resolve_url(&self, url: &str, from: &str) -> Result<Resolution, (&'static str, String)> {
+        let resolved = self.resolve(url, from).map_err(|e| ("broken-link", e))?;
+        if resolved.is_none() && !markdown::is_safe_url(url) {
+            return Err(("unsafe-url", unsafe_url_message(url)));
+        }
+        Ok(resolved)
     }
 
     /// What a link to the site file `path` means, or why it is broken.
@@ -676,6 +688,48 @@ impl Site {
         out
     }
 
+    /// URL fields are published as links: each must resolve like a Markdown link, and one
+    /// kept as written must not run script (`javascript:`) or carry a document (`data:`).
+    fn check_url_fields(&self, diags: &mut Diagnostics) {
+        let c = &self.config;
+        let mut fields: Vec<(&str, &str, Pos)> = self
+            .evidence
+            .iter()
+            .filter_map(|e| {
+                let url = e.url.as_deref()?;
+                Some((
+                    url,
+                    e.common.pos.path.as_str(),
+                    e.common.pos_of("url").clone(),
+                ))
+            })
+            .collect();
+        if let Some(url) = &c.organisation.website {
+            fields.push((url, CONFIG_FILE, c.url_pos("organisation.website")));
+        }
+        if let Some(url) = c.certificate.as_ref().and_then(|c| c.register_url.as_ref()) {
+            fields.push((url, CONFIG_FILE, c.url_pos("certificate.register_url")));
+        }
+        for (url, from, pos) in fields {
+            if let Err((rule, message)) = self.resolve_url(url, from) {
+                diags.error(pos, rule, message);
+            }
+        }
+        // `base_url` is where the site is published, not a link: it needs a web scheme.
+        if let Ok(base) = Url::parse(&clean_url(&c.base_url))
+            && !matches!(base.scheme(), "http" | "https")
+        {
+            diags.error(
+                c.url_pos("base_url"),
+                "unsafe-url",
+                format!(
+                    "base_url \"{}\" is not a web address, expected https://host/… or a path such as /",
+                    c.base_url
+                ),
+            );
+        }
+    }
+
     fn check_markdown_links(&self, diags: &mut Diagnostics) {
         for md in self.markdown_texts() {
             for link in self.cache.links(&md.text).iter() {
@@ -731,6 +785,13 @@ impl Home {
                 && (url.port() == home.port() || default_port(url.port()))
         })
     }
+}
+
+/// The message for a URL field with a scheme that is not safe to publish.
+fn unsafe_url_message(url: &str) -> String {
+    format!(
+        "unsafe URL \"{url}\", expected an http, https, mailto or tel URL, a relative link or an item link such as policy:ID"
+    )
 }
 
 /// A URL as a browser reads it: without tabs and line breaks, trimmed of spaces and controls.
@@ -892,19 +953,23 @@ mod tests {
         match site.resolve(dest, "policies/access.md") {
             Ok(None) => "keep".into(),
             Err(_) => "error".into(),
-            Ok(Some((target, _))) => match target {
-                Target::Home => "home".into(),
-                Target::Scope => "scope".into(),
-                Target::List(c) => format!("list:{}", c.dir()),
-                Target::Static(p) => format!("static:{p}"),
-                Target::Item(Collection::Controls, i) => {
-                    format!("control:{}", site.controls[i].catalog.id)
-                }
-                Target::Item(c, i) => match site.common(c, i) {
-                    Some(common) if c == Collection::Evidence => format!("evidence:{}", common.id),
-                    Some(common) => format!("{}:{}", c.noun(), common.id),
-                    None => "?".into(),
-                },
+            Ok(Some((target, _))) => target_name(site, target),
+        }
+    }
+
+    fn target_name(site: &Site, target: Target) -> String {
+        match target {
+            Target::Home => "home".into(),
+            Target::Scope => "scope".into(),
+            Target::List(c) => format!("list:{}", c.dir()),
+            Target::Static(p) => format!("static:{p}"),
+            Target::Item(Collection::Controls, i) => {
+                format!("control:{}", site.controls[i].catalog.id)
+            }
+            Target::Item(c, i) => match site.common(c, i) {
+                Some(common) if c == Collection::Evidence => format!("evidence:{}", common.id),
+                Some(common) => format!("{}:{}", c.noun(), common.id),
+                None => "?".into(),
             },
         }
     }
@@ -1123,5 +1188,47 @@ mod tests {
             .expect("a web URL");
         assert!(home.is_own_host(&rooted));
         assert_eq!(decoded_segments(&rooted), ["trust", "policies", "x"]);
+    }
+
+    #[test]
+    fn url_fields_resolve_like_links_and_refuse_unsafe_schemes() {
+        let (_dir, site) = security_site();
+        let from = "evidence/register.yaml";
+        let check = |url: &str| match site.resolve_url(url, from) {
+            Ok(None) => "keep".to_string(),
+            Ok(Some((target, _))) => target_name(&site, target),
+            Err((rule, _)) => rule.to_string(),
+        };
+        for (url, expected) in [
+            ("javascript:alert(1)", "unsafe-url"),
+            ("JavaScript:alert(1)", "unsafe-url"),
+            (" javascript:alert(1)", "unsafe-url"),
+            ("java\tscript:alert(1)", "unsafe-url"),
+            ("vbscript:msgbox", "unsafe-url"),
+            ("data:text/html,<script>alert(1)</script>", "unsafe-url"),
+            ("ftp://files.example/x", "unsafe-url"),
+            ("file:///etc/passwd", "unsafe-url"),
+            ("https://auditor.example/report", "keep"),
+            ("http://auditor.example/report", "keep"),
+            ("mailto:audit@example.com", "keep"),
+            ("tel:+441234567", "keep"),
+            ("policy:business-continuity", "policy:business-continuity"),
+            ("Policy:business-continuity", "policy:business-continuity"),
+            (
+                "https://trust.example/security/policies/business-continuity/",
+                "policy:business-continuity",
+            ),
+            (
+                "/policies/business-continuity/",
+                "policy:business-continuity",
+            ),
+            ("../policies/bcp.md", "policy:business-continuity"),
+            ("files/restore.txt", "evidence:restore-test"),
+            ("policy:no-such-policy", "broken-link"),
+            ("/policies/no-such-policy/", "broken-link"),
+            ("polcy:business-continuity", "broken-link"),
+        ] {
+            assert_eq!(check(url), expected, "{url:?}");
+        }
     }
 }

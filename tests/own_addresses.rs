@@ -70,7 +70,7 @@ fn spellings_site(dir: &Path) {
             "title: T\nbase_url: https://trust.example/security/\norganisation: {name: Org}\n"
                 .to_string(),
         ),
-        ("scope.md".into(), "---\ntitle: Scope\n---\nAll.\n".into()),
+        ("scope.md", "---\ntitle: Scope\n---\nAll.\n".into()),
         (
             "policies/canaryint-plan.md",
             "---\nid: canaryint-plan\ntitle: Plan canaryint-title\nowner: COO\nversion: \"1\"\nstatus: approved\napproved: 2026-01-01\nclassification: internal\n---\n## Steps\n\ncanaryint-body\n"
@@ -85,7 +85,7 @@ fn spellings_site(dir: &Path) {
             "- id: canaryint-ev\n  title: Log canaryint-ev-title\n  kind: log\n  file: evidence/files/canaryint-log.txt\n"
                 .into(),
         ),
-        ("evidence/files/canaryint-log.txt".into(), "canaryint-file\n".into()),
+        ("evidence/files/canaryint-log.txt", "canaryint-file\n".into()),
     ];
     for (path, text) in files {
         write(dir, path, text.as_bytes());
@@ -163,5 +163,130 @@ fn a_rooted_link_into_a_content_folder_that_names_nothing_is_a_broken_link() {
             .as_str()
             .is_some_and(|m| m.contains("not a page of this site")),
         "{broken:?}"
+    );
+}
+
+#[test]
+fn an_unsafe_url_field_is_an_error_at_its_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    spellings_site(&site);
+    write(
+        &site,
+        "site.yaml",
+        b"title: T\nbase_url: https://trust.example/security/\norganisation:\n  name: Org\n  website: \"data:text/html,<script>alert(1)</script>\"\ncertificate:\n  status: certified\n  register_url: JavaScript:alert(1)\n",
+    );
+    write(
+        &site,
+        "evidence/more.yaml",
+        b"- id: xss\n  title: Report\n  kind: report\n  url: \"javascript:alert(document.cookie)\"\n  classification: public\n- id: vb\n  title: Other\n  url:  vbscript:msgbox\n  classification: public\n- id: gone\n  title: Gone\n  url: policy:canaryint-gone\n  classification: public\n",
+    );
+    let (code, diags) = sites::check_json(&site, &[]);
+    assert_eq!(code, 1, "{diags:?}");
+    let at = |rule: &str| -> Vec<String> {
+        diags
+            .iter()
+            .filter(|d| d["rule"] == rule)
+            .map(|d| {
+                format!(
+                    "{}:{}:{}",
+                    d["path"].as_str().unwrap_or(""),
+                    d["line"],
+                    d["column"]
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        at("unsafe-url"),
+        [
+            "evidence/more.yaml:4:8",
+            "evidence/more.yaml:8:9",
+            "site.yaml:5:12",
+            "site.yaml:8:17",
+        ],
+        "{diags:?}"
+    );
+    assert_eq!(at("broken-link"), ["evidence/more.yaml:12:8"], "{diags:?}");
+    let message = diags
+        .iter()
+        .find(|d| d["rule"] == "unsafe-url")
+        .and_then(|d| d["message"].as_str())
+        .unwrap_or_default();
+    assert!(
+        message.starts_with("unsafe URL \"javascript:alert(document.cookie)\", expected"),
+        "{message}"
+    );
+}
+
+#[test]
+fn url_fields_naming_restricted_items_are_withheld() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    spellings_site(&site);
+    write(
+        &site,
+        "site.yaml",
+        b"title: T\nbase_url: https://trust.example/security/\norganisation:\n  name: Org\n  website: /security/policies/canaryint-plan/\ncertificate:\n  status: certified\n  register_url: policy:canaryint-plan\n",
+    );
+    write(
+        &site,
+        "templates/base.html",
+        b"{% block content %}{% endblock content %}<footer>{% if site.website %}{{ site.website }}{% else %}no website{% endif %}</footer>",
+    );
+    let mut register = String::new();
+    for (n, url) in [
+        "policy:canaryint-plan",
+        "Evidence:canaryint-ev",
+        "https://TRUST.example:443/security/policies/canaryint-plan/",
+        "/evidence/canaryint-ev/canaryint-log.txt",
+        "//trust.example/policies/canaryint-plan.md",
+        "../policies/canaryint-plan.md",
+    ]
+    .iter()
+    .enumerate()
+    {
+        register.push_str(&format!(
+            "- id: public-{n}\n  title: Public {n}\n  kind: document\n  url: \"{url}\"\n  classification: public\n"
+        ));
+    }
+    register.push_str("- id: public-external\n  title: External\n  url: https://auditor.example/r\n  classification: public\n");
+    write(&site, "evidence/public.yaml", register.as_bytes());
+
+    let public = build_ok(&site, "public", &dir.path().join("pub"));
+    let hay = public.haystack();
+    if let Some(i) = hay.find("canaryint") {
+        panic!(
+            "the public build leaks: …{}…",
+            &hay[i.saturating_sub(120)..(i + 40).min(hay.len())]
+        );
+    }
+    for n in 0..6 {
+        let page = public.text(&format!("evidence/public-{n}/index.html"));
+        assert!(page.contains("(restricted document)"), "{page}");
+    }
+    let home = public.text("index.html");
+    assert!(!home.contains("Verify in the"), "no register link: {home}");
+    assert!(home.contains("no website"), "{home}");
+    assert!(
+        public
+            .text("evidence/public-external/index.html")
+            .contains("href=\"https://auditor.example/r\" rel=\"external\""),
+        "external URLs stay"
+    );
+
+    let internal = build_ok(&site, "internal", &dir.path().join("int"));
+    let page = internal.text("evidence/public-2/index.html");
+    assert!(
+        page.contains("<a href=\"../../policies/canaryint-plan/\">Plan canaryint-title</a>"),
+        "{page}"
+    );
+    let home = internal.text("index.html");
+    assert!(home.contains("href=\"policies/canaryint-plan/\""), "{home}");
+    assert!(
+        internal
+            .text("evidence/public-0/index.html")
+            .contains("<footer>../../policies/canaryint-plan/</footer>"),
+        "the website field is resolved for the page it is on"
     );
 }

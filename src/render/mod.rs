@@ -298,13 +298,17 @@ impl<'a> RenderContext<'a> {
         }
     }
 
-    pub fn site_view(&self) -> SiteView {
+    /// The site's settings for a page `depth` folders below the root.
+    pub fn site_view(&self, depth: usize) -> SiteView {
         let c = &self.site.config;
         SiteView {
             title: c.title.clone(),
             organisation: c.organisation.name.clone(),
             contact_email: c.organisation.contact_email.clone(),
-            website: c.organisation.website.clone(),
+            website: c.organisation.website.as_deref().and_then(|url| {
+                self.url_link(url, crate::config::CONFIG_FILE, &Self::root(depth))
+                    .map(|l| l.href)
+            }),
             language: c.language.clone(),
             description: c.description.clone(),
         }
@@ -371,6 +375,38 @@ impl<'a> RenderContext<'a> {
 
     pub fn markdown_html(&self, md: Option<&Markdown>, root: &str) -> Option<String> {
         md.map(|m| self.markdown(m, root).html.clone())
+    }
+
+    /// A URL field written in `from` (evidence `url`, a `site.yaml` URL) as a link on a page
+    /// at `root`: resolved like a Markdown link, `None` when the reader may not open its
+    /// target (or its scheme is unsafe, which `check` reports).
+    pub fn url_link(&self, url: &str, from: &str, root: &str) -> Option<UrlLink> {
+        let links = PageLinks {
+            cx: self,
+            root,
+            from,
+        };
+        match links.resolve(url) {
+            Resolved::Keep => markdown::is_safe_url(url).then(|| UrlLink {
+                href: url.to_string(),
+                text: url.to_string(),
+                external: true,
+            }),
+            Resolved::TextOnly => None,
+            Resolved::Url(href) => {
+                // An item is shown by its title; other pages of the site (home, scope, a
+                // register, a static file) by the URL as written, which names nothing hidden.
+                let text = match self.site.resolve_url(url, from) {
+                    Ok(Some((Target::Item(c, i), _))) => self.item_title(c, i),
+                    _ => url.to_string(),
+                };
+                Some(UrlLink {
+                    href,
+                    text,
+                    external: false,
+                })
+            }
+        }
     }
 
     /// Renders a template into an output file.
