@@ -87,6 +87,11 @@ pub const RULES: &[(&str, Severity, &str)] = &[
         "a Markdown link to an item or file that does not exist",
     ),
     (
+        "unsafe-url",
+        Severity::Error,
+        "a URL field whose scheme is not http, https, mailto or tel (or a base_url that is not a web address)",
+    ),
+    (
         "broken-anchor",
         Severity::Error,
         "a link to a heading anchor that does not exist",

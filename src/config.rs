@@ -25,6 +25,9 @@ pub struct Config {
     /// Whether lists say how many further policies and evidence items are available on
     /// request (default true).
     pub show_restricted_counts: bool,
+    /// Where each URL field (`base_url`, `organisation.website`, `certificate.register_url`)
+    /// was written, for the diagnostics of link checking.
+    pub url_pos: Vec<(&'static str, Pos)>,
 }
 
 #[derive(Debug, Clone)]
@@ -49,6 +52,14 @@ pub struct Certificate {
 pub const DEFAULT_HIGHLIGHT_THEME: &str = "InspiredGitHub";
 
 impl Config {
+    /// Where the URL field `field` (e.g. `certificate.register_url`) was written.
+    pub fn url_pos(&self, field: &str) -> Pos {
+        self.url_pos
+            .iter()
+            .find(|(name, _)| *name == field)
+            .map_or_else(|| Pos::file(CONFIG_FILE), |(_, p)| p.clone())
+    }
+
     /// The classification an item of `collection` gets when it sets none.
     pub fn default_classification(&self, collection: Collection) -> Classification {
         self.defaults
@@ -80,7 +91,7 @@ struct RawConfig {
 struct RawOrganisation {
     name: Option<Spanned<String>>,
     contact_email: Option<String>,
-    website: Option<String>,
+    website: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -92,7 +103,7 @@ struct RawCertificate {
     accreditation_body: Option<String>,
     issued: Option<Spanned<String>>,
     expires: Option<Spanned<String>>,
-    register_url: Option<String>,
+    register_url: Option<Spanned<String>>,
     standard: Option<String>,
 }
 
@@ -116,7 +127,7 @@ struct RawDefault {
 /// Parses `site.yaml`; problems go to `diags` and `None` is returned when it is unusable.
 pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Config> {
     let path = CONFIG_FILE;
-    let raw: RawConfig = match yaml::parse::<Option<RawConfig>>(text, path, 0) {
+    let mut raw: RawConfig = match yaml::parse::<Option<RawConfig>>(text, path, 0) {
         Ok(Some(raw)) => raw,
         Ok(None) => {
             diags.error(Pos::file(path), "missing-field", "site.yaml is empty: expected at least `title`, `base_url` and `organisation: {name}`");
@@ -144,13 +155,26 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Config> {
             None
         }
     };
+    let mut url_pos = Vec::new();
+    let mut url = |field: &'static str, v: Option<Spanned<String>>| {
+        let v = v?;
+        url_pos.push((field, pos(&v)));
+        Some(v.value.trim().to_string()).filter(|u| !u.is_empty())
+    };
+    let website = raw.organisation.as_mut().and_then(|o| o.website.take());
+    let website = url("organisation.website", website);
+    let register_url = raw.certificate.as_mut().and_then(|c| c.register_url.take());
+    let register_url = url("certificate.register_url", register_url);
+    if let Some(b) = &raw.base_url {
+        url_pos.push(("base_url", pos(b)));
+    }
     let title = required(raw.title, "title", diags);
     let base_url = required(raw.base_url, "base_url", diags);
     let organisation = match raw.organisation {
         Some(o) => required(o.name, "organisation.name", diags).map(|name| Organisation {
             name,
             contact_email: o.contact_email,
-            website: o.website,
+            website,
         }),
         None => {
             diags.error(
@@ -173,7 +197,9 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Config> {
             f.value
         }
     };
-    let certificate = raw.certificate.and_then(|c| parse_certificate(c, diags));
+    let certificate = raw
+        .certificate
+        .and_then(|c| parse_certificate(c, register_url, diags));
     let defaults = raw
         .defaults
         .map(|d| parse_defaults(d, diags))
@@ -208,10 +234,15 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Config> {
         allow_raw_html: raw.allow_raw_html.unwrap_or(false),
         highlight_theme,
         show_restricted_counts: raw.show_restricted_counts.unwrap_or(true),
+        url_pos,
     })
 }
 
-fn parse_certificate(c: RawCertificate, diags: &mut Diagnostics) -> Option<Certificate> {
+fn parse_certificate(
+    c: RawCertificate,
+    register_url: Option<String>,
+    diags: &mut Diagnostics,
+) -> Option<Certificate> {
     let path = CONFIG_FILE;
     let status = match c.status {
         None => {
@@ -246,7 +277,7 @@ fn parse_certificate(c: RawCertificate, diags: &mut Diagnostics) -> Option<Certi
         accreditation_body: c.accreditation_body,
         issued: date(c.issued),
         expires: date(c.expires),
-        register_url: c.register_url,
+        register_url,
         standard: c.standard,
     })
 }

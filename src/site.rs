@@ -5,10 +5,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
+use percent_encoding::percent_decode_str;
+use url::Url;
+
 use crate::cache::Cache;
 
 use crate::catalog::{self, CatalogControl};
-use crate::config::Config;
+use crate::config::{CONFIG_FILE, Config};
 use crate::diagnostic::{Diagnostics, Failed, Pos};
 use crate::markdown;
 use crate::model::*;
@@ -33,9 +36,14 @@ pub enum Target {
     Item(Collection, usize),
     /// The list page of a collection (a link to a register file).
     List(Collection),
-    /// A file under `static/`, by its output path.
+    /// A file every audience gets, by its output path: one under `static/`, or the
+    /// statement of applicability (`controls/soa.csv`).
     Static(String),
 }
+
+/// What a link resolves to: its target and the fragment (`#…`) it names, if any; `None`
+/// when it is not ours to resolve (external, mail, in-page anchor).
+pub type Resolution = Option<(Target, Option<String>)>;
 
 /// The whole ISMS, validated and linked.
 #[derive(Debug)]
@@ -65,6 +73,8 @@ pub struct Site {
     slugs: HashMap<Collection, HashMap<String, usize>>,
     /// Source file (site-relative) → what a relative link to it means.
     files: BTreeMap<String, Option<Target>>,
+    /// Where the site is published (from `base_url`), to recognise links to its own pages.
+    home: Home,
     /// Non-fatal findings of loading and linking.
     pub warnings: Diagnostics,
     /// Memo tables shared with the build that made this site (Markdown scans, renders).
@@ -111,6 +121,7 @@ pub fn load_cached(
 pub fn link(src: Sources, today: Date, diags: &mut Diagnostics, cache: Arc<Cache>) -> Option<Site> {
     let config = src.config?;
     let scope = src.scope?;
+    let home = Home::new(&config.base_url);
     let mut site = Site {
         config,
         today,
@@ -142,6 +153,7 @@ pub fn link(src: Sources, today: Date, diags: &mut Diagnostics, cache: Arc<Cache
         ids: HashMap::new(),
         slugs: HashMap::new(),
         files: BTreeMap::new(),
+        home,
         warnings: Diagnostics::new(),
         cache,
     };
@@ -150,6 +162,7 @@ pub fn link(src: Sources, today: Date, diags: &mut Diagnostics, cache: Arc<Cache
     site.link_references(diags);
     site.index_files(&src.files);
     site.check_markdown_links(diags);
+    site.check_url_fields(diags);
     Some(site)
 }
 
@@ -193,21 +206,31 @@ impl Site {
 
     /// Resolves a link destination written in the source file `from` (site-relative path).
     /// `Ok(None)` means the link is not ours to resolve (external, mail, in-page anchor).
-    pub fn resolve(
-        &self,
-        dest: &str,
-        from: &str,
-    ) -> Result<Option<(Target, Option<String>)>, String> {
-        let (path, fragment) = match dest.split_once('#') {
+    pub fn resolve(&self, dest: &str, from: &str) -> Result<Resolution, String> {
+        // A browser drops tabs and line breaks anywhere in a URL and spaces around it, so
+        // `/poli<TAB>cies/x/` is `/policies/x/`: match what it will follow.
+        let cleaned = clean_url(dest);
+        let (path, fragment) = match cleaned.split_once('#') {
             Some((p, f)) => (p, Some(f.to_string())),
-            None => (dest, None),
+            None => (cleaned.as_str(), None),
         };
-        // A link to one of our own pages by its published address — a full URL under
-        // `base_url`, or a root-absolute path — means that page, withheld like any link.
-        if let Some(rooted) = self.own_address(path)
-            && let Some(target) = self.output_target(rooted)?
+        // A rooted path, a protocol-relative URL or an http(s) URL: if it is on this site's
+        // host it means one of our pages (in any spelling), withheld like any link.
+        if let Some(url) = self
+            .home
+            .url
+            .as_ref()
+            .map(|home| web_url(home, path, dest))
+            .transpose()?
+            .flatten()
         {
-            return Ok(Some((target, fragment)));
+            if !self.home.is_own_host(&url) {
+                return Ok(None); // another host
+            }
+            let segments = decoded_segments(&url);
+            return Ok(self
+                .address_target(&segments)?
+                .map(|target| (target, fragment)));
         }
         // A scheme is letters, digits, `+`, `-` and `.` before the first `:`; a colon after a
         // `/` or `?` (`files/x.txt?at=10:00`) belongs to a relative link.
@@ -232,7 +255,7 @@ impl Site {
                         "unknown link scheme \"{scheme}:\" (did you mean \"{near}:\"?)"
                     ));
                 }
-                return Ok(None); // http:, https:, mailto: and other schemes are external
+                return Ok(None); // mailto: and other schemes are external
             };
             let id = id.trim();
             return match self.lookup(collection, id) {
@@ -243,78 +266,101 @@ impl Site {
                 None => Err(self.unknown_message(collection, id)),
             };
         }
-        if path.is_empty() || path.starts_with("//") {
+        if path.is_empty() {
             return Ok(None);
         }
         let path = path.split('?').next().unwrap_or(path);
-        let joined = match path.strip_prefix('/') {
-            // A root-absolute path that names a site file means that file, resolved (and
-            // withheld) like a relative link; any other is a path on the host, kept as written.
-            Some(rooted) if self.files.contains_key(rooted) => rooted.to_string(),
-            Some(_) => return Ok(None),
-            None => join_relative(from, path).ok_or_else(|| {
-                format!("relative link \"{dest}\" points outside the site folder")
-            })?,
-        };
-        match self.files.get(&joined) {
-            Some(Some(t)) => Ok(Some((t.clone(), fragment))),
+        let joined = join_relative(from, path)
+            .ok_or_else(|| format!("relative link \"{dest}\" points outside the site folder"))?;
+        self.file_target(&joined).map(|t| Some((t, fragment)))
+    }
+
+    /// Resolves a URL field (evidence `url`, `site.yaml` URLs) written in `from`: like a
+    /// Markdown link, except that a URL kept as written must use a harmless scheme. The
+    /// error is a rule id and a message.
+    pub fn resolve_url(&self, url: &str, from: &str) -> Result<Resolution, (&'static str, String)> {
+        let resolved = self.resolve(url, from).map_err(|e| ("broken-link", e))?;
+        if resolved.is_none() && !markdown::is_safe_url(url) {
+            return Err(("unsafe-url", unsafe_url_message(url)));
+        }
+        Ok(resolved)
+    }
+
+    /// What a link to the site file `path` means, or why it is broken.
+    fn file_target(&self, path: &str) -> Result<Target, String> {
+        match self.files.get(path) {
+            Some(Some(t)) => Ok(t.clone()),
             Some(None) => Err(format!(
-                "link to \"{joined}\", a file trustpress does not publish (link to its page instead)"
+                "link to \"{path}\", a file trustpress does not publish (link to its page instead)"
             )),
-            None => Err(format!("link to \"{joined}\", which does not exist")),
+            None => Err(format!("link to \"{path}\", which does not exist")),
         }
     }
 
-    /// The site-root-relative part of `path` if it addresses this site's published pages:
-    /// `https://trust.example/policies/x/` (under `base_url`) or `/policies/x/` → `policies/x/`.
-    fn own_address<'p>(&self, path: &'p str) -> Option<&'p str> {
-        let base = self.config.base_url.trim_end_matches('/');
-        if base.contains("://")
-            && let Some(rest) = path.strip_prefix(base)
-        {
-            return Some(rest.strip_prefix('/').unwrap_or(rest));
+    /// What an address on this site's host means, given its decoded path segments. Under the
+    /// base path or without it (as the README's `/policies/access/` is written), a path whose
+    /// first segment is a content folder must be one of our pages, files or source files —
+    /// anything else is an error, never a link published as written. `Ok(None)`: a page of
+    /// the host that is not ours (`/careers`), kept as written.
+    fn address_target(&self, segments: &[String]) -> Result<Option<Target>, String> {
+        let (rel, under_base) = match strip_segments(segments, &self.home.base) {
+            Some(rest) => (rest, true),
+            None => (segments, false),
+        };
+        let joined = rel.join("/");
+        if self.files.contains_key(&joined) {
+            return self.file_target(&joined).map(Some);
         }
-        let rooted = path.strip_prefix('/').filter(|p| !p.starts_with('/'))?;
-        // A base_url with a path (`https://x/trust/`) publishes pages under that path.
-        let base_path = base
-            .split_once("://")
-            .map(|(_, rest)| rest.split_once('/').map_or("", |(_, p)| p))
-            .unwrap_or_else(|| base.trim_start_matches('/'));
-        match base_path {
-            "" => Some(rooted),
-            prefix => rooted.strip_prefix(prefix)?.strip_prefix('/').or(Some("")),
+        if self.static_files.iter().any(|(p, _)| *p == joined) {
+            return Ok(Some(Target::Static(joined)));
         }
-    }
-
-    /// What a published address (site-root-relative) is the page of. `Ok(None)`: not a page
-    /// address trustpress writes (e.g. a static file, or a path the host serves).
-    fn output_target(&self, rooted: &str) -> Result<Option<Target>, String> {
-        let path = rooted.split('?').next().unwrap_or(rooted);
-        if self.files.contains_key(path) {
-            return Ok(None); // a source file: resolved as such below
+        let mut parts: Vec<&str> = rel.iter().map(String::as_str).collect();
+        if parts.last().is_some_and(|last| {
+            last.eq_ignore_ascii_case("index.html") || last.eq_ignore_ascii_case("index.htm")
+        }) {
+            parts.pop();
         }
-        let path = path.strip_suffix("index.html").unwrap_or(path);
-        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
-        let collection = |dir: &str| Collection::ALL.into_iter().find(|c| c.dir() == dir);
-        Ok(Some(match parts.as_slice() {
-            [] => Target::Home,
-            ["scope"] => Target::Scope,
-            [dir] => match collection(dir) {
-                Some(c) => Target::List(c),
-                None => return Ok(None),
-            },
-            [dir, slug] => match collection(dir) {
-                Some(c) => match self.by_slug(c, slug) {
-                    Some(i) => Target::Item(c, i),
-                    None => {
-                        return Err(format!(
-                            "link to /{dir}/{slug}/, which is not a page of this site"
-                        ));
-                    }
-                },
-                None => return Ok(None),
-            },
-            _ => return Ok(None),
+        let Some((first, rest)) = parts.split_first() else {
+            // The host's root is our home page only when the site is published there.
+            return Ok((under_base || self.home.base.is_empty()).then_some(Target::Home));
+        };
+        let not_a_page = || format!("link to \"/{joined}\", which is not a page of this site");
+        // Host paths may be case-insensitive, and slugs are lower-case: match regardless.
+        let first = first.to_ascii_lowercase();
+        if first == "scope" {
+            return if rest.is_empty() {
+                Ok(Some(Target::Scope))
+            } else {
+                Err(not_a_page())
+            };
+        }
+        let Some(collection) = Collection::ALL.into_iter().find(|c| c.dir() == first) else {
+            return Ok(None);
+        };
+        let item = |slug: &str| {
+            self.by_slug(collection, &slug.to_ascii_lowercase())
+                .ok_or_else(not_a_page)
+        };
+        Ok(Some(match rest {
+            [] => Target::List(collection),
+            [file] if collection == Collection::Controls && file.eq_ignore_ascii_case(SOA) => {
+                Target::Static(format!("controls/{SOA}"))
+            }
+            [slug] => Target::Item(collection, item(slug)?),
+            // An evidence file's address: the file is published exactly where its item's
+            // page is, so the link means that item (and is withheld with it).
+            [slug, file] if collection == Collection::Evidence => {
+                let i = item(slug)?;
+                let named = self.evidence[i]
+                    .file
+                    .as_ref()
+                    .is_some_and(|f| f.file_name.eq_ignore_ascii_case(file));
+                if !named {
+                    return Err(not_a_page());
+                }
+                Target::Item(collection, i)
+            }
+            _ => return Err(not_a_page()),
         }))
     }
 
@@ -663,6 +709,48 @@ impl Site {
         out
     }
 
+    /// URL fields are published as links: each must resolve like a Markdown link, and one
+    /// kept as written must not run script (`javascript:`) or carry a document (`data:`).
+    fn check_url_fields(&self, diags: &mut Diagnostics) {
+        let c = &self.config;
+        let mut fields: Vec<(&str, &str, Pos)> = self
+            .evidence
+            .iter()
+            .filter_map(|e| {
+                let url = e.url.as_deref()?;
+                Some((
+                    url,
+                    e.common.pos.path.as_str(),
+                    e.common.pos_of("url").clone(),
+                ))
+            })
+            .collect();
+        if let Some(url) = &c.organisation.website {
+            fields.push((url, CONFIG_FILE, c.url_pos("organisation.website")));
+        }
+        if let Some(url) = c.certificate.as_ref().and_then(|c| c.register_url.as_ref()) {
+            fields.push((url, CONFIG_FILE, c.url_pos("certificate.register_url")));
+        }
+        for (url, from, pos) in fields {
+            if let Err((rule, message)) = self.resolve_url(url, from) {
+                diags.error(pos, rule, message);
+            }
+        }
+        // `base_url` is where the site is published, not a link: it needs a web scheme.
+        if let Ok(base) = Url::parse(&clean_url(&c.base_url))
+            && !matches!(base.scheme(), "http" | "https")
+        {
+            diags.error(
+                c.url_pos("base_url"),
+                "unsafe-url",
+                format!(
+                    "base_url \"{}\" is not a web address, expected https://host/… or a path such as /",
+                    c.base_url
+                ),
+            );
+        }
+    }
+
     fn check_markdown_links(&self, diags: &mut Diagnostics) {
         for md in self.markdown_texts() {
             for link in self.cache.links(&md.text).iter() {
@@ -672,6 +760,124 @@ impl Site {
             }
         }
     }
+}
+
+/// The file name of the statement of applicability, published under `controls/`.
+const SOA: &str = "soa.csv";
+
+/// Where the site's pages are published, from `base_url`.
+#[derive(Debug)]
+struct Home {
+    /// `base_url` as a URL; a relative `base_url` (`/trust/`) is placed on a host no link
+    /// can name, so only rooted paths are on it. (`None` only if even that host does not
+    /// parse, which cannot happen.)
+    url: Option<Url>,
+    /// The base path's segments, decoded: `https://x.example/trust/` → `["trust"]`.
+    base: Vec<String>,
+}
+
+impl Home {
+    fn new(base_url: &str) -> Home {
+        let cleaned = clean_url(base_url);
+        let url = match Url::parse(&cleaned) {
+            Ok(u) if u.has_host() => Some(u),
+            _ => Url::parse("https://base-url.invalid/")
+                .ok()
+                .map(|placeholder| placeholder.join(&cleaned).unwrap_or(placeholder)),
+        };
+        let base = url.as_ref().map(decoded_segments).unwrap_or_default();
+        Home { url, base }
+    }
+
+    /// Whether `url` is on the site's host: http and https alike (a host serves both, or
+    /// redirects one to the other), any default port, the host in any case.
+    fn is_own_host(&self, url: &Url) -> bool {
+        let web = |u: &Url| matches!(u.scheme(), "http" | "https");
+        let host = |u: &Url| {
+            u.host_str()
+                .map(|h| h.trim_end_matches('.').to_ascii_lowercase())
+        };
+        let default_port = |p: Option<u16>| matches!(p, None | Some(80) | Some(443));
+        self.url.as_ref().is_some_and(|home| {
+            web(url)
+                && web(home)
+                && host(url).is_some()
+                && host(url) == host(home)
+                && (url.port() == home.port() || default_port(url.port()))
+        })
+    }
+}
+
+/// The message for a URL field with a scheme that is not safe to publish.
+fn unsafe_url_message(url: &str) -> String {
+    format!(
+        "unsafe URL \"{url}\", expected an http, https, mailto or tel URL, a relative link or an item link such as policy:ID"
+    )
+}
+
+/// A URL as a browser reads it: without tabs and line breaks, trimmed of spaces and controls.
+fn clean_url(url: &str) -> String {
+    url.trim_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect()
+}
+
+/// `path` (a link without its fragment) as the URL a browser on one of our pages follows, if
+/// it is a web address: a rooted path or a protocol-relative URL (on `home`'s scheme), or an
+/// http(s) URL. `Ok(None)`: a relative link or another scheme. An http(s) URL without `//`
+/// is relative on a page of the same scheme and a host name on the other: an error, since no
+/// one means that. `dest` is the link as written, for the message.
+fn web_url(home: &Url, path: &str, dest: &str) -> Result<Option<Url>, String> {
+    // Browsers read `\` as `/` in web URLs.
+    let slash = |c: char| c == '/' || c == '\\';
+    if path.starts_with(slash) {
+        return Ok(home.join(path).ok());
+    }
+    let Some((scheme, rest)) = path.split_once(':') else {
+        return Ok(None);
+    };
+    let scheme = scheme.to_ascii_lowercase();
+    if !matches!(scheme.as_str(), "http" | "https") {
+        return Ok(None);
+    }
+    let mut chars = rest.chars();
+    if !(chars.next().is_some_and(slash) && chars.next().is_some_and(slash)) {
+        return Err(format!(
+            "link \"{dest}\" has no host, expected {scheme}://host/… (or a relative link)"
+        ));
+    }
+    Ok(Url::parse(path).ok())
+}
+
+/// The path segments of `url`, percent-decoded, with dot segments (also encoded ones, which
+/// browsers remove too) and empty segments removed.
+fn decoded_segments(url: &Url) -> Vec<String> {
+    let decoded = percent_decode_str(url.path()).decode_utf8_lossy();
+    let mut out: Vec<String> = Vec::new();
+    for segment in decoded.split(['/', '\\']) {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                out.pop();
+            }
+            s => out.push(s.to_string()),
+        }
+    }
+    out
+}
+
+/// `segments` without the leading `prefix` (compared ignoring ASCII case), if it starts so.
+fn strip_segments<'s>(segments: &'s [String], prefix: &[String]) -> Option<&'s [String]> {
+    if segments.len() < prefix.len()
+        || !segments
+            .iter()
+            .zip(prefix)
+            .all(|(s, p)| s.eq_ignore_ascii_case(p))
+    {
+        return None;
+    }
+    segments.get(prefix.len()..)
 }
 
 /// Whether `s` is a URI scheme (RFC 3986: a letter, then letters, digits, `+`, `-`, `.`).
@@ -726,6 +932,324 @@ mod tests {
                 expected,
                 "{from} + {link}"
             );
+        }
+    }
+
+    /// A small site published at `https://trust.example/security/`, for link resolution.
+    fn security_site() -> (tempfile::TempDir, Site) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let files = [
+            (
+                "site.yaml",
+                "title: T\nbase_url: https://trust.example/security/\norganisation: {name: Org}\n",
+            ),
+            ("scope.md", "---\ntitle: Scope\n---\nEverything.\n"),
+            (
+                "policies/bcp.md",
+                "---\nid: business-continuity\ntitle: BCP\nowner: COO\nversion: \"1\"\nstatus: approved\napproved: 2026-01-01\nclassification: internal\n---\n## Plan\n",
+            ),
+            (
+                "policies/access.md",
+                "---\nid: access-control\ntitle: Access\nowner: CISO\nversion: \"1\"\nstatus: approved\napproved: 2026-01-01\nclassification: public\n---\nText.\n",
+            ),
+            (
+                "evidence/register.yaml",
+                "- id: restore-test\n  title: Restore\n  kind: report\n  file: evidence/files/restore.txt\n",
+            ),
+            ("evidence/files/restore.txt", "log"),
+            ("static/logo.svg", "<svg/>"),
+        ];
+        for (path, text) in files {
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, text).expect("write");
+        }
+        let today = Date::parse("2026-06-01").expect("date");
+        let site = load(dir.path(), today).expect("the site loads");
+        (dir, site)
+    }
+
+    /// What `resolve` makes of `dest`, in words: `policy:ID`, `keep`, `error`, `home` …
+    fn resolved(site: &Site, dest: &str) -> String {
+        match site.resolve(dest, "policies/access.md") {
+            Ok(None) => "keep".into(),
+            Err(_) => "error".into(),
+            Ok(Some((target, _))) => target_name(site, target),
+        }
+    }
+
+    fn target_name(site: &Site, target: Target) -> String {
+        match target {
+            Target::Home => "home".into(),
+            Target::Scope => "scope".into(),
+            Target::List(c) => format!("list:{}", c.dir()),
+            Target::Static(p) => format!("static:{p}"),
+            Target::Item(Collection::Controls, i) => {
+                format!("control:{}", site.controls[i].catalog.id)
+            }
+            Target::Item(c, i) => match site.common(c, i) {
+                Some(common) if c == Collection::Evidence => format!("evidence:{}", common.id),
+                Some(common) => format!("{}:{}", c.noun(), common.id),
+                None => "?".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn own_addresses_resolve_in_every_spelling() {
+        let (_dir, site) = security_site();
+        let bcp = "policy:business-continuity";
+        let ev = "evidence:restore-test";
+        let cases = [
+            // The README's own form, which ignores the base path, and its variants.
+            ("/policies/business-continuity/", bcp),
+            ("/policies/business-continuity", bcp),
+            ("/policies/business-continuity/index.html", bcp),
+            ("/policies/business-continuity/index.htm", bcp),
+            ("/policies/business-continuity/INDEX.HTML", bcp),
+            ("/policies/bcp.md", bcp),
+            // Under the base path.
+            ("/security/policies/business-continuity/", bcp),
+            ("/security/policies/business-continuity/index.html", bcp),
+            ("/security/policies/bcp.md", bcp),
+            ("/SECURITY/POLICIES/BUSINESS-CONTINUITY/", bcp),
+            ("/security//policies//business-continuity/", bcp),
+            ("/security/policies/business-continuity/?x=1", bcp),
+            ("/security/policies/business-continuity/#plan", bcp),
+            // Full URLs: scheme, host case, default ports, user info, a trailing dot.
+            (
+                "https://trust.example/security/policies/business-continuity/",
+                bcp,
+            ),
+            (
+                "http://trust.example/security/policies/business-continuity/",
+                bcp,
+            ),
+            (
+                "HTTPS://TRUST.EXAMPLE/security/policies/business-continuity/",
+                bcp,
+            ),
+            (
+                "https://Trust.Example/security/policies/business-continuity/",
+                bcp,
+            ),
+            (
+                "Http://trust.example/security/policies/business-continuity/",
+                bcp,
+            ),
+            (
+                "https://trust.example:443/security/policies/business-continuity/",
+                bcp,
+            ),
+            (
+                "http://trust.example:80/security/policies/business-continuity/",
+                bcp,
+            ),
+            (
+                "http://trust.example:443/security/policies/business-continuity/",
+                bcp,
+            ),
+            (
+                "https://user@trust.example/security/policies/business-continuity/",
+                bcp,
+            ),
+            (
+                "https://trust.example./security/policies/business-continuity/",
+                bcp,
+            ),
+            (
+                "https://trust.example/security/policies/business-continuity/#plan",
+                bcp,
+            ),
+            ("https://trust.example/security/policies/bcp.md", bcp),
+            ("https://trust.example/policies/business-continuity/", bcp),
+            (
+                "https://trust.example:443/policies/business-continuity",
+                bcp,
+            ),
+            (
+                "HTTP://TRUST.EXAMPLE:80/POLICIES/BUSINESS-CONTINUITY/INDEX.HTM",
+                bcp,
+            ),
+            (
+                "https://trust.example/security/../security/policies/business-continuity/",
+                bcp,
+            ),
+            // Protocol-relative, and the slashes a browser reads as such.
+            (
+                "//trust.example/security/policies/business-continuity/",
+                bcp,
+            ),
+            ("//TRUST.EXAMPLE:443/policies/business-continuity/", bcp),
+            (
+                "/\\trust.example/security/policies/business-continuity/",
+                bcp,
+            ),
+            (
+                "\\\\trust.example/security/policies/business-continuity/",
+                bcp,
+            ),
+            (
+                "https:\\\\trust.example\\security\\policies\\business-continuity\\",
+                bcp,
+            ),
+            (
+                "https:///trust.example/security/policies/business-continuity/",
+                bcp,
+            ),
+            ("\\security\\policies\\business-continuity\\", bcp),
+            // Dot segments, plain and encoded.
+            ("/security/./policies/business-continuity/", bcp),
+            ("/security/x/../policies/business-continuity/", bcp),
+            ("/security/policies/./business-continuity/", bcp),
+            ("/security/policies/../policies/business-continuity", bcp),
+            ("/security/%2E/policies/business-continuity/", bcp),
+            (
+                "/security/policies/%2e%2e/policies/business-continuity/",
+                bcp,
+            ),
+            ("/security/x/..%2Fpolicies/business-continuity/", bcp),
+            // Percent-encoding.
+            (
+                "https://trust.example/security/policies/business%2Dcontinuity/",
+                bcp,
+            ),
+            ("/security/%70olicies/business-continuity/", bcp),
+            ("/security/policies/business-continuity/%69ndex.html", bcp),
+            ("/security/policies/bcp%2Emd", bcp),
+            // What a browser strips: spaces around, tabs and line breaks inside.
+            (" /security/policies/business-continuity/ ", bcp),
+            ("/security/poli\tcies/business-continuity/", bcp),
+            ("/security/policies/business-\ncontinuity/", bcp),
+            // Evidence file addresses and evidence pages.
+            ("/security/evidence/restore-test/restore.txt", ev),
+            ("/evidence/restore-test/restore.txt", ev),
+            (
+                "https://trust.example/security/evidence/restore-test/restore.txt",
+                ev,
+            ),
+            ("//trust.example/evidence/restore-test/restore.txt", ev),
+            ("/security/evidence/restore-test/RESTORE.TXT", ev),
+            ("/security/evidence/restore%2Dtest/restore%2Etxt", ev),
+            ("/security/evidence/restore-test/", ev),
+            ("/security/evidence/files/restore.txt", ev),
+            ("/evidence/files/restore.txt", ev),
+            // Pages that are not items.
+            ("/security/", "home"),
+            ("https://trust.example/security", "home"),
+            ("/security/index.html", "home"),
+            ("/security/policies/", "list:policies"),
+            ("/policies/index.html", "list:policies"),
+            ("/security/evidence/register.yaml", "list:evidence"),
+            ("/security/scope/", "scope"),
+            ("/scope.md", "scope"),
+            ("/security/controls/a-5-1/", "control:A.5.1"),
+            ("/security/controls/soa.csv", "static:controls/soa.csv"),
+            ("/security/logo.svg", "static:logo.svg"),
+            ("/logo.svg", "static:logo.svg"),
+            ("/security/static/logo.svg", "static:logo.svg"),
+            // A content folder, but nothing there: an error, never published as written.
+            ("/security/policies/no-such-policy/", "error"),
+            ("/policies/no-such-policy/", "error"),
+            ("https://trust.example/policies/no-such-policy/", "error"),
+            ("/security/policies/business-continuity/extra/", "error"),
+            ("/security/evidence/restore-test/other.txt", "error"),
+            ("/security/scope/more/", "error"),
+            ("/security/policies/missing.md", "error"),
+            ("/security/site.yaml", "error"),
+            ("/security/risks/r-1/", "error"),
+            // An http(s) URL without `//` is relative on one scheme and a host on the other.
+            ("https:policies/business-continuity/", "error"),
+            ("http:/security/policies/business-continuity/", "error"),
+            // Other pages of the host, and other hosts and ports: kept as written.
+            ("/", "keep"),
+            ("/careers", "keep"),
+            ("/security/careers/", "keep"),
+            ("/other/policies/business-continuity/", "keep"),
+            ("https://trust.example/careers", "keep"),
+            (
+                "https://other.example/security/policies/business-continuity/",
+                "keep",
+            ),
+            (
+                "https://trust.example:8443/security/policies/business-continuity/",
+                "keep",
+            ),
+            (
+                "https://trust.example.other/policies/business-continuity/",
+                "keep",
+            ),
+            ("//other.example/policies/business-continuity/", "keep"),
+            ("mailto:security@trust.example", "keep"),
+            ("#plan", "keep"),
+            // Links by id, and relative links, as before.
+            ("policy:business-continuity", bcp),
+            ("bcp.md#plan", bcp),
+            ("../evidence/files/restore.txt", ev),
+            ("policy:no-such-policy", "error"),
+        ];
+        let failures: Vec<String> = cases
+            .iter()
+            .filter_map(|(dest, expected)| {
+                let got = resolved(&site, dest);
+                (got != *expected).then(|| format!("{dest:?}: expected {expected}, got {got}"))
+            })
+            .collect();
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn a_relative_base_url_recognises_rooted_paths_only() {
+        let home = Home::new("/trust/");
+        assert_eq!(home.base, vec!["trust".to_string()]);
+        let url = |s: &str| Url::parse(s).expect("url");
+        assert!(!home.is_own_host(&url("https://trust.example/trust/policies/x/")));
+        let rooted = web_url(home.url.as_ref().expect("url"), "/trust/policies/x/", "")
+            .expect("no error")
+            .expect("a web URL");
+        assert!(home.is_own_host(&rooted));
+        assert_eq!(decoded_segments(&rooted), ["trust", "policies", "x"]);
+    }
+
+    #[test]
+    fn url_fields_resolve_like_links_and_refuse_unsafe_schemes() {
+        let (_dir, site) = security_site();
+        let from = "evidence/register.yaml";
+        let check = |url: &str| match site.resolve_url(url, from) {
+            Ok(None) => "keep".to_string(),
+            Ok(Some((target, _))) => target_name(&site, target),
+            Err((rule, _)) => rule.to_string(),
+        };
+        for (url, expected) in [
+            ("javascript:alert(1)", "unsafe-url"),
+            ("JavaScript:alert(1)", "unsafe-url"),
+            (" javascript:alert(1)", "unsafe-url"),
+            ("java\tscript:alert(1)", "unsafe-url"),
+            ("vbscript:msgbox", "unsafe-url"),
+            ("data:text/html,<script>alert(1)</script>", "unsafe-url"),
+            ("ftp://files.example/x", "unsafe-url"),
+            ("file:///etc/passwd", "unsafe-url"),
+            ("https://auditor.example/report", "keep"),
+            ("http://auditor.example/report", "keep"),
+            ("mailto:audit@example.com", "keep"),
+            ("tel:+441234567", "keep"),
+            ("policy:business-continuity", "policy:business-continuity"),
+            ("Policy:business-continuity", "policy:business-continuity"),
+            (
+                "https://trust.example/security/policies/business-continuity/",
+                "policy:business-continuity",
+            ),
+            (
+                "/policies/business-continuity/",
+                "policy:business-continuity",
+            ),
+            ("../policies/bcp.md", "policy:business-continuity"),
+            ("files/restore.txt", "evidence:restore-test"),
+            ("policy:no-such-policy", "broken-link"),
+            ("/policies/no-such-policy/", "broken-link"),
+            ("polcy:business-continuity", "broken-link"),
+        ] {
+            assert_eq!(check(url), expected, "{url:?}");
         }
     }
 }

@@ -139,7 +139,12 @@ impl<'a> RenderContext<'a> {
                 items.push((collection, i, access, slug));
             }
         }
-        crate::cache::hash(&(items, self.site.link_targets(), self.md.allows_raw_html()))
+        crate::cache::hash(&(
+            items,
+            self.site.link_targets(),
+            &self.site.config.base_url,
+            self.md.allows_raw_html(),
+        ))
     }
 
     /// The relative prefix from a page at `depth` folders below the root.
@@ -310,13 +315,17 @@ impl<'a> RenderContext<'a> {
         }
     }
 
-    pub fn site_view(&self) -> SiteView {
+    /// The site's settings for a page `depth` folders below the root.
+    pub fn site_view(&self, depth: usize) -> SiteView {
         let c = &self.site.config;
         SiteView {
             title: c.title.clone(),
             organisation: c.organisation.name.clone(),
             contact_email: c.organisation.contact_email.clone(),
-            website: c.organisation.website.clone(),
+            website: c.organisation.website.as_deref().and_then(|url| {
+                self.url_link(url, crate::config::CONFIG_FILE, &Self::root(depth))
+                    .map(|l| l.href)
+            }),
             language: c.language.clone(),
             description: c.description.clone(),
         }
@@ -385,6 +394,38 @@ impl<'a> RenderContext<'a> {
         md.map(|m| self.markdown(m, root).html.clone())
     }
 
+    /// A URL field written in `from` (evidence `url`, a `site.yaml` URL) as a link on a page
+    /// at `root`: resolved like a Markdown link, `None` when the reader may not open its
+    /// target (or its scheme is unsafe, which `check` reports).
+    pub fn url_link(&self, url: &str, from: &str, root: &str) -> Option<UrlLink> {
+        let links = PageLinks {
+            cx: self,
+            root,
+            from,
+        };
+        match links.resolve(url) {
+            Resolved::Keep => markdown::is_safe_url(url).then(|| UrlLink {
+                href: url.to_string(),
+                text: url.to_string(),
+                external: true,
+            }),
+            Resolved::TextOnly => None,
+            Resolved::Url(href) => {
+                // An item is shown by its title; other pages of the site (home, scope, a
+                // register, a static file) by the URL as written, which names nothing hidden.
+                let text = match self.site.resolve_url(url, from) {
+                    Ok(Some((Target::Item(c, i), _))) => self.item_title(c, i),
+                    _ => url.to_string(),
+                };
+                Some(UrlLink {
+                    href,
+                    text,
+                    external: false,
+                })
+            }
+        }
+    }
+
     /// Renders a template into an output file.
     pub fn page<C: Serialize>(
         &self,
@@ -423,9 +464,15 @@ struct PageLinks<'a, 'b> {
 
 impl LinkResolver for PageLinks<'_, '_> {
     fn resolve(&self, dest: &str) -> Resolved {
-        let Ok(Some((target, fragment))) = self.cx.site.resolve(dest, self.from) else {
+        // Raw HTML attributes come with character references (`/poli&#9;cies/x/`), which the
+        // browser decodes before following the link: match what it will follow. (Markdown
+        // destinations are decoded already; decoding again only matches more.)
+        let Some(decoded) = decode_char_refs(dest) else {
+            return Resolved::TextOnly;
+        };
+        let Ok(Some((target, fragment))) = self.cx.site.resolve(&decoded, self.from) else {
             // Unresolvable links fail the build earlier; external ones are kept.
-            return if self.cx.site.resolve(dest, self.from).is_ok() {
+            return if self.cx.site.resolve(&decoded, self.from).is_ok() {
                 Resolved::Keep
             } else {
                 Resolved::TextOnly
@@ -455,5 +502,118 @@ impl LinkResolver for PageLinks<'_, '_> {
 
     fn control_url(&self, id: ControlId) -> Option<String> {
         crate::catalog::index_of(id).map(|i| self.cx.item_url(self.root, Collection::Controls, i))
+    }
+}
+
+/// `value` with its HTML character references decoded, as a browser reads an attribute;
+/// `None` if it holds a named reference not known here, which is withheld rather than
+/// guessed at. The names known are those of ASCII characters that can spell an address.
+fn decode_char_refs(value: &str) -> Option<std::borrow::Cow<'_, str>> {
+    if !value.contains('&') {
+        return Some(value.into());
+    }
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at + 1..];
+        if let Some(number) = rest.strip_prefix('#') {
+            let (digits, radix, prefix) = match number.strip_prefix(['x', 'X']) {
+                Some(hex) => (hex, 16, 2),
+                None => (number, 10, 1),
+            };
+            let len = digits
+                .find(|c: char| !c.is_digit(radix))
+                .unwrap_or(digits.len());
+            if len == 0 {
+                out.push('&');
+                continue;
+            }
+            let c = u32::from_str_radix(&digits[..len], radix)
+                .ok()
+                .and_then(char::from_u32)
+                .unwrap_or(char::REPLACEMENT_CHARACTER);
+            out.push(c);
+            rest = &rest[prefix + len..];
+            rest = rest.strip_prefix(';').unwrap_or(rest);
+            continue;
+        }
+        let len = rest
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(rest.len());
+        let semicolon = rest[len..].starts_with(';');
+        match named_char_ref(&rest[..len]) {
+            Some(text) => {
+                out.push_str(text);
+                rest = &rest[len + usize::from(semicolon)..];
+            }
+            None if semicolon && len > 0 => return None,
+            None => out.push('&'), // a plain ampersand, as in `?a=1&b=2`
+        }
+    }
+    out.push_str(rest);
+    Some(out.into())
+}
+
+/// The text of a named character reference that decodes to ASCII (or a space).
+fn named_char_ref(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "Tab" => "\t",
+        "NewLine" => "\n",
+        "nbsp" | "NonBreakingSpace" => "\u{a0}",
+        "excl" => "!",
+        "quot" | "QUOT" => "\"",
+        "num" => "#",
+        "dollar" => "$",
+        "percnt" => "%",
+        "amp" | "AMP" => "&",
+        "apos" => "'",
+        "lpar" => "(",
+        "rpar" => ")",
+        "ast" | "midast" => "*",
+        "plus" => "+",
+        "comma" => ",",
+        "period" => ".",
+        "sol" => "/",
+        "colon" => ":",
+        "semi" => ";",
+        "lt" | "LT" => "<",
+        "equals" => "=",
+        "gt" | "GT" => ">",
+        "quest" => "?",
+        "commat" => "@",
+        "lsqb" | "lbrack" => "[",
+        "bsol" => "\\",
+        "rsqb" | "rbrack" => "]",
+        "Hat" => "^",
+        "lowbar" | "UnderBar" => "_",
+        "grave" | "DiacriticalGrave" => "`",
+        "lcub" | "lbrace" => "{",
+        "verbar" | "vert" | "VerticalLine" => "|",
+        "rcub" | "rbrace" => "}",
+        "fjlig" => "fj",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn character_references_decode_as_in_an_attribute() {
+        for (value, expected) in [
+            ("/policies/x/", Some("/policies/x/")),
+            ("/poli&#9;cies/x/", Some("/poli\tcies/x/")),
+            ("&#x2F;policies&sol;x&#47", Some("/policies/x/")),
+            ("/&#X70;olicies/&percnt;78/", Some("/policies/%78/")),
+            ("?a=1&b=2&amp;c", Some("?a=1&b=2&c")),
+            ("&&#;&#x;", Some("&&#;&#x;")),
+            ("&#99999999999;", Some("\u{fffd}")),
+            ("/policies/&fjlig;ord/", Some("/policies/fjord/")),
+            ("/policies/&eacute;x/", None),
+        ] {
+            assert_eq!(decode_char_refs(value).as_deref(), expected, "{value}");
+        }
     }
 }

@@ -146,6 +146,15 @@ pub fn date(d: Option<Date>) -> Option<String> {
     d.map(|d| d.to_string())
 }
 
+/// A URL field shown as a link: where it goes and what it says.
+#[derive(Debug, Clone, Serialize)]
+pub struct UrlLink {
+    pub href: String,
+    pub text: String,
+    /// Whether it leaves the site (`rel="external"`).
+    pub external: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

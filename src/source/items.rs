@@ -267,7 +267,7 @@ pub fn evidence(
 ) -> Option<(Evidence, Option<(String, Pos)>)> {
     let entry = f.pos(&raw);
     let r = raw.value;
-    let field_pos = positions(f, [("expires", &r.expires)]);
+    let field_pos = positions(f, [("expires", &r.expires), ("url", &r.url)]);
     let common = common(
         r.id,
         r.classification,

@@ -67,7 +67,12 @@ pub(in crate::render) fn evidence_page(cx: &RenderContext, i: usize) -> Result<O
     struct Data {
         evidence: EvidenceRow,
         classification: &'static str,
+        /// The `url` field's link (`None` when there is none or it is withheld).
         url: Option<String>,
+        url_text: Option<String>,
+        url_external: bool,
+        /// The `url` field names something this reader may not open.
+        url_withheld: bool,
         file: Option<String>,
         /// The file's address relative to the page, percent-encoded: a name such as
         /// `report#1.pdf` would otherwise link to `report` with a fragment.
@@ -83,10 +88,17 @@ pub(in crate::render) fn evidence_page(cx: &RenderContext, i: usize) -> Result<O
         .filter(|ci| cx.link_visible(**ci, Collection::Evidence, i))
         .filter_map(|ci| cx.item_link(root, Collection::Controls, *ci))
         .collect();
+    let url = e
+        .url
+        .as_deref()
+        .map(|u| cx.url_link(u, &e.common.pos.path, root));
     let data = Data {
+        url_withheld: matches!(url, Some(None)),
+        url_text: url.clone().flatten().map(|l| l.text),
+        url_external: url.clone().flatten().is_some_and(|l| l.external),
         evidence: evidence_row(cx, i, root).ok_or_else(|| not_visible("evidence item", i))?,
         classification: e.common.classification.as_str(),
-        url: e.url.clone(),
+        url: url.flatten().map(|l| l.href),
         file: e.file.as_ref().map(|f| f.file_name.clone()),
         file_href: e.file.as_ref().map(|f| encode_segment(&f.file_name)),
         description: cx.markdown_html(e.description.as_ref(), root),

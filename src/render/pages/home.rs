@@ -157,7 +157,10 @@ pub(in crate::render) fn home(cx: &RenderContext) -> Result<Output, Diagnostic> 
         issued: date(c.issued),
         expires: date(c.expires),
         expired: is_expired(c.expires, site.today),
-        register_url: c.register_url.clone(),
+        register_url: c.register_url.as_deref().and_then(|url| {
+            cx.url_link(url, crate::config::CONFIG_FILE, "")
+                .map(|l| l.href)
+        }),
         standard: c.standard.clone(),
     });
     let count = |c: Collection| {

@@ -52,7 +52,7 @@ impl Base {
     fn new(cx: &RenderContext, title: &str, depth: usize, section: &'static str) -> Base {
         Base {
             page: cx.page_view(title, depth, section),
-            site: cx.site_view(),
+            site: cx.site_view(depth),
             nav: cx.nav(depth, section),
         }
     }
