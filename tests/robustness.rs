@@ -345,10 +345,15 @@ fn out_refuses_the_site_its_parents_and_foreign_folders() {
     write(&site, "policies/access.md", POLICY.as_bytes());
     let foreign = parent.path().join("documents");
     write(&foreign, "thesis.txt", b"keep me");
+    // The parent once held an output (it has the marker), so only the guard stands between
+    // `--out SITE/..` and the site.
+    write(parent.path(), ".trustpress-output", b"");
     let before_site = tree(&site);
     for (out, what) in [
         (site.clone(), "the site folder"),
         (parent.path().to_path_buf(), "a parent of the site"),
+        (site.join(".."), "a parent of the site spelled SITE/.."),
+        (site.join("policies/../.."), "a parent of the site spelled SITE/policies/../.."),
         (foreign.clone(), "a folder with foreign content"),
     ] {
         let result = build(&site, &out, Some("2026-11-30"), None);
@@ -359,6 +364,17 @@ fn out_refuses_the_site_its_parents_and_foreign_folders() {
         );
         let stderr = String::from_utf8_lossy(&result.stderr);
         assert!(stderr.contains("error:"), "{what}: {stderr}");
+        let mut top: Vec<String> = std::fs::read_dir(&site)
+            .expect("read site")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        top.sort();
+        assert_eq!(
+            top,
+            ["policies", "scope.md", "site.yaml"],
+            "{what}: no staging folder inside the site"
+        );
         assert_eq!(tree(&site), before_site, "{what}: the site is untouched");
         assert_eq!(
             std::fs::read(foreign.join("thesis.txt")).expect("still there"),
