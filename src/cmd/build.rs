@@ -94,9 +94,10 @@ fn check_out_dir(site: &Path, out: &Path) -> Result<PathBuf> {
     // Output inside a folder trustpress reads would be read back into the next build (and
     // static/ is published to every audience).
     let out_real = resolve_path(&target)?;
-    if let Some(dir) = crate::source::CONTENT_DIRS.iter().find(|d| {
-        target.starts_with(site_abs.join(d)) || out_real.starts_with(site_abs.join(d))
-    }) {
+    if let Some(dir) = crate::source::CONTENT_DIRS
+        .iter()
+        .find(|d| target.starts_with(site_abs.join(d)) || out_real.starts_with(site_abs.join(d)))
+    {
         bail!(
             "--out {} is inside the site's {dir}/ folder, which trustpress reads as content; choose a folder outside it (default: SITE/_site/<audience>)",
             out.display()
