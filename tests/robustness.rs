@@ -9,6 +9,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+#[allow(dead_code)]
+#[path = "../examples/gen-site.rs"]
+mod gen_site;
+
 use proptest::prelude::*;
 use trustpress::diagnostic::Severity;
 use trustpress::source::{self, frontmatter, yaml};
@@ -328,11 +332,11 @@ fn failed_build_leaves_previous_output_untouched() {
         before,
         "the previous output is byte-for-byte unchanged"
     );
-    let siblings: Vec<_> = std::fs::read_dir(outdir.path())
-        .expect("read")
-        .flatten()
-        .collect();
-    assert_eq!(siblings.len(), 1, "no staging folders left behind");
+    assert_eq!(
+        leftovers(outdir.path()),
+        ["site"],
+        "no staging folders left behind"
+    );
 }
 
 #[test]
@@ -345,10 +349,18 @@ fn out_refuses_the_site_its_parents_and_foreign_folders() {
     write(&site, "policies/access.md", POLICY.as_bytes());
     let foreign = parent.path().join("documents");
     write(&foreign, "thesis.txt", b"keep me");
+    // The parent once held an output (it has the marker), so only the guard stands between
+    // `--out SITE/..` and the site.
+    write(parent.path(), ".trustpress-output", b"");
     let before_site = tree(&site);
     for (out, what) in [
         (site.clone(), "the site folder"),
         (parent.path().to_path_buf(), "a parent of the site"),
+        (site.join(".."), "a parent of the site spelled SITE/.."),
+        (
+            site.join("policies/../.."),
+            "a parent of the site spelled SITE/policies/../..",
+        ),
         (foreign.clone(), "a folder with foreign content"),
     ] {
         let result = build(&site, &out, Some("2026-11-30"), None);
@@ -359,6 +371,17 @@ fn out_refuses_the_site_its_parents_and_foreign_folders() {
         );
         let stderr = String::from_utf8_lossy(&result.stderr);
         assert!(stderr.contains("error:"), "{what}: {stderr}");
+        let mut top: Vec<String> = std::fs::read_dir(&site)
+            .expect("read site")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        top.sort();
+        assert_eq!(
+            top,
+            ["policies", "scope.md", "site.yaml"],
+            "{what}: no staging folder inside the site"
+        );
         assert_eq!(tree(&site), before_site, "{what}: the site is untouched");
         assert_eq!(
             std::fs::read(foreign.join("thesis.txt")).expect("still there"),
@@ -406,4 +429,167 @@ fn builds_are_reproducible() {
             );
         }
     }
+}
+
+// ---- interrupted and concurrent builds --------------------------------------------------
+
+/// A generated site with a few thousand static files: cheap to render, but its output takes a
+/// while to write and to remove, so a kill can land in the swap.
+fn many_files_site(root: &Path) -> PathBuf {
+    let site = root.join("isms");
+    gen_site::generate(20, &site).expect("generate site");
+    for d in 0..25 {
+        for f in 0..100 {
+            write(
+                &site,
+                &format!("static/bulk/d{d:02}/f{f:03}.txt"),
+                format!("file {d}/{f}\n").as_bytes(),
+            );
+        }
+    }
+    site
+}
+
+fn build_ok(site: &Path, out: &Path) {
+    let result = build(site, out, Some("2026-11-30"), None);
+    assert!(
+        result.status.success(),
+        "build failed: {}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+}
+
+/// What is beside the output in `dir`, but for the lock file that stays there.
+fn leftovers(dir: &Path) -> Vec<String> {
+    let mut n = names(dir);
+    n.retain(|n| n != ".site.lock");
+    n
+}
+
+/// The names in `dir`, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn leftovers_of_an_interrupted_build_do_not_break_the_next() {
+    let site = site_with(POLICY.as_bytes(), RISKS.as_bytes());
+    let outdir = tempfile::tempdir().expect("temp");
+    let out = outdir.path().join("site");
+    build_ok(site.path(), &out);
+    let good = tree(&out);
+    // What a build killed while removing the previous output leaves (today's fixed name and
+    // the unique one), and a killed build's staging folder.
+    for (folder, marker) in [
+        (".site.old", true),
+        (".site.old-AbC123", true),
+        (".site.tmp-XyZ789", false),
+    ] {
+        write(
+            &outdir.path().join(folder),
+            "policies/access/index.html",
+            b"stale",
+        );
+        if marker {
+            write(&outdir.path().join(folder), ".trustpress-output", b"");
+        }
+    }
+    build_ok(site.path(), &out);
+    assert_eq!(leftovers(outdir.path()), ["site"]);
+    assert_eq!(tree(&out), good);
+}
+
+#[test]
+fn a_build_killed_at_any_moment_leaves_nothing_that_breaks_the_next() {
+    let dir = tempfile::tempdir().expect("temp");
+    let site = many_files_site(dir.path());
+    let outdir = dir.path().join("out");
+    let out = outdir.join("site");
+    build_ok(&site, &out);
+    let good = tree(&out);
+    assert!(good.len() > 2500);
+
+    /// When to kill: after a delay, or as soon as a folder with this prefix appears beside
+    /// the output (the staging folder being written, the previous output moved aside).
+    enum Moment {
+        After(Duration),
+        Seen(&'static str),
+    }
+    let moments = [
+        Moment::After(Duration::from_millis(200)),
+        Moment::Seen(".site.tmp-"),
+        Moment::Seen(".site.old"),
+        Moment::Seen(".site.old"),
+    ];
+    let mut killed_in_swap = 0;
+    for moment in &moments {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_trustpress"))
+            .args(["build"])
+            .arg(&site)
+            .args(["--audience", "internal", "--today", "2026-11-30", "--out"])
+            .arg(&out)
+            .env_remove("SOURCE_DATE_EPOCH")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start build");
+        let start = Instant::now();
+        loop {
+            if child.try_wait().expect("poll build").is_some() {
+                break;
+            }
+            let due = match moment {
+                Moment::After(d) => start.elapsed() >= *d,
+                Moment::Seen(prefix) => names(&outdir).iter().any(|n| n.starts_with(prefix)),
+            };
+            if due {
+                // SIGKILL: no destructor, no handler runs, as with a power cut.
+                child.kill().expect("kill build");
+                if matches!(moment, Moment::Seen(".site.old")) {
+                    killed_in_swap += 1;
+                }
+                break;
+            }
+            assert!(start.elapsed() < Duration::from_secs(120), "build hangs");
+        }
+        let _ = child.wait();
+        build_ok(&site, &out);
+        assert_eq!(leftovers(&outdir), ["site"], "no leftovers");
+        assert_eq!(tree(&out), good, "the complete site");
+    }
+    assert!(killed_in_swap > 0, "no kill landed in the swap");
+}
+
+#[test]
+fn concurrent_builds_of_one_output_all_succeed() {
+    let dir = tempfile::tempdir().expect("temp");
+    let site = many_files_site(dir.path());
+    let reference = dir.path().join("reference");
+    build_ok(&site, &reference);
+    let outdir = dir.path().join("out");
+    let out = outdir.join("site");
+    let results: Vec<Output> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..6)
+            .map(|_| s.spawn(|| build(&site, &out, Some("2026-11-30"), None)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("build thread"))
+            .collect()
+    });
+    for r in &results {
+        assert!(
+            r.status.success(),
+            "a concurrent build failed: {}",
+            String::from_utf8_lossy(&r.stderr)
+        );
+    }
+    assert_eq!(leftovers(&outdir), ["site"], "no leftovers");
+    assert_eq!(tree(&out), tree(&reference), "a complete site");
 }

@@ -163,7 +163,8 @@ fn editing_a_policy_rebuilds_and_reloads_browsers() {
 #[test]
 fn a_broken_build_keeps_the_last_good_site_with_an_overlay() {
     let site = copy_fixture("serve-site");
-    let server = Server::start(&site.path(), &[]);
+    // The internal preview lists every diagnostic; below internal see the next test.
+    let server = Server::start(&site.path(), &["--audience", "internal"]);
     let policy = site.path().join("policies/beta.md");
     let good = std::fs::read_to_string(&policy).expect("read policy");
 
@@ -205,6 +206,205 @@ fn a_broken_build_keeps_the_last_good_site_with_an_overlay() {
         r.body.contains("BETA-FIXED-MARKER") && !r.body.contains("trustpress-overlay")
     });
     assert!(!server.get(ALPHA).body.contains("trustpress-overlay"));
+}
+
+/// An internal policy with a typo; each of its fields carries a canary.
+const BROKEN_INTERNAL_POLICY: &str = "---
+id: canaryint-overlay-id
+title: Overlay canaryint-overlay-title
+owner: canaryint-overlay-owner
+version: \"1.0\"
+status: canaryint-overlay-status
+classification: internal
+controls: [A.5.1, A.99.canaryint]
+---
+## canaryint-overlay-heading
+
+Text.
+";
+
+/// The overlay part of a page.
+fn overlay_of(body: &str) -> &str {
+    let start = body.find("trustpress-overlay").unwrap_or(body.len());
+    let end = body[start..]
+        .find("</div>")
+        .map_or(body.len(), |e| start + e);
+    &body[start..end]
+}
+
+#[test]
+fn below_internal_the_overlay_says_only_that_the_build_is_broken() {
+    let public_site = copy_fixture("serve-site");
+    let internal_site = copy_fixture("serve-site");
+    let public = Server::start(&public_site.path(), &["--audience", "public"]);
+    let internal = Server::start(&internal_site.path(), &["--audience", "internal"]);
+    for site in [&public_site, &internal_site] {
+        std::fs::write(
+            site.path().join("policies/canaryint-overlay.md"),
+            BROKEN_INTERNAL_POLICY,
+        )
+        .expect("write the broken policy");
+    }
+
+    let page = public.wait_for(ALPHA, "the error overlay", |r| {
+        r.body.contains("trustpress-overlay")
+    });
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("ALPHA-ORIGINAL-MARKER"),
+        "last good page"
+    );
+    assert!(
+        !page.body.contains("canaryint"),
+        "{}",
+        overlay_of(&page.body)
+    );
+    let overlay = overlay_of(&page.body);
+    assert!(
+        overlay.contains(" error; the details are in the terminal")
+            || overlay.contains(" errors; the details are in the terminal"),
+        "{overlay}"
+    );
+    for detail in [".md", "warning", "<li>", "<code>"] {
+        assert!(!overlay.contains(detail), "{detail} in {overlay}");
+    }
+    let missing = public.get("/nope/");
+    assert!(missing.body.contains("trustpress-overlay"));
+    assert!(!missing.body.contains("canaryint"));
+    // The terminal has the details, and the count the overlay gives.
+    public.wait_for_output("canaryint-overlay-status");
+    let errors = public.stderr();
+    let count = errors
+        .lines()
+        .find_map(|l| l.split(" failed in ").nth(1))
+        .and_then(|rest| rest.split(" with ").nth(1))
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap_or_else(|| panic!("no error count in the terminal:\n{errors}"));
+    assert!(
+        overlay.contains(&format!(">{count} error")),
+        "{count}: {overlay}"
+    );
+
+    let page = internal.wait_for(ALPHA, "the error overlay", |r| {
+        r.body.contains("trustpress-overlay")
+    });
+    assert!(
+        page.body.contains("<code>policies/canaryint-overlay.md:"),
+        "{}",
+        overlay_of(&page.body)
+    );
+    assert!(page.body.contains("canaryint-overlay-status"));
+}
+
+#[test]
+fn a_slow_reader_does_not_stall_other_clients() {
+    use std::io::Write;
+    let site = copy_fixture("serve-site");
+    // Far more than the sockets' buffers hold, so answering it blocks until the client reads.
+    let big = vec![b'x'; 48 * 1024 * 1024];
+    std::fs::create_dir_all(site.path().join("static")).expect("mkdir static");
+    std::fs::write(site.path().join("static/big.bin"), &big).expect("write big file");
+    drop(big);
+    let server = Server::start(&site.path(), &[]);
+    let mut slow = Vec::new();
+    for _ in 0..2 {
+        let mut stream = std::net::TcpStream::connect(&server.host).expect("connect");
+        write!(
+            stream,
+            "GET /big.bin HTTP/1.1\r\nHost: {}\r\n\r\n",
+            server.host
+        )
+        .expect("send");
+        slow.push(stream); // and never read
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    // Each of these waits at most live::DEADLINE for its answer.
+    for path in ["/", ALPHA, "/style.css"] {
+        assert_eq!(server.get(path).status, 200, "{path}");
+    }
+    let events = server.events();
+    let mut seen = Vec::new();
+    assert!(
+        wait_for_line(&events, "event: hello", &mut seen),
+        "live reload stalled: {seen:?}"
+    );
+    drop(slow);
+}
+
+/// Opens the event stream and returns its status line (within the deadline).
+fn events_status(host: &str) -> (String, std::net::TcpStream) {
+    use std::io::{BufRead, Write};
+    let mut stream = std::net::TcpStream::connect(host).expect("connect");
+    stream
+        .set_read_timeout(Some(live::DEADLINE))
+        .expect("timeout");
+    write!(
+        stream,
+        "GET /__trustpress/events HTTP/1.1\r\nHost: {host}\r\n\r\n"
+    )
+    .expect("send");
+    let mut reader = std::io::BufReader::new(stream.try_clone().expect("clone"));
+    let mut line = String::new();
+    reader.read_line(&mut line).expect("status line");
+    (line, stream)
+}
+
+#[test]
+fn closed_live_reload_streams_free_their_slots_within_seconds() {
+    let site = copy_fixture("serve-site");
+    let server = Server::start(&site.path(), &[]);
+    // MAX_EVENT_CLIENTS in src/serve/server.rs.
+    let tabs: Vec<_> = (0..64)
+        .map(|i| {
+            let (status, stream) = events_status(&server.host);
+            assert!(status.starts_with("HTTP/1.1 200"), "tab {i}: {status}");
+            stream
+        })
+        .collect();
+    let (status, _) = events_status(&server.host);
+    assert!(status.starts_with("HTTP/1.1 503"), "{status}");
+    drop(tabs);
+    let start = std::time::Instant::now();
+    loop {
+        let (status, _stream) = events_status(&server.host);
+        if status.starts_with("HTTP/1.1 200") {
+            break;
+        }
+        assert!(
+            start.elapsed() < live::DEADLINE,
+            "the slots of closed tabs were not freed: {status}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn oversized_request_heads_are_refused() {
+    use std::io::{Read, Write};
+    let site = copy_fixture("serve-site");
+    let server = Server::start(&site.path(), &[]);
+    let mut stream = std::net::TcpStream::connect(&server.host).expect("connect");
+    stream
+        .set_read_timeout(Some(live::DEADLINE))
+        .expect("timeout");
+    let head = format!(
+        "GET / HTTP/1.1\r\nHost: {}\r\nX-Padding: {}\r\n\r\n",
+        server.host,
+        "a".repeat(1024 * 1024)
+    );
+    // The server may stop reading (and close) part way: a failed write is an answer too.
+    let _ = stream.write_all(head.as_bytes());
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let response = String::from_utf8_lossy(&response);
+    assert!(
+        response.is_empty() || response.starts_with("HTTP/1.1 431"),
+        "{}",
+        &response[..response.len().min(200)]
+    );
+    assert!(!response.contains("Serve Fixture"));
+    // The server goes on answering.
+    assert_eq!(server.get("/").status, 200);
 }
 
 /// Not a check but a measurement, run by hand for the release figure:

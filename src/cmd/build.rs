@@ -1,6 +1,6 @@
 //! `trustpress build`: load, render for one audience, write atomically.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
@@ -58,11 +58,11 @@ pub fn run(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             opts.site.display()
         )));
     }
-    check_out_dir(&opts.site, &out)?;
+    let target = check_out_dir(&opts.site, &out)?;
     let built = crate::build_in_memory(&opts.site, opts.audience, opts.today)
         .map_err(|f| BuildError::Invalid(f.errors))?;
     let written = Instant::now();
-    crate::output::write_atomically(&out, &built.outputs)?;
+    crate::output::write_atomically(&target, &built.outputs)?;
     let mut timings = built.timings;
     timings.push(("write", written.elapsed()));
     Ok(BuildReport {
@@ -80,18 +80,12 @@ pub fn run(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
 }
 
 /// The output must not be the site folder or contain it: replacing it would delete sources.
-fn check_out_dir(site: &Path, out: &Path) -> Result<()> {
-    let site_abs = std::path::absolute(site)?;
-    let out_abs = std::path::absolute(out)?;
-    let site_abs = site_abs.canonicalize().unwrap_or(site_abs);
-    let out_abs = match (out_abs.parent(), out_abs.file_name()) {
-        (Some(p), Some(n)) => p
-            .canonicalize()
-            .map(|p| p.join(n))
-            .unwrap_or(out_abs.clone()),
-        _ => out_abs.clone(),
-    };
-    if site_abs.starts_with(&out_abs) {
+/// Returns where the output goes: `out` with its parent resolved (so `SITE/..` or a symlinked
+/// parent cannot slip past the comparison, and the staging folder lands beside the real target).
+fn check_out_dir(site: &Path, out: &Path) -> Result<PathBuf> {
+    let site_abs = resolve_path(site)?;
+    let target = out_location(out)?;
+    if site_abs.starts_with(&target) {
         bail!(
             "--out {} is the site folder or a parent of it; choose a folder for output only (default: SITE/_site/<audience>)",
             out.display()
@@ -99,14 +93,85 @@ fn check_out_dir(site: &Path, out: &Path) -> Result<()> {
     }
     // Output inside a folder trustpress reads would be read back into the next build (and
     // static/ is published to every audience).
+    let out_real = resolve_path(&target)?;
     if let Some(dir) = crate::source::CONTENT_DIRS
         .iter()
-        .find(|d| out_abs.starts_with(site_abs.join(d)))
+        .find(|d| target.starts_with(site_abs.join(d)) || out_real.starts_with(site_abs.join(d)))
     {
         bail!(
             "--out {} is inside the site's {dir}/ folder, which trustpress reads as content; choose a folder outside it (default: SITE/_site/<audience>)",
             out.display()
         );
     }
-    Ok(())
+    Ok(target)
+}
+
+/// `out` with its parent resolved. The last component stays as named (a symlink at `--out` is
+/// replaced, not followed), unless it is `..`, `.` or a root, which only resolving can name.
+fn out_location(out: &Path) -> Result<PathBuf> {
+    let abs = std::path::absolute(out)?;
+    match (abs.parent(), abs.components().next_back()) {
+        (Some(parent), Some(Component::Normal(name))) => Ok(resolve_path(parent)?.join(name)),
+        _ => resolve_path(&abs),
+    }
+}
+
+/// The canonical form of `path`, which need not exist: each existing step is canonicalised
+/// (following symlinks), the missing rest is joined, `.` dropped and `..` taken lexically.
+fn resolve_path(path: &Path) -> Result<PathBuf> {
+    let abs = std::path::absolute(path)?;
+    let mut resolved = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            Component::Prefix(_) | Component::RootDir => resolved.push(c),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                resolved.pop();
+            }
+            Component::Normal(name) => {
+                resolved.push(name);
+                if let Ok(real) = resolved.canonicalize() {
+                    resolved = real;
+                }
+            }
+        }
+    }
+    Ok(resolved)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn out_guard_compares_resolved_paths() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path().canonicalize().expect("canonical temp dir");
+        let site = root.join("isms");
+        std::fs::create_dir_all(site.join("policies")).expect("mkdir");
+        for out in [
+            site.clone(),
+            site.join(".."),
+            site.join("policies/.."),
+            site.join("../isms"),
+            site.join("missing/../.."),
+            root.clone(),
+        ] {
+            assert!(
+                check_out_dir(&site, &out).is_err(),
+                "{} must be refused",
+                out.display()
+            );
+        }
+        assert!(check_out_dir(&site, &site.join("policies/x")).is_err());
+        assert!(check_out_dir(&site, &site.join("_site/../policies/x")).is_err());
+        assert_eq!(
+            check_out_dir(&site, &site.join("_site/public")).expect("allowed"),
+            site.join("_site/public")
+        );
+        assert_eq!(
+            check_out_dir(&site, &root.join("out/x/..")).expect("allowed"),
+            root.join("out")
+        );
+    }
 }

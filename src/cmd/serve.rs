@@ -122,6 +122,10 @@ fn print_event(
                 );
             }
         }
+        Event::PageFailed { error } => {
+            eprintln!("{error}");
+            eprintln!("error: a page could not be rendered; the browser was shown an error page");
+        }
         Event::WatchError(e) => eprintln!("warning: file watcher: {e}"),
     }
     let _ = std::io::stdout().flush();

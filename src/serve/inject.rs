@@ -3,17 +3,39 @@
 //! pages in memory (and anything `build` writes) never contain it.
 
 use crate::diagnostic::Diagnostic;
+use crate::model::Classification;
 
 /// The Server-Sent Events endpoint the injected script listens to.
 pub const EVENTS_PATH: &str = "/__trustpress/events";
 
+/// How much of a failed build the overlay tells whoever reads the preview.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Every diagnostic with its file and line: the internal preview, for the ISMS team.
+    Full,
+    /// Only that the build is broken and how many errors it has. Diagnostics quote internal
+    /// titles, ids, values and file names, and a public or customer preview is made to be
+    /// shown to people who must not read those; the terminal has the details.
+    Count,
+}
+
+impl Detail {
+    pub fn for_audience(audience: Classification) -> Detail {
+        if audience == Classification::Internal {
+            Detail::Full
+        } else {
+            Detail::Count
+        }
+    }
+}
+
 /// Inserts the reload script (and the overlay when `errors` is not empty) before the last
 /// `</body>`, or at the end when the page has none. `generation` is the build the page comes
 /// from: the script reloads as soon as the server reports a different one.
-pub fn inject(html: &[u8], generation: u64, errors: &[Diagnostic]) -> Vec<u8> {
+pub fn inject(html: &[u8], generation: u64, errors: &[Diagnostic], detail: Detail) -> Vec<u8> {
     let mut snippet = String::new();
     if !errors.is_empty() {
-        snippet.push_str(&overlay(errors));
+        snippet.push_str(&overlay(errors, detail));
     }
     snippet.push_str(&reload_script(generation));
     let at = rfind_ascii_case_insensitive(html, b"</body>").unwrap_or(html.len());
@@ -42,7 +64,7 @@ pub fn base_at_root(html: &[u8]) -> Vec<u8> {
 }
 
 /// The overlay shown on every page while the site on disk does not build.
-pub fn overlay(errors: &[Diagnostic]) -> String {
+pub fn overlay(errors: &[Diagnostic], detail: Detail) -> String {
     let mut s = String::from(
         "<div id=\"trustpress-overlay\" role=\"alert\" style=\"position:fixed;inset:auto 0 0 0;\
          max-height:60vh;overflow:auto;z-index:2147483647;margin:0;padding:1rem 1.25rem;\
@@ -51,9 +73,18 @@ pub fn overlay(errors: &[Diagnostic]) -> String {
          box-shadow:0 -4px 16px rgba(0,0,0,.25)\">\
          <button type=\"button\" onclick=\"this.parentNode.remove()\" aria-label=\"Hide\" \
          style=\"float:right;font:inherit;cursor:pointer\">&times;</button>\
-         <strong>The site does not build: showing the last good version.</strong>\
-         <ul style=\"margin:.5rem 0 0;padding-left:1.25rem\">",
+         <strong>The site does not build: showing the last good version.</strong>",
     );
+    if detail == Detail::Count {
+        let n = errors.iter().filter(|d| d.is_error()).count();
+        let plural = if n == 1 { "" } else { "s" };
+        s.push_str(&format!(
+            "<p style=\"margin:.5rem 0 0\">{n} error{plural}; the details are in the terminal \
+             running trustpress serve (and in the internal preview).</p></div>"
+        ));
+        return s;
+    }
+    s.push_str("<ul style=\"margin:.5rem 0 0;padding-left:1.25rem\">");
     for d in errors {
         s.push_str("<li><code>");
         s.push_str(&escape_html(&format!(
@@ -112,7 +143,12 @@ mod tests {
 
     #[test]
     fn script_goes_before_the_last_closing_body() {
-        let out = text(inject(b"<html><body><p>x</p></BODY></html>", 7, &[]));
+        let out = text(inject(
+            b"<html><body><p>x</p></BODY></html>",
+            7,
+            &[],
+            Detail::Full,
+        ));
         let script_at = out.find("<script>").expect("script");
         assert!(script_at < out.find("</BODY>").expect("body"));
         assert!(out.starts_with("<html><body><p>x</p><script>"));
@@ -124,7 +160,7 @@ mod tests {
 
     #[test]
     fn pages_without_body_get_the_script_appended() {
-        let out = text(inject(b"<p>fragment</p>", 0, &[]));
+        let out = text(inject(b"<p>fragment</p>", 0, &[], Detail::Full));
         assert!(out.starts_with("<p>fragment</p><script>"));
         assert!(out.ends_with("</script>"));
     }
@@ -136,13 +172,45 @@ mod tests {
             "test",
             "unknown status \"<script>alert(1)</script>\" & more",
         )];
-        let out = text(inject(b"<body></body>", 2, &errors));
+        let out = text(inject(b"<body></body>", 2, &errors, Detail::Full));
         let overlay_at = out.find("trustpress-overlay").expect("overlay");
         assert!(overlay_at < out.find("</body>").expect("body"));
         assert!(out.contains("<code>policies/&lt;x&gt;.md:3:10</code> error: unknown status &quot;&lt;script&gt;alert(1)&lt;/script&gt;&quot; &amp; more"));
         assert!(!out.contains("<script>alert"));
         // Exactly one script: ours.
         assert_eq!(out.matches("<script>").count(), 1);
+    }
+
+    #[test]
+    fn below_internal_the_overlay_only_counts_errors() {
+        let errors = vec![
+            Diagnostic::error(
+                Pos::new("policies/canaryint-file.md", 3, 10),
+                "test",
+                "unknown status \"canaryint-value\"",
+            ),
+            Diagnostic::error(Pos::new("site.yaml", 1, 1), "test", "canaryint-second"),
+            Diagnostic::warning(Pos::new("risks/r.yaml", 2, 3), "test", "canaryint-warning"),
+        ];
+        for audience in [Classification::Public, Classification::Customer] {
+            let detail = Detail::for_audience(audience);
+            let out = text(inject(b"<body></body>", 2, &errors, detail));
+            assert!(out.contains("trustpress-overlay"), "{out}");
+            assert!(out.contains("2 errors; the details are in the terminal"));
+            assert!(!out.contains("canaryint"), "{out}");
+            assert!(!out.contains(".md") && !out.contains(".yaml"), "{out}");
+            assert!(!out.contains("warning"), "{out}");
+        }
+        let one = overlay(&errors[..1], Detail::Count);
+        assert!(one.contains("1 error;"), "{one}");
+        let internal = text(inject(
+            b"<body></body>",
+            2,
+            &errors,
+            Detail::for_audience(Classification::Internal),
+        ));
+        assert!(internal.contains("policies/canaryint-file.md:3:10"));
+        assert!(internal.contains("canaryint-warning"));
     }
 
     #[test]

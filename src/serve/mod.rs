@@ -4,7 +4,7 @@
 //! - [`watcher`] turns notify events into batches of relevant changes,
 //! - [`resolve`] maps request URLs to files of the build (pure; the traversal guard),
 //! - [`inject`] adds the reload script and the error overlay to HTML responses (pure),
-//! - [`server`] answers requests and streams reload events.
+//! - [`server`] answers requests and streams reload events, over the small server in [`http`].
 //!
 //! Every rebuild loads, links and checks the whole site (so no dependency hidden in a template
 //! can be missed), reusing unchanged parsed files and rendered Markdown from a memo cache;
@@ -12,19 +12,21 @@
 //! (see [`live`]).
 
 pub mod classify;
+pub mod http;
 pub mod inject;
 pub mod live;
 pub mod resolve;
 pub mod server;
 pub mod watcher;
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::mpsc::RecvTimeoutError;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, bail};
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{Classification, Date};
@@ -64,6 +66,8 @@ pub enum Event<'a> {
         reloaded: usize,
         changed: &'a [PathBuf],
     },
+    /// A page failed to render when a browser asked for it; the browser got an error page.
+    PageFailed { error: &'a Diagnostic },
     /// The watcher reported a problem; watching goes on.
     WatchError(String),
 }
@@ -84,25 +88,34 @@ pub fn run(opts: &ServeOptions, report: &mut dyn FnMut(Event<'_>)) -> Result<()>
     let mut builder = live::Builder::new(&root, opts.audience, opts.today);
     let (first, stats) = rebuild(&mut builder, &Snapshot::default(), 0);
     report_outcome(&first, &stats, 0, &[], report);
-    let shared = Arc::new(Shared::new(first));
+    let detail = inject::Detail::for_audience(opts.audience);
+    let shared = Arc::new(Shared::new(first, detail));
 
-    let server = tiny_http::Server::http(SocketAddr::new(opts.bind, opts.port))
-        .map_err(|e| anyhow!("{e}"))
+    let listener = TcpListener::bind(SocketAddr::new(opts.bind, opts.port))
         .with_context(|| format!("cannot listen on {}:{}", opts.bind, opts.port))?;
-    let addr = server
-        .server_addr()
-        .to_ip()
-        .context("the server is not listening on an IP address")?;
+    let addr = listener
+        .local_addr()
+        .context("cannot read the address the server listens on")?;
     let requests_shared = Arc::clone(&shared);
     let loopback_only = opts.bind.is_loopback();
     thread::Builder::new()
         .name("http".into())
-        .spawn(move || server::serve_requests(&server, &requests_shared, loopback_only))
+        .spawn(move || server::serve_requests(listener, requests_shared, loopback_only))
         .context("cannot start the server thread")?;
     report(Event::Listening { addr });
 
     loop {
-        let batch = watcher.events.recv().context("the file watcher stopped")?;
+        // Wake now and then to print pages that failed to render since.
+        let batch = match watcher.events.recv_timeout(Duration::from_millis(250)) {
+            Ok(batch) => batch,
+            Err(RecvTimeoutError::Timeout) => {
+                for error in shared.take_page_failures() {
+                    report(Event::PageFailed { error: &error });
+                }
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => bail!("the file watcher stopped"),
+        };
         let mut changed = Vec::new();
         collect(&root, batch, &mut changed, report);
         // Whatever else has arrived belongs to the same rebuild.

@@ -1,16 +1,17 @@
 //! The HTTP side of `serve`: answers requests from the current in-memory build and streams
 //! reload events to browsers over Server-Sent Events.
 
+use std::collections::HashSet;
 use std::io::Write;
+use std::net::TcpListener;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::Duration;
 
-use tiny_http::{Header, Method, Request, Response};
-
-use super::inject::{self, EVENTS_PATH};
+use super::http::{self, Request, Response};
+use super::inject::{self, Detail, EVENTS_PATH};
 use super::live::LiveSite;
 use super::resolve::{self, Resolved};
 use crate::diagnostic::Diagnostic;
@@ -39,19 +40,31 @@ impl Snapshot {
     }
 }
 
-/// State shared between the request loop, the event streams and the rebuild loop.
-#[derive(Default)]
+/// State shared between the request workers, the event streams and the rebuild loop.
 pub struct Shared {
     current: Mutex<Arc<Snapshot>>,
     listeners: Mutex<Vec<Sender<u64>>>,
     active_listeners: Arc<AtomicUsize>,
+    /// How much of a failed build pages show (by the preview's audience).
+    detail: Detail,
+    page_failures: Mutex<PageFailures>,
+}
+
+/// Pages that failed to render, for the terminal: each reported once per build.
+#[derive(Default)]
+struct PageFailures {
+    seen: HashSet<String>,
+    pending: Vec<Diagnostic>,
 }
 
 impl Shared {
-    pub fn new(first: Snapshot) -> Self {
+    pub fn new(first: Snapshot, detail: Detail) -> Self {
         Shared {
             current: Mutex::new(Arc::new(first)),
-            ..Shared::default()
+            listeners: Mutex::default(),
+            active_listeners: Arc::default(),
+            detail,
+            page_failures: Mutex::default(),
         }
     }
 
@@ -64,12 +77,38 @@ impl Shared {
     pub fn publish(&self, next: Snapshot) -> usize {
         let generation = next.generation;
         *self.current.lock().unwrap_or_else(PoisonError::into_inner) = Arc::new(next);
+        self.page_failures
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .seen
+            .clear();
         let mut listeners = self
             .listeners
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         listeners.retain(|tx| tx.send(generation).is_ok());
         listeners.len()
+    }
+
+    /// The page render failures not yet shown in the terminal.
+    pub fn take_page_failures(&self) -> Vec<Diagnostic> {
+        std::mem::take(
+            &mut self
+                .page_failures
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .pending,
+        )
+    }
+
+    fn record_page_failure(&self, d: &Diagnostic) {
+        let mut failures = self
+            .page_failures
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if failures.seen.insert(d.to_string()) {
+            failures.pending.push(d.clone());
+        }
     }
 
     /// Registers a listener, unless there are already `MAX_EVENT_CLIENTS`.
@@ -84,28 +123,25 @@ impl Shared {
     }
 }
 
-/// Answers requests until the server is dropped. Each event stream gets a thread of its own so
-/// it never holds up page requests. `loopback_only`: see [`resolve::host_allowed`].
-pub fn serve_requests(server: &tiny_http::Server, shared: &Arc<Shared>, loopback_only: bool) {
-    for request in server.incoming_requests() {
-        handle(request, shared, loopback_only);
-    }
+/// Answers requests on a pool of workers (see [`http`]) until the process ends. Each event
+/// stream gets a thread of its own so it never holds a worker. `loopback_only`: see
+/// [`resolve::host_allowed`].
+pub fn serve_requests(listener: TcpListener, shared: Arc<Shared>, loopback_only: bool) {
+    http::serve(
+        listener,
+        Arc::new(move |request| handle(request, &shared, loopback_only)),
+    );
 }
 
 fn handle(request: Request, shared: &Arc<Shared>, loopback_only: bool) {
-    let host = request
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv("Host"))
-        .map(|h| h.value.as_str());
-    if !resolve::host_allowed(host, loopback_only) {
+    if !resolve::host_allowed(request.header("Host"), loopback_only) {
         let _ = request.respond(text_response(
             "this preview answers to localhost only (see trustpress serve --bind)\n",
             403,
         ));
         return;
     }
-    if !matches!(request.method(), Method::Get | Method::Head) {
+    if !matches!(request.method(), "GET" | "HEAD") {
         let _ = request.respond(text_response("method not allowed\n", 405));
         return;
     }
@@ -114,7 +150,8 @@ fn handle(request: Request, shared: &Arc<Shared>, loopback_only: bool) {
         match shared.subscribe() {
             Some((rx, slot)) => {
                 let shared = Arc::clone(shared);
-                thread::spawn(move || stream_events(request, rx, &shared, slot));
+                let stream = request.into_stream();
+                thread::spawn(move || stream_events(stream, rx, &shared, slot));
             }
             None => {
                 let _ = request.respond(text_response("too many live-reload clients\n", 503));
@@ -124,21 +161,30 @@ fn handle(request: Request, shared: &Arc<Shared>, loopback_only: bool) {
     }
     let snapshot = shared.current();
     let response = match resolve::resolve(&url, |k| snapshot.contains(k)) {
-        Resolved::File(key) => file_response(&snapshot, &key),
-        Resolved::Redirect(location) => match header("Location", &location) {
-            Some(h) => text_response("moved\n", 302).with_header(h),
-            None => not_found(&snapshot),
-        },
-        Resolved::NotFound => not_found(&snapshot),
+        Resolved::File(key) => file_response(shared, &snapshot, &key),
+        Resolved::Redirect(location) => {
+            text_response("moved\n", 302).with_header("Location", &location)
+        }
+        Resolved::NotFound => not_found(&snapshot, shared.detail),
     };
     let _ = request.respond(response);
 }
 
-/// Holds the HTTP connection open and writes one event per build. tiny_http's streaming
-/// responses buffer 8 KiB before sending, so the response is written by hand on the raw writer.
-fn stream_events(request: Request, rx: Receiver<u64>, shared: &Shared, _slot: ListenerSlot) {
-    const KEEP_ALIVE: Duration = Duration::from_secs(15);
-    let mut w = request.into_writer();
+/// How often an event stream writes when there is nothing to say: a comment line, which
+/// browsers ignore, and whose write fails once the tab is gone, freeing its slot.
+const KEEP_ALIVE: Duration = Duration::from_secs(1);
+
+/// Holds the HTTP connection open and writes one event per build.
+fn stream_events(
+    mut w: std::net::TcpStream,
+    rx: Receiver<u64>,
+    shared: &Shared,
+    _slot: ListenerSlot,
+) {
+    // A tab that stops reading must not hold its slot for long either.
+    if w.set_write_timeout(Some(Duration::from_secs(5))).is_err() {
+        return;
+    }
     let hello = format!(
         "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n\
          Connection: close\r\n\r\nretry: 1000\nevent: hello\ndata: {}\n\n",
@@ -150,7 +196,6 @@ fn stream_events(request: Request, rx: Receiver<u64>, shared: &Shared, _slot: Li
     loop {
         let message = match rx.recv_timeout(KEEP_ALIVE) {
             Ok(generation) => format!("event: reload\ndata: {generation}\n\n"),
-            // A comment line: browsers ignore it, and a closed tab shows up as a write error.
             Err(RecvTimeoutError::Timeout) => ": keep-alive\n\n".to_string(),
             Err(RecvTimeoutError::Disconnected) => return,
         };
@@ -165,82 +210,75 @@ fn send(w: &mut impl Write, s: &str) -> std::io::Result<()> {
     w.flush()
 }
 
-fn file_response(snapshot: &Snapshot, key: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+fn file_response(shared: &Shared, snapshot: &Snapshot, key: &str) -> Response {
+    let detail = shared.detail;
     let bytes = match snapshot.get(key) {
         Some(Ok(bytes)) => bytes,
-        // The page's template failed to render: show why, over the last good site's frame.
+        // The page's template failed to render: say so over the last good site's frame; the
+        // terminal gets the diagnostic.
         Some(Err(e)) => {
-            let mut errors = snapshot.errors.clone();
-            errors.push(e);
-            let page = inject::inject(
-                b"<!doctype html><title>Error</title><body><h1>This page could not be rendered</h1></body>",
-                snapshot.generation,
-                &errors,
-            );
-            return with_common_headers(
-                Response::from_data(page).with_status_code(500),
-                "text/html; charset=utf-8",
-            );
+            shared.record_page_failure(&e);
+            return html_response(render_failure_page(snapshot, e, detail), 500);
         }
-        None => return not_found(snapshot),
+        None => return not_found(snapshot, detail),
     };
     let content_type = resolve::content_type(key);
     let body = if content_type.starts_with("text/html") {
-        inject::inject(&bytes, snapshot.generation, &snapshot.errors)
+        inject::inject(&bytes, snapshot.generation, &snapshot.errors, detail)
     } else {
         bytes.to_vec()
     };
-    with_common_headers(Response::from_data(body), content_type)
+    with_common_headers(Response::new(200, body), content_type)
+}
+
+/// The 500 page for a page that failed to render, with the build's errors and this one.
+fn render_failure_page(snapshot: &Snapshot, error: Diagnostic, detail: Detail) -> Vec<u8> {
+    let mut errors = snapshot.errors.clone();
+    errors.push(error);
+    inject::inject(
+        b"<!doctype html><title>Error</title><body><h1>This page could not be rendered</h1></body>",
+        snapshot.generation,
+        &errors,
+        detail,
+    )
 }
 
 /// The site's own `404.html` when it has one, with status 404.
-fn not_found(snapshot: &Snapshot) -> Response<std::io::Cursor<Vec<u8>>> {
+fn not_found(snapshot: &Snapshot, detail: Detail) -> Response {
     if let Some(Ok(page)) = snapshot.get("404.html") {
         let page = inject::inject(
             &inject::base_at_root(&page),
             snapshot.generation,
             &snapshot.errors,
+            detail,
         );
-        return with_common_headers(
-            Response::from_data(page).with_status_code(404),
-            "text/html; charset=utf-8",
-        );
+        return html_response(page, 404);
     }
     let page = inject::inject(
         b"<!doctype html><title>Not found</title><body><h1>Not found</h1></body>",
         snapshot.generation,
         &snapshot.errors,
+        detail,
     );
-    with_common_headers(
-        Response::from_data(page).with_status_code(404),
-        "text/html; charset=utf-8",
-    )
+    html_response(page, 404)
 }
 
-fn text_response(body: &str, status: u16) -> Response<std::io::Cursor<Vec<u8>>> {
+fn html_response(page: Vec<u8>, status: u16) -> Response {
+    with_common_headers(Response::new(status, page), "text/html; charset=utf-8")
+}
+
+fn text_response(body: &str, status: u16) -> Response {
     with_common_headers(
-        Response::from_string(body).with_status_code(status),
+        Response::new(status, body.as_bytes().to_vec()),
         "text/plain; charset=utf-8",
     )
 }
 
 /// A preview must never be cached: every response is the build of this moment.
-fn with_common_headers<R: std::io::Read>(mut r: Response<R>, content_type: &str) -> Response<R> {
-    for h in [
-        header("Content-Type", content_type),
-        header("Cache-Control", "no-store"),
-        header("X-Content-Type-Options", "nosniff"),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        r.add_header(h);
-    }
-    r
-}
-
-fn header(name: &str, value: &str) -> Option<Header> {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).ok()
+fn with_common_headers(r: Response, content_type: &str) -> Response {
+    r.with_header("Content-Type", content_type)
+        .with_header("Cache-Control", "no-store")
+        .with_header("X-Content-Type-Options", "nosniff")
 }
 
 /// One of the `MAX_EVENT_CLIENTS` places; given back when the stream's thread ends.
@@ -281,7 +319,7 @@ mod tests {
 
     #[test]
     fn publish_swaps_then_notifies_live_listeners_only() {
-        let shared = Shared::new(Snapshot::default());
+        let shared = Shared::new(Snapshot::default(), Detail::Full);
         let (rx1, _s1) = shared.subscribe().expect("slot");
         let (rx2, _s2) = shared.subscribe().expect("slot");
         drop(rx2);
@@ -292,5 +330,41 @@ mod tests {
         assert_eq!(told, 1);
         assert_eq!(rx1.try_recv(), Ok(1));
         assert_eq!(shared.current().generation, 1);
+    }
+
+    #[test]
+    fn a_render_failure_shows_details_only_in_the_internal_preview() {
+        let snapshot = Snapshot::default();
+        let failure = || {
+            Diagnostic::error(
+                crate::diagnostic::Pos::new("policies/canaryint-bcp.md", 4, 2),
+                "template",
+                "cannot render \"canaryint-title\"",
+            )
+        };
+        let page = String::from_utf8(render_failure_page(&snapshot, failure(), Detail::Count))
+            .expect("utf-8");
+        assert!(page.contains("This page could not be rendered"));
+        assert!(
+            page.contains("1 error; the details are in the terminal"),
+            "{page}"
+        );
+        assert!(!page.contains("canaryint"), "{page}");
+        let page = String::from_utf8(render_failure_page(&snapshot, failure(), Detail::Full))
+            .expect("utf-8");
+        assert!(page.contains("policies/canaryint-bcp.md:4:2"), "{page}");
+    }
+
+    #[test]
+    fn render_failures_reach_the_terminal_once_per_build() {
+        let shared = Shared::new(Snapshot::default(), Detail::Count);
+        let d = Diagnostic::error(crate::diagnostic::Pos::file("x/index.html"), "t", "broken");
+        shared.record_page_failure(&d);
+        shared.record_page_failure(&d);
+        assert_eq!(shared.take_page_failures().len(), 1);
+        assert!(shared.take_page_failures().is_empty());
+        shared.publish(Snapshot::default());
+        shared.record_page_failure(&d);
+        assert_eq!(shared.take_page_failures().len(), 1);
     }
 }
