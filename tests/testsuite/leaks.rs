@@ -1,11 +1,9 @@
 //! Leak tests beyond the canary fixture as it stands: the same fixture built with other site
 //! settings or template overrides. No build may contain a marker above its audience.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 
 /// A copy of the canary fixture in `dir`, changed by `edit`.
 fn canary_copy(dir: &Path, edit: impl FnOnce(&Path)) -> PathBuf {

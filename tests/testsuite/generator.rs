@@ -1,18 +1,13 @@
 //! Smoke test of the benchmark's synthetic site generator at a small N: the site it writes
 //! must build cleanly for every audience (benchmarks themselves stay out of `cargo test`).
 
-mod common;
-#[allow(dead_code)]
-#[path = "../examples/gen-site.rs"]
-mod gen_site;
-
-use common::*;
+use crate::common::*;
 
 #[test]
 fn generated_site_builds_for_every_audience() {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
-    gen_site::generate(30, &site).unwrap();
+    crate::gen_site::generate(30, &site).unwrap();
     let policy = std::fs::read_to_string(site.join("policies/policy-00001.md")).unwrap();
     assert!(
         policy.len() > 2500 && policy.len() < 4000,

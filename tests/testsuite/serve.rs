@@ -1,9 +1,7 @@
 //! `trustpress serve` end to end over HTTP: the real binary on a free port, against a temp copy
 //! of `tests/fixtures/serve-site`.
 
-mod live;
-
-use live::{Server, copy_fixture, save_by_rename, wait_for_line};
+use crate::live::{Server, copy_fixture, save_by_rename, wait_for_line};
 
 const ALPHA: &str = "/policies/alpha/";
 
@@ -102,7 +100,7 @@ fn answers_only_to_local_host_names_against_dns_rebinding() {
     assert!(response.starts_with("HTTP/1.1 403"), "{response}");
     assert!(!response.contains("Serve Fixture"));
     let port = server.host.rsplit_once(':').expect("port").1;
-    let r = live::http_request(&server.host, "GET", "/", None);
+    let r = crate::live::http_request(&server.host, "GET", "/", None);
     assert_eq!(r.status, 200, "127.0.0.1:{port}");
 }
 
@@ -318,7 +316,7 @@ fn a_slow_reader_does_not_stall_other_clients() {
         slow.push(stream); // and never read
     }
     std::thread::sleep(std::time::Duration::from_millis(300));
-    // Each of these waits at most live::DEADLINE for its answer.
+    // Each of these waits at most crate::live::DEADLINE for its answer.
     for path in ["/", ALPHA, "/style.css"] {
         assert_eq!(server.get(path).status, 200, "{path}");
     }
@@ -336,7 +334,7 @@ fn events_status(host: &str) -> (String, std::net::TcpStream) {
     use std::io::{BufRead, Write};
     let mut stream = std::net::TcpStream::connect(host).expect("connect");
     stream
-        .set_read_timeout(Some(live::DEADLINE))
+        .set_read_timeout(Some(crate::live::DEADLINE))
         .expect("timeout");
     write!(
         stream,
@@ -371,7 +369,7 @@ fn closed_live_reload_streams_free_their_slots_within_seconds() {
             break;
         }
         assert!(
-            start.elapsed() < live::DEADLINE,
+            start.elapsed() < crate::live::DEADLINE,
             "the slots of closed tabs were not freed: {status}"
         );
         std::thread::sleep(std::time::Duration::from_millis(100));
@@ -385,7 +383,7 @@ fn oversized_request_heads_are_refused() {
     let server = Server::start(&site.path(), &[]);
     let mut stream = std::net::TcpStream::connect(&server.host).expect("connect");
     stream
-        .set_read_timeout(Some(live::DEADLINE))
+        .set_read_timeout(Some(crate::live::DEADLINE))
         .expect("timeout");
     let head = format!(
         "GET / HTTP/1.1\r\nHost: {}\r\nX-Padding: {}\r\n\r\n",
@@ -417,7 +415,7 @@ fn measure_save_to_reload_latency_on_the_example_site() {
     let dir = tempfile::tempdir().expect("temp dir");
     let site = dir.path().join("site");
     let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("example-site");
-    live::copy_dir(&example, &site);
+    crate::live::copy_dir(&example, &site);
     let server = Server::start(&site, &["--audience", "customer"]);
     let events = server.events();
     let mut seen = Vec::new();

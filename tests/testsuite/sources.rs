@@ -3,16 +3,14 @@
 //! the item's page, too long or not regular files (a named pipe must not hang a run), ids too
 //! long for a page address, and links to evidence files whose names need percent-encoding.
 
-mod common;
-
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use common::sites::*;
-use common::{TODAY, Tree, bin, build_ok, canary_markers, fixture, links, resolve_link};
+use crate::common::sites::*;
+use crate::common::{TODAY, Tree, bin, build_ok, canary_markers, fixture, links, resolve_link};
 
 /// An approved public policy.
 const PUBLIC_POLICY: &str = "---\ntitle: P\nowner: O\nversion: \"1\"\nstatus: approved\napproved: 2026-01-01\nclassification: public\ncontrols: [A.5.1]\n---\n# Purpose\n\nText.\n";

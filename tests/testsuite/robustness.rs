@@ -9,10 +9,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-#[allow(dead_code)]
-#[path = "../examples/gen-site.rs"]
-mod gen_site;
-
 use proptest::prelude::*;
 use trustpress::diagnostic::Severity;
 use trustpress::source::{self, frontmatter, yaml};
@@ -437,7 +433,7 @@ fn builds_are_reproducible() {
 /// while to write and to remove, so a kill can land in the swap.
 fn many_files_site(root: &Path) -> PathBuf {
     let site = root.join("isms");
-    gen_site::generate(20, &site).expect("generate site");
+    crate::gen_site::generate(20, &site).expect("generate site");
     for d in 0..25 {
         for f in 0..100 {
             write(

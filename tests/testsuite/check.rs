@@ -1,10 +1,8 @@
 //! `trustpress check`, driven through the real binary: every rule is triggered by a small
 //! site written from strings, and asserted by exact path, line, column, rule and exit code.
 
-mod common;
-
-use common::TODAY;
-use common::sites::*;
+use crate::common::TODAY;
+use crate::common::sites::*;
 
 use std::path::Path;
 use std::process::Command;

@@ -4,10 +4,8 @@
 //! rule and exit code; each error is also shown to fail `build` with the same
 //! `path:line:column: error: message` line.
 
-mod common;
-
-use common::TODAY;
-use common::sites::*;
+use crate::common::TODAY;
+use crate::common::sites::*;
 
 use std::path::Path;
 

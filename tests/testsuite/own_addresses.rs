@@ -2,12 +2,10 @@
 //! (evidence `url`, `site.yaml` URLs): resolved and withheld like item links, never published
 //! as written when they point at something the reader may not open.
 
-mod common;
-
 use std::path::Path;
 
-use common::sites::write;
-use common::*;
+use crate::common::sites::write;
+use crate::common::*;
 
 /// Spellings of the internal policy's address (and of its evidence file's) with
 /// `base_url: https://trust.example/security/`.

@@ -1,8 +1,6 @@
 //! Builds the example site and small fixtures with the real binary and checks the HTML.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 fn example(audience: &str) -> (tempfile::TempDir, Tree) {
     let dir = tempfile::tempdir().unwrap();

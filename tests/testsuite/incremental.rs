@@ -2,11 +2,9 @@
 //! for byte what a cold, full `build` of the same files writes — after edits that change a
 //! body, a classification (which changes how *other* pages render their links) and a title.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use trustpress::model::{Classification, Date};
 use trustpress::serve::live::Builder;
 

@@ -2,9 +2,7 @@
 //! item with `canaryint` (in ids, titles, bodies, notes, files). A build for an audience must
 //! contain none of the markers above it — anywhere: page text, paths, CSV, copied files.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 fn markers_in_sources() -> Vec<String> {
     canary_markers(&fixture("canary"))

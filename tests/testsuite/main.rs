@@ -1,0 +1,25 @@
+//! The integration tests, in one binary (as mdBook's `tests/testsuite/`): one link step and
+//! one process instead of a dozen. Each module builds real sites with the real `trustpress`
+//! binary (or the library) and asserts on the output.
+//!
+//! One area: `cargo test --test testsuite canary::`; the long property run:
+//! `PROPTEST_CASES=5000 cargo test --test testsuite robustness::`.
+
+mod common;
+#[allow(dead_code)]
+#[path = "../../examples/gen-site.rs"]
+mod gen_site;
+mod live;
+
+mod browser;
+mod build;
+mod canary;
+mod check;
+mod check_more;
+mod generator;
+mod incremental;
+mod leaks;
+mod own_addresses;
+mod robustness;
+mod serve;
+mod sources;
