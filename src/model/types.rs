@@ -220,7 +220,6 @@ impl Serialize for Date {
     }
 }
 
-/// Lowercase, every run of characters other than a–z and 0–9 becomes `-`, trimmed.
 /// The longest page address (slug) an id may make: with its folder and `index.html` it must
 /// stay within the file systems' limit of 255 bytes per name.
 pub const MAX_SLUG_LEN: usize = 200;
@@ -234,21 +233,38 @@ pub fn shorten(text: &str) -> String {
     }
 }
 
+/// Lowercase; letters and digits of any script are kept (`données`, `übersicht`, `数据保护`),
+/// every run of other characters becomes `-`, trimmed. A combining accent stays with the
+/// letter before it, so a decomposed `é` is kept too.
 pub fn slugify(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_dash = false;
+    let mut in_word = false;
     for c in text.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+        if c.is_alphanumeric() || (in_word && !pending_dash && is_combining_mark(c)) {
             if pending_dash && !out.is_empty() {
                 out.push('-');
             }
             pending_dash = false;
+            in_word = true;
             out.push(c);
         } else {
             pending_dash = true;
         }
     }
     out
+}
+
+/// The combining diacritical mark blocks (accents written as a separate code point).
+fn is_combining_mark(c: char) -> bool {
+    matches!(
+        c,
+        '\u{300}'..='\u{36F}'
+            | '\u{1AB0}'..='\u{1AFF}'
+            | '\u{1DC0}'..='\u{1DFF}'
+            | '\u{20D0}'..='\u{20FF}'
+            | '\u{FE20}'..='\u{FE2F}'
+    )
 }
 
 #[cfg(test)]
@@ -291,8 +307,15 @@ mod tests {
             ("Access Control", "access-control"),
             ("EV-001", "ev-001"),
             ("F-2026/01", "f-2026-01"),
-            ("  Über  cool__policy!", "ber-cool-policy"),
+            ("  Über  cool__policy!", "über-cool-policy"),
             ("A.5.15", "a-5-15"),
+            ("données", "données"),
+            ("donne\u{301}es", "donne\u{301}es"),
+            ("Übersicht", "übersicht"),
+            ("数据保护", "数据保护"),
+            ("Política de Segurança", "política-de-segurança"),
+            ("a \u{301}b", "a-b"),
+            ("→ Scope — 2026 ✓", "scope-2026"),
         ] {
             assert_eq!(slugify(input), expected, "input {input:?}");
         }

@@ -412,3 +412,44 @@ fn a_missing_site_folder_is_one_plain_error() {
     );
     assert!(!dir.path().join("out").exists());
 }
+
+/// Ids and headings in any script keep their letters: `données` is at `policies/données/`,
+/// `数据保护` is a valid id, `## Übersicht` is `#übersicht`, and links to them resolve.
+#[test]
+fn unicode_ids_and_headings_keep_their_letters() {
+    let policy = |id: &str, body: &str| {
+        format!(
+            "---\nid: {id}\ntitle: P {id}\nowner: O\nversion: \"1\"\nstatus: approved\napproved: 2026-01-01\nclassification: public\n---\n{body}\n"
+        )
+    };
+    let dir = crate::common::sites::site(&[
+        (
+            "policies/donnees.md",
+            &policy(
+                "données",
+                "## Übersicht\n\nSee [the other](policy:数据保护#范围).",
+            ),
+        ),
+        ("policies/zh.md", &policy("数据保护", "## 范围\n\nText.")),
+    ]);
+    let out = tempfile::tempdir().unwrap();
+    let tree = build_ok(dir.path(), "public", &out.path().join("o"));
+    let page = tree.text("policies/données/index.html");
+    assert!(page.contains("id=\"übersicht\""), "{page}");
+    // pulldown-cmark percent-encodes link targets, as browsers would.
+    assert!(
+        page.contains(
+            "href=\"../../policies/%E6%95%B0%E6%8D%AE%E4%BF%9D%E6%8A%A4/#%E8%8C%83%E5%9B%B4\""
+        ),
+        "{page}"
+    );
+    assert!(
+        tree.text("policies/数据保护/index.html")
+            .contains("id=\"范围\"")
+    );
+    assert!(
+        tree.text("sitemap.xml")
+            .contains("policies/donn%C3%A9es/</loc>"),
+        "sitemap URLs are percent-encoded"
+    );
+}

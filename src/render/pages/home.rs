@@ -36,6 +36,20 @@ fn base_path(base_url: &str) -> Option<String> {
 
 /// `sitemap.xml` for search engines (public builds only; the others ask not to be indexed),
 /// listing the pages of `paths`, which are exactly the pages this build contains.
+/// What a path segment of a sitemap URL may not hold as is: controls, spaces, non-ASCII, and
+/// the characters that end or change a path (`#`, `?`, `%`).
+const NON_ASCII_AND_SPECIAL: percent_encoding::AsciiSet = percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
+
 pub(in crate::render) fn sitemap(base_url: &str, paths: &[String]) -> Output {
     let base = if base_url.ends_with('/') {
         base_url.to_string()
@@ -46,7 +60,11 @@ pub(in crate::render) fn sitemap(base_url: &str, paths: &[String]) -> Output {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
     for p in paths.iter().filter(|p| p.ends_with("index.html")) {
-        let dir = p.trim_end_matches("index.html");
+        // Sitemaps want URLs in ASCII: a page address in another script is percent-encoded.
+        let dir = percent_encoding::utf8_percent_encode(
+            p.trim_end_matches("index.html"),
+            &NON_ASCII_AND_SPECIAL,
+        );
         xml.push_str(&format!(
             "  <url><loc>{}</loc></url>\n",
             markdown::escape(&format!("{base}{dir}"))
