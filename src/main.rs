@@ -197,8 +197,20 @@ fn check(
         format,
         strict,
     });
-    print!("{}", report.output);
-    ExitCode::from(report.exit_code)
+    // A reader that stops early (`check | head`) closes the pipe: not an error of ours, and
+    // never a panic.
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(report.output.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("error: cannot write the report: {e}");
+            ExitCode::from(1)
+        }
+        _ => ExitCode::from(report.exit_code),
+    }
 }
 
 fn build(

@@ -755,3 +755,24 @@ fn example_site_reports_only_the_intended_warnings() {
     expected.sort();
     assert_eq!(got, expected);
 }
+
+/// `trustpress check | head` closes the pipe early: no panic, no error message, the exit code
+/// still says whether the site has errors.
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    let broken = crate::common::fixture("broken");
+    for format in ["text", "json", "sarif"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_trustpress"))
+            .args(["check", "--today", TODAY, "--format", format])
+            .arg(&broken)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run trustpress");
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{format}: {stderr}");
+        assert_eq!(out.status.code(), Some(1), "{format}: {stderr}");
+    }
+}
