@@ -22,4 +22,5 @@ mod leaks;
 mod own_addresses;
 mod robustness;
 mod serve;
+mod snapshots;
 mod sources;
