@@ -17,6 +17,7 @@ pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod render;
+pub mod rules;
 pub mod serve;
 pub mod site;
 pub mod source;
