@@ -4,7 +4,7 @@ use serde::Deserialize;
 
 use crate::diagnostic::{Diagnostics, Pos};
 use crate::model::{CertificateStatus, Classification, Collection, Date};
-use crate::source::yaml::{self, Spanned};
+use crate::yaml::{self, Spanned};
 
 pub const CONFIG_FILE: &str = "site.yaml";
 

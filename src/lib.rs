@@ -21,6 +21,7 @@ pub mod rules;
 pub mod serve;
 pub mod site;
 pub mod source;
+pub mod yaml;
 
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Diagnostics, Pos};
 use crate::model::{Classification, ControlId, ControlRef, Date, Markdown, Ref, SourceRun};
-use crate::source::yaml::{self, Spanned};
+use crate::yaml::{self, Spanned};
 
 /// The context of one file being converted: where it is and where its diagnostics go.
 pub struct Fields<'a> {

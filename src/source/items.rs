@@ -7,7 +7,7 @@ use serde::Deserialize;
 use crate::diagnostic::Pos;
 use crate::model::*;
 use crate::source::fields::{Fields, S};
-use crate::source::yaml::Spanned;
+use crate::yaml::Spanned;
 
 type List = Option<Vec<Spanned<String>>>;
 

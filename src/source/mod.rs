@@ -4,7 +4,6 @@
 pub mod fields;
 pub mod frontmatter;
 pub mod items;
-pub mod yaml;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -17,6 +16,7 @@ use crate::cache::{self, Cache, ParsedPolicy};
 use crate::config::{self, Config};
 use crate::diagnostic::{Diagnostics, Pos};
 use crate::model::*;
+use crate::yaml;
 use fields::Fields;
 
 /// Everything read from a site folder, parsed but not yet linked.

@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 use trustpress::diagnostic::Severity;
-use trustpress::source::{self, frontmatter, yaml};
+use trustpress::source::{self, frontmatter};
+use trustpress::yaml;
 
 const SITE_YAML: &str = "title: T\nbase_url: https://example.test/\norganisation:\n  name: Org\n";
 const SCOPE_MD: &str = "---\ntitle: Scope\n---\n# Scope\n";
