@@ -291,19 +291,12 @@ pub fn find_control_id(s: &str) -> Option<(usize, usize, ControlId)> {
     None
 }
 
-/// Escapes text for HTML element content and attribute values.
+/// Escapes text for HTML element content and attribute values: `&`, `<`, `>`, `"` and `'`
+/// (as `&#39;`), like pulldown-cmark's own output.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    // Writing to a `String` cannot fail.
+    let _ = pulldown_cmark_escape::escape_html(&mut out, s);
     out
 }
 
@@ -345,6 +338,15 @@ pub(crate) mod testing {
 mod tests {
     use super::*;
     use crate::markdown::testing::html;
+
+    #[test]
+    fn escapes_text_and_attribute_values() {
+        assert_eq!(
+            escape("a&b<c>d\"e'f é &amp;"),
+            "a&amp;b&lt;c&gt;d&quot;e&#39;f é &amp;amp;"
+        );
+        assert_eq!(escape("plain"), "plain");
+    }
 
     #[test]
     fn resolves_and_hides_links() {
