@@ -16,6 +16,20 @@ pub struct TocEntry {
     pub text: String,
 }
 
+/// The ids of every heading in `text`, as `render` assigns them (for anchor checks).
+pub fn heading_ids(text: &str) -> Vec<String> {
+    let clean = without_comments(text);
+    let events: Vec<Event> = Parser::new_ext(&clean.text, options()).collect();
+    let (events, _) = anchor_headings(events);
+    events
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Start(Tag::Heading { id, .. }) => id.map(|s| s.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Gives every heading an id (its slug, made unique) and collects the h2/h3 table of contents.
 pub(super) fn anchor_headings(mut events: Vec<Event<'_>>) -> (Vec<Event<'_>>, Vec<TocEntry>) {
     let mut used: HashSet<String> = HashSet::new();
@@ -59,20 +73,6 @@ pub(super) fn anchor_headings(mut events: Vec<Event<'_>>) -> (Vec<Event<'_>>, Ve
         i += 1;
     }
     (events, toc)
-}
-
-/// The ids of every heading in `text`, as `render` assigns them (for anchor checks).
-pub fn heading_ids(text: &str) -> Vec<String> {
-    let clean = without_comments(text);
-    let events: Vec<Event> = Parser::new_ext(&clean.text, options()).collect();
-    let (events, _) = anchor_headings(events);
-    events
-        .into_iter()
-        .filter_map(|e| match e {
-            Event::Start(Tag::Heading { id, .. }) => id.map(|s| s.to_string()),
-            _ => None,
-        })
-        .collect()
 }
 
 fn unique(base: String, used: &mut HashSet<String>) -> String {

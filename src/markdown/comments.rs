@@ -96,7 +96,7 @@ fn comment_ranges(text: &str, code: &[std::ops::Range<usize>]) -> Vec<std::ops::
 
 /// Where the comment opened by the `<!--` at `start` ends, as in browsers: `<!-->` and
 /// `<!--->` close at once, otherwise the first `-->` or `--!>` does, else the end of `s`.
-pub(super) fn comment_end(s: &str, start: usize) -> usize {
+fn comment_end(s: &str, start: usize) -> usize {
     let body = start + 4;
     let rest = &s[body..];
     if rest.starts_with('>') {

@@ -109,6 +109,29 @@ pub(super) fn rewrite_fragment(
     out
 }
 
+/// ammonia's defaults, plus what our own renderer emits: heading ids, classes for
+/// highlighting and footnotes, task-list checkboxes, and table cell alignment.
+pub(super) fn sanitizer() -> ammonia::Builder<'static> {
+    let mut b = ammonia::Builder::default();
+    b.link_rel(None)
+        .add_generic_attributes(["class", "id"])
+        .add_tags(["input"])
+        .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .add_tag_attributes("th", ["style"])
+        .add_tag_attributes("td", ["style"])
+        .add_tag_attributes("pre", ["data-lang"])
+        .attribute_filter(|element, attribute, value| match (element, attribute) {
+            ("input", "type") => (value == "checkbox").then_some(Cow::Borrowed(value)),
+            (_, "style") => matches!(
+                value,
+                "text-align: left" | "text-align: center" | "text-align: right"
+            )
+            .then_some(Cow::Borrowed(value)),
+            _ => Some(Cow::Borrowed(value)),
+        });
+    b
+}
+
 /// What html5ever's tokenizer found in a fragment.
 #[derive(Default)]
 struct Tokens {
@@ -515,29 +538,6 @@ fn rewrite_value(name: &str, value: &str, resolve: &dyn Fn(&str) -> Resolved) ->
     } else {
         Resolved::Keep
     }
-}
-
-/// ammonia's defaults, plus what our own renderer emits: heading ids, classes for
-/// highlighting and footnotes, task-list checkboxes, and table cell alignment.
-pub(super) fn sanitizer() -> ammonia::Builder<'static> {
-    let mut b = ammonia::Builder::default();
-    b.link_rel(None)
-        .add_generic_attributes(["class", "id"])
-        .add_tags(["input"])
-        .add_tag_attributes("input", ["type", "checked", "disabled"])
-        .add_tag_attributes("th", ["style"])
-        .add_tag_attributes("td", ["style"])
-        .add_tag_attributes("pre", ["data-lang"])
-        .attribute_filter(|element, attribute, value| match (element, attribute) {
-            ("input", "type") => (value == "checkbox").then_some(Cow::Borrowed(value)),
-            (_, "style") => matches!(
-                value,
-                "text-align: left" | "text-align: center" | "text-align: right"
-            )
-            .then_some(Cow::Borrowed(value)),
-            _ => Some(Cow::Borrowed(value)),
-        });
-    b
 }
 
 #[cfg(test)]

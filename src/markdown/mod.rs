@@ -23,6 +23,7 @@ use anchors::anchor_headings;
 use comments::without_comments;
 use html::{rewrite_fragment, sanitizer};
 
+/// Rendered Markdown: its HTML and its table of contents (h2 and h3 headings).
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
     pub html: String,
@@ -215,6 +216,46 @@ impl Renderer {
     }
 }
 
+/// The first `A.<n>.<n>` in `s` that stands alone as a word: (start, end, id).
+pub fn find_control_id(s: &str) -> Option<(usize, usize, ControlId)> {
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    while let Some(i) = s[from..].find("A.").map(|i| i + from) {
+        from = i + 2;
+        if i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'.') {
+            continue;
+        }
+        let digits = |mut j: usize| {
+            let st = j;
+            while j < bytes.len() && bytes[j].is_ascii_digit() {
+                j += 1;
+            }
+            (j > st && j - st <= 2).then_some(j)
+        };
+        let Some(j) = digits(i + 2) else { continue };
+        if bytes.get(j) != Some(&b'.') {
+            continue;
+        }
+        let Some(k) = digits(j + 1) else { continue };
+        if bytes.get(k).is_some_and(|b| b.is_ascii_alphanumeric()) {
+            continue;
+        }
+        if let Some(id) = ControlId::parse(&s[i..k]) {
+            return Some((i, k, id));
+        }
+    }
+    None
+}
+
+/// Escapes text for HTML element content and attribute values: `&`, `<`, `>`, `"` and `'`
+/// (as `&#39;`), like pulldown-cmark's own output.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    // Writing to a `String` cannot fail.
+    let _ = pulldown_cmark_escape::escape_html(&mut out, s);
+    out
+}
+
 /// An HTML block arrives a line at a time; joined, a tag or comment spanning lines is whole.
 fn join_html_blocks<'a>(events: impl Iterator<Item = Event<'a>>) -> Vec<Event<'a>> {
     let mut out: Vec<Event<'a>> = Vec::new();
@@ -258,46 +299,6 @@ fn link_control_ids<'a>(text: CowStr<'a>, links: &dyn LinkResolver, out: &mut Ve
         pieces.push(Event::Text(rest.to_string().into()));
     }
     out.extend(pieces);
-}
-
-/// The first `A.<n>.<n>` in `s` that stands alone as a word: (start, end, id).
-pub fn find_control_id(s: &str) -> Option<(usize, usize, ControlId)> {
-    let bytes = s.as_bytes();
-    let mut from = 0;
-    while let Some(i) = s[from..].find("A.").map(|i| i + from) {
-        from = i + 2;
-        if i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'.') {
-            continue;
-        }
-        let digits = |mut j: usize| {
-            let st = j;
-            while j < bytes.len() && bytes[j].is_ascii_digit() {
-                j += 1;
-            }
-            (j > st && j - st <= 2).then_some(j)
-        };
-        let Some(j) = digits(i + 2) else { continue };
-        if bytes.get(j) != Some(&b'.') {
-            continue;
-        }
-        let Some(k) = digits(j + 1) else { continue };
-        if bytes.get(k).is_some_and(|b| b.is_ascii_alphanumeric()) {
-            continue;
-        }
-        if let Some(id) = ControlId::parse(&s[i..k]) {
-            return Some((i, k, id));
-        }
-    }
-    None
-}
-
-/// Escapes text for HTML element content and attribute values: `&`, `<`, `>`, `"` and `'`
-/// (as `&#39;`), like pulldown-cmark's own output.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    // Writing to a `String` cannot fail.
-    let _ = pulldown_cmark_escape::escape_html(&mut out, s);
-    out
 }
 
 fn options() -> Options {
