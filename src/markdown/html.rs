@@ -48,12 +48,13 @@ pub(super) fn rewrite_fragment(
             // The style sheet's end tag. Its content is CSS, whose `url(…)` and `@import` are
             // not resolved: a sheet that may load anything is left out, with its tags.
             let css = &html[content..start];
-            if let Some(open) = open
-                && !unsafe_css(css)
-            {
-                out.push_str(&open);
-                out.push_str(css);
-                out.push_str(&html[start..end]);
+            match open {
+                Some(open) if !unsafe_css(css) => {
+                    out.push_str(&open);
+                    out.push_str(css);
+                    out.push_str(&html[start..end]);
+                }
+                _ => left_out(&mut out),
             }
             at = end;
             continue;
@@ -65,19 +66,20 @@ pub(super) fn rewrite_fragment(
             // A comment shows nothing, and is where authors leave notes not meant for readers:
             // it is left out (and so are `<?…>`, `<!…>` and `</ …>`, which browsers read as
             // comments).
-            Found::Comment => {}
+            Found::Comment => left_out(&mut out),
             Found::Doctype => out.push_str(source),
             Found::Tag(tag) if tag.kind == TagKind::EndTag => out.push_str(&end_tag(source, &tag)),
             Found::Tag(tag) => match rewrite_start_tag(source, &tag, resolve) {
                 Some(open) if &*tag.name == "style" => style = Some((Some(open.into_owned()), end)),
                 Some(tag) => out.push_str(&tag),
-                None => {}
+                None => left_out(&mut out),
             },
         }
     }
     if style.is_some() {
         // Its end is in a later fragment: the sheet is left out whole, unseen.
         *in_style = true;
+        left_out(&mut out);
         return out;
     }
     *in_style = false;
@@ -93,20 +95,32 @@ pub(super) fn rewrite_fragment(
         let whole = format!("{cut}{quote}>");
         whole_tag(&whole).map(|tag| (whole, tag))
     }) else {
-        return out; // not a tag however closed: left out
+        left_out(&mut out); // not a tag however closed
+        return out;
     };
     if tag.kind == TagKind::EndTag {
         out.push_str(&end_tag(cut, &tag));
     } else if &*tag.name == "style" {
         *in_style = true; // a style sheet opens, and is left out
+        left_out(&mut out);
     } else {
         match rewrite_start_tag(&whole, &tag, resolve) {
             Some(Cow::Borrowed(_)) => out.push_str(cut), // nothing to change: as written
             Some(Cow::Owned(tag)) => out.push_str(&tag), // changed, and closed
-            None => {}
+            None => left_out(&mut out),
         }
     }
     out
+}
+
+/// Called where markup is left out. A `<` just before it was text, but joined to what follows
+/// (`<<?x>a href=…>`) it could open a tag that was never judged: it is written `&lt;`, which
+/// shows the same.
+fn left_out(out: &mut String) {
+    if out.ends_with('<') {
+        out.pop();
+        out.push_str("&lt;");
+    }
 }
 
 /// ammonia's defaults, plus what our own renderer emits: heading ids, classes for
@@ -749,6 +763,15 @@ mod tests {
                 "<a title=\"&lt;b&gt;\" href=\"../open/\">",
             ),
             ("x </> y <a href=policy:secret>", "x </> y <a>"),
+            // Markup left out does not join a `<` before it to what follows.
+            (
+                "<<?x>a href=\"policy:secret\">",
+                "&lt;a href=\"policy:secret\">",
+            ),
+            (
+                "<<!-- c -->a href=policy:secret>",
+                "&lt;a href=policy:secret>",
+            ),
             (
                 "<!DOCTYPE html><p>a &amp; b &lt; c</p>",
                 "<!DOCTYPE html><p>a &amp; b &lt; c</p>",
@@ -773,5 +796,44 @@ mod tests {
             rewrite_urls(md, &|_| Resolved::Keep),
             "<div><svg></svg></div>\n"
         );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// Whatever the fragment, no URL attribute the published HTML holds names a withheld
+        /// target, as a browser reads it.
+        #[test]
+        fn published_html_holds_no_withheld_url(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "<", ">", "/", "!", "-", "a", "style", " ", "\"", "'", "=", "&", "#", "x",
+                "href", "policy:secret", "é", "\r", "\0", "?", "[CDATA[", "amp;", "url(",
+                "<?x>", "<!--c-->", "<a ", "</style>",
+            ]), 0..30),
+            in_style: bool,
+        ) {
+            let html: String = parts.concat();
+            let f = |url: &str| {
+                if url.contains("secret") {
+                    Resolved::TextOnly
+                } else {
+                    Resolved::Keep
+                }
+            };
+            let mut open = in_style;
+            let out = rewrite_fragment(&html, &f, &mut open);
+            for markup in tokenize(&out, false).markup {
+                let Found::Tag(tag) = markup.found else { continue };
+                for a in &tag.attrs {
+                    let name = &*a.name.local;
+                    let url = is_url_attribute(name) || name == "srcdoc";
+                    proptest::prop_assert!(
+                        !url || !a.value.contains("secret"),
+                        "{:?} gave {:?}",
+                        html,
+                        out
+                    );
+                }
+            }
+        }
     }
 }
