@@ -20,7 +20,31 @@ pub fn check(site: &Site) -> Diagnostics {
     coverage(site, &mut diags);
     freshness(site, &mut diags);
     links(site, &mut diags);
+    unclosed_comments(site, &mut diags);
     diags
+}
+
+/// A `<!--` never closed hides the rest of its text from every reader: say so, at the `<!--`.
+fn unclosed_comments(site: &Site, diags: &mut Diagnostics) {
+    for md in site.markdown_texts() {
+        let Some(offset) = markdown::unclosed_comment(&md.text) else {
+            continue;
+        };
+        let before = &md.text[..offset];
+        let line = 1 + before.matches('\n').count() as u64;
+        let column = 1 + before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64;
+        let at = markdown::LinkAt {
+            dest: String::new(),
+            line,
+            column,
+            offset,
+        };
+        diags.warning(
+            markdown::position(md, &at),
+            "unclosed-comment",
+            "this HTML comment `<!--` is never closed, so everything after it is hidden from readers: close it with `-->`",
+        );
+    }
 }
 
 /// Which item a Markdown text belongs to.

@@ -123,6 +123,8 @@ rules! {
         "an evidence item linked from nothing";
     RestrictedLink "restricted-link" Warning
         "a public or customer item links to a more restricted item; readers see plain text";
+    UnclosedComment "unclosed-comment" Warning
+        "an HTML comment `<!--` that is never closed: everything after it is hidden";
     Internal "internal" Error
         "trustpress itself went wrong (please report it): a page it listed but could not render";
 }

@@ -61,6 +61,18 @@ pub(super) fn without_comments(text: &str) -> Uncommented<'_> {
     current
 }
 
+/// The offset of a `<!--` that is never closed, if any: it hides everything after it, which
+/// is rarely what its author meant (`check` warns).
+pub fn unclosed_comment(text: &str) -> Option<usize> {
+    let code = code_ranges(text);
+    let last = comment_ranges(text, &code).pop()?;
+    let comment = &text[last.clone()];
+    let closed = comment.len() >= 5 && (comment.ends_with("-->") || comment.ends_with("--!>"))
+        || comment == "<!-->"
+        || comment == "<!--->";
+    (last.end == text.len() && !closed).then_some(last.start)
+}
+
 /// The byte ranges of code spans and code blocks in Markdown `text`, in order.
 fn code_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
     Parser::new_ext(text, options())
@@ -153,7 +165,23 @@ fn remove_ranges<'a>(text: &'a str, ranges: &[std::ops::Range<usize>]) -> Uncomm
 #[cfg(test)]
 mod tests {
     use crate::markdown::testing::{Fake, html};
-    use crate::markdown::{Renderer, heading_ids, links};
+    use crate::markdown::{Renderer, heading_ids, links, unclosed_comment};
+
+    #[test]
+    fn finds_unclosed_comments() {
+        assert_eq!(unclosed_comment("a <!-- open\n\nrest"), Some(2));
+        assert_eq!(unclosed_comment("<!-- a --> b <!-- c"), Some(13));
+        for closed in [
+            "a <!-- b -->",
+            "a <!-- b --!>",
+            "<!-->",
+            "<!--->",
+            "`<!--` x",
+            "x",
+        ] {
+            assert_eq!(unclosed_comment(closed), None, "{closed}");
+        }
+    }
 
     /// Every form of comment a browser hides: none of it is published, the text around it is.
     #[test]

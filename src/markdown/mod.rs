@@ -16,6 +16,7 @@ use syntect::parsing::SyntaxSet;
 use crate::model::ControlId;
 
 pub use anchors::{TocEntry, heading_ids};
+pub use comments::unclosed_comment;
 pub use highlight::{highlight_css, highlight_theme_names};
 pub use links::{LinkAt, LinkResolver, Resolved, is_safe_url, links, position};
 

@@ -566,3 +566,19 @@ fn every_failing_template_is_reported_once() {
     );
     build_fails_with(dir.path(), &hits);
 }
+
+/// A `<!--` never closed hides the rest of the page: a warning at the `<!--` says so.
+#[test]
+fn an_unclosed_comment_is_a_warning_at_its_start() {
+    let policy = POLICY.replace(
+        "Text.",
+        "Text.\n\nAfter <!-- a note never closed\n\nHidden.",
+    );
+    let (_, hits) = expect(
+        &[("policies/p.md", &policy)],
+        "unclosed-comment",
+        &["policies/p.md:14:7"],
+        0,
+    );
+    assert_eq!(hits[0]["severity"], "warning");
+}
