@@ -24,7 +24,7 @@ pub mod source;
 use std::path::Path;
 
 use diagnostic::{Diagnostic, Failed};
-use model::{Classification, Date};
+use model::{Audience, Date};
 use output::Output;
 
 /// A built site in memory: every output file, and the warnings found on the way.
@@ -37,11 +37,7 @@ pub struct Built {
 }
 
 /// Loads the site at `root` and renders it for `audience`, without writing anything.
-pub fn build_in_memory(
-    root: &Path,
-    audience: Classification,
-    today: Date,
-) -> Result<Built, Failed> {
+pub fn build_in_memory(root: &Path, audience: Audience, today: Date) -> Result<Built, Failed> {
     let start = std::time::Instant::now();
     let site = site::load_cached(root, today, audience, Default::default())?;
     let loaded = start.elapsed();
@@ -81,7 +77,7 @@ pub fn build_in_memory(
 
 /// Everything `build` would report for `audience`, errors and warnings, sorted, without
 /// writing anything: what `trustpress check` prints.
-pub fn check(root: &Path, audience: Classification, today: Date) -> Vec<Diagnostic> {
+pub fn check(root: &Path, audience: Audience, today: Date) -> Vec<Diagnostic> {
     match build_in_memory(root, audience, today) {
         Ok(built) => built.warnings,
         Err(failed) => failed.errors,

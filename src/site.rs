@@ -83,12 +83,7 @@ pub struct Site {
 
 /// Loads, validates and links the site at `root`.
 pub fn load(root: &Path, today: Date) -> Result<Site, Failed> {
-    load_cached(
-        root,
-        today,
-        Classification::Internal,
-        Arc::new(Cache::default()),
-    )
+    load_cached(root, today, Audience::Internal, Arc::new(Cache::default()))
 }
 
 /// `load`, reusing `cache` from earlier builds of the same site (as `serve` does).
@@ -96,11 +91,11 @@ pub fn load(root: &Path, today: Date) -> Result<Site, Failed> {
 pub fn load_cached(
     root: &Path,
     today: Date,
-    audience: Classification,
+    audience: Audience,
     cache: Arc<Cache>,
 ) -> Result<Site, Failed> {
     cache.begin();
-    let (sources, mut diags) = source::load_cached(root, &cache, audience);
+    let (sources, mut diags) = source::load_cached(root, &cache, audience.clearance());
     let site = link(sources, today, &mut diags, cache);
     // The rules run even when loading found errors, so one run shows everything.
     if let Some(site) = &site {

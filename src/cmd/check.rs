@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::checks::RULES;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{Classification, Date};
+use crate::model::{Audience, Date};
 
 /// How diagnostics are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,7 +24,7 @@ pub enum Format {
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
     pub site: PathBuf,
-    pub audience: Classification,
+    pub audience: Audience,
     pub today: Date,
     pub format: Format,
     /// Warnings fail the check too.

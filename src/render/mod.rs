@@ -27,7 +27,7 @@ pub fn render(
     site: &Site,
     theme: &Theme,
     md: &markdown::Renderer,
-    audience: Classification,
+    audience: Audience,
 ) -> Result<Vec<Output>, Vec<Diagnostic>> {
     let cx = RenderContext::new(site, theme, md, audience);
     let results: Vec<Result<Output, Diagnostic>> = routes::paths(&cx)
@@ -64,7 +64,7 @@ pub struct RenderContext<'a> {
     pub site: &'a Site,
     pub theme: &'a Theme,
     pub md: &'a markdown::Renderer,
-    pub audience: Classification,
+    pub audience: Audience,
     facts: Facts,
 }
 
@@ -85,7 +85,7 @@ impl<'a> RenderContext<'a> {
         site: &'a Site,
         theme: &'a Theme,
         md: &'a markdown::Renderer,
-        audience: Classification,
+        audience: Audience,
     ) -> Self {
         let mut cx = Self::with_facts(
             site,
@@ -114,7 +114,7 @@ impl<'a> RenderContext<'a> {
         site: &'a Site,
         theme: &'a Theme,
         md: &'a markdown::Renderer,
-        audience: Classification,
+        audience: Audience,
         facts: Facts,
     ) -> Self {
         RenderContext {
@@ -169,7 +169,7 @@ impl<'a> RenderContext<'a> {
         self.site.controls[control]
             .mapping
             .as_ref()
-            .is_some_and(|m| m.classification.visible_to(self.audience))
+            .is_some_and(|m| self.audience.may_see(m.classification))
     }
 
     /// Whether the link between a control and an item may be shown. A link that exists only
@@ -284,11 +284,11 @@ impl<'a> RenderContext<'a> {
     ) -> PageView {
         let root = Self::root(depth);
         let notice = match self.audience {
-            Classification::Public => None,
-            Classification::Customer => {
+            Audience::Public => None,
+            Audience::Customer => {
                 Some("Customer edition — confidential, shared under NDA".to_string())
             }
-            Classification::Internal => {
+            Audience::Internal => {
                 Some("Internal edition — for staff and auditors only".to_string())
             }
         };
@@ -303,12 +303,12 @@ impl<'a> RenderContext<'a> {
             section,
             audience: self.audience.as_str(),
             audience_label: match self.audience {
-                Classification::Public => "Public trust center",
-                Classification::Customer => "Customer evidence portal",
-                Classification::Internal => "Internal review site",
+                Audience::Public => "Public trust center",
+                Audience::Customer => "Customer evidence portal",
+                Audience::Internal => "Internal review site",
             },
             notice,
-            noindex: self.audience != Classification::Public,
+            noindex: self.audience != Audience::Public,
             today: self.site.today.to_string(),
             description: self.site.config.description.clone(),
             base_href: None,

@@ -8,7 +8,7 @@ use super::theme::ASSETS;
 use super::visibility::Access;
 use crate::diagnostic::Diagnostic;
 use crate::markdown;
-use crate::model::{Classification, Collection};
+use crate::model::{Audience, Collection};
 use crate::output::Output;
 
 /// The list pages of the registers and of policies, each under its collection's folder.
@@ -48,7 +48,7 @@ pub fn paths(cx: &RenderContext) -> Vec<String> {
             out.push(format!("evidence/{}/{}", e.common.slug, f.file_name));
         }
     }
-    if cx.audience == Classification::Public {
+    if cx.audience == Audience::Public {
         out.push("sitemap.xml".into());
     }
     // Static files never replace a generated page.
@@ -79,7 +79,7 @@ pub fn page_at(cx: &RenderContext, path: &str) -> Option<Result<Output, Diagnost
             path: path.into(),
             bytes: markdown::highlight_css(&site.config.highlight_theme).into_bytes(),
         }),
-        "sitemap.xml" if cx.audience == Classification::Public => {
+        "sitemap.xml" if cx.audience == Audience::Public => {
             Ok(pages::sitemap(&site.config.base_url, &paths(cx)))
         }
         _ => {

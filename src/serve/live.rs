@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use crate::cache::Cache;
 use crate::diagnostic::{Diagnostic, Failed};
 use crate::markdown;
-use crate::model::{Classification, Date};
+use crate::model::{Audience, Date};
 use crate::render::{self, Facts, RenderContext, Theme, routes};
 use crate::site::{self, Site};
 
@@ -18,7 +18,7 @@ pub struct LiveSite {
     site: Site,
     theme: Arc<Theme>,
     md: Arc<markdown::Renderer>,
-    audience: Classification,
+    audience: Audience,
     facts: Facts,
     paths: HashSet<String>,
     pages: Mutex<HashMap<String, Arc<Vec<u8>>>>,
@@ -83,7 +83,7 @@ type CompiledTheme = (Vec<(String, String)>, Arc<Theme>, Vec<Diagnostic>);
 /// memo cache, the compiled theme and the syntax-highlighting set.
 pub struct Builder {
     root: std::path::PathBuf,
-    audience: Classification,
+    audience: Audience,
     today: Date,
     cache: Arc<Cache>,
     theme: Option<CompiledTheme>,
@@ -91,7 +91,7 @@ pub struct Builder {
 }
 
 impl Builder {
-    pub fn new(root: &Path, audience: Classification, today: Date) -> Self {
+    pub fn new(root: &Path, audience: Audience, today: Date) -> Self {
         Builder {
             root: root.to_path_buf(),
             audience,

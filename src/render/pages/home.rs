@@ -61,7 +61,7 @@ pub(in crate::render) fn sitemap(base_url: &str, paths: &[String]) -> Output {
 
 /// `robots.txt`: only the public trust center may be crawled.
 pub(in crate::render) fn robots(cx: &RenderContext) -> Output {
-    let robots = if cx.audience == Classification::Public {
+    let robots = if cx.audience == Audience::Public {
         "User-agent: *\nAllow: /\n"
     } else {
         "User-agent: *\nDisallow: /\n"
