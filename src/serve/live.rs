@@ -8,9 +8,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::cache::Cache;
 use crate::diagnostic::{Diagnostic, Failed};
+use crate::edition::Edition;
 use crate::markdown;
 use crate::model::{Audience, Date};
-use crate::render::{self, Facts, RenderContext, Theme, routes};
+use crate::render::{self, RenderContext, Theme, routes};
 use crate::site::{self, Site};
 
 /// One good build, rendered lazily.
@@ -19,7 +20,6 @@ pub struct LiveSite {
     theme: Arc<Theme>,
     md: Arc<markdown::Renderer>,
     audience: Audience,
-    facts: Facts,
     paths: HashSet<String>,
     pages: Mutex<HashMap<String, Arc<Vec<u8>>>>,
     pub warnings: Vec<Diagnostic>,
@@ -47,14 +47,10 @@ impl LiveSite {
         }
         // A bug in rendering must cost one page, not the server's request loop.
         let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let cx = RenderContext::with_facts(
-                &self.site,
-                &self.theme,
-                &self.md,
-                self.audience,
-                self.facts.clone(),
-            );
-            routes::page_at(&cx, path)
+            // The edition borrows the site, so it is made per request: linear in the items,
+            // which is small beside rendering the page.
+            let edition = Edition::new(&self.site, self.audience, &self.md);
+            routes::page_at(&RenderContext::new(&edition, &self.theme), path)
         }))
         .unwrap_or_else(|_| {
             Some(Err(Diagnostic::error(
@@ -123,13 +119,11 @@ impl Builder {
         for w in &theme_warnings {
             warnings.push(w.clone());
         }
-        let cx = RenderContext::new(&site, &theme, &md, self.audience);
-        let paths: HashSet<String> = routes::paths(&cx).into_iter().collect();
-        let facts = cx.facts().clone();
+        let edition = Edition::new(&site, self.audience, &md);
+        let paths: HashSet<String> = routes::paths(&edition).into_iter().collect();
         let mut pages = HashMap::new();
         if theme_changed {
-            let outputs = render::render(&site, &theme, &md, self.audience)
-                .map_err(|errors| Failed { errors })?;
+            let outputs = render::render(&edition, &theme).map_err(|errors| Failed { errors })?;
             pages = outputs
                 .into_iter()
                 .map(|o| (o.path, Arc::new(o.bytes)))
@@ -143,7 +137,6 @@ impl Builder {
             theme,
             md,
             audience: self.audience,
-            facts,
             paths,
             pages: Mutex::new(pages),
             warnings: warnings.into_sorted(),
