@@ -5,11 +5,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::catalog;
 use crate::diagnostic::{Diagnostics, Pos, suggest};
 use crate::markdown;
 use crate::model::*;
-use crate::site::{Site, Target};
+use crate::site::{ItemKey, Site, Target};
 
 pub use crate::diagnostic::Severity;
 
@@ -51,12 +50,12 @@ fn unclosed_comments(site: &Site, diags: &mut Diagnostics) {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Owner {
     Scope,
-    Item(Collection, usize),
+    Item(ItemKey),
 }
 
 /// An approved policy says when it was approved; auditors ask for it.
 fn approval_dates(site: &Site, diags: &mut Diagnostics) {
-    for p in &site.policies {
+    for p in site.policies.items() {
         // An `approved` value that is not a date was already reported as `invalid-date`.
         let written = p.common.field_pos.iter().any(|(f, _)| *f == "approved");
         if p.status == PolicyStatus::Approved && p.approved.is_none() && !written {
@@ -75,7 +74,7 @@ fn approval_dates(site: &Site, diags: &mut Diagnostics) {
 /// The Statement of Applicability's gaps: controls not assessed, applicable controls with no
 /// policy or no evidence.
 fn coverage(site: &Site, diags: &mut Diagnostics) {
-    for c in &site.controls {
+    for (_, c) in site.controls.iter() {
         let id = c.catalog.id;
         let title = c.catalog.title;
         let Some(m) = &c.mapping else {
@@ -91,7 +90,7 @@ fn coverage(site: &Site, diags: &mut Diagnostics) {
         if !m.applicable {
             continue;
         }
-        if c.policies.is_empty() {
+        if c.links.policies.is_empty() {
             diags.warning(
                 m.pos.clone(),
                 "no-policy",
@@ -100,7 +99,7 @@ fn coverage(site: &Site, diags: &mut Diagnostics) {
                 ),
             );
         }
-        if c.evidence.is_empty() {
+        if c.links.evidence.is_empty() {
             diags.warning(
                 m.pos.clone(),
                 "no-evidence",
@@ -117,7 +116,7 @@ fn coverage(site: &Site, diags: &mut Diagnostics) {
 fn not_assessed_pos(site: &Site, theme: &str) -> Pos {
     let mapped = || {
         site.controls
-            .iter()
+            .items()
             .filter_map(|c| Some((c, c.mapping.as_ref()?)))
     };
     let path = mapped()
@@ -139,7 +138,7 @@ fn freshness(site: &Site, diags: &mut Diagnostics) {
             format!("{days} days ago")
         }
     };
-    for e in &site.evidence {
+    for e in site.evidence.items() {
         if let Some(d) = e.expires.filter(|d| *d < today) {
             diags.warning(
                 e.common.pos_of("expires").clone(),
@@ -153,7 +152,7 @@ fn freshness(site: &Site, diags: &mut Diagnostics) {
             );
         }
     }
-    for p in &site.policies {
+    for p in site.policies.items() {
         if p.status != PolicyStatus::Approved {
             continue;
         }
@@ -169,7 +168,7 @@ fn freshness(site: &Site, diags: &mut Diagnostics) {
             );
         }
     }
-    for f in &site.findings {
+    for f in site.findings.items() {
         let open = f.status != Some(FindingStatus::Closed) && f.kind != Some(FindingKind::Strength);
         if let Some(d) = f.due.filter(|d| open && *d < today) {
             diags.warning(
@@ -184,7 +183,7 @@ fn freshness(site: &Site, diags: &mut Diagnostics) {
             );
         }
     }
-    for r in &site.risks {
+    for r in site.risks.items() {
         if r.status == Some(RiskStatus::Closed) {
             continue;
         }
@@ -205,14 +204,14 @@ fn freshness(site: &Site, diags: &mut Diagnostics) {
 /// Rules over Markdown links: anchors, drafts linked from approved policies, links readers
 /// will see as plain text, and items nothing links to.
 fn links(site: &Site, diags: &mut Diagnostics) {
-    let mut linked: HashSet<(Collection, usize)> = HashSet::new();
+    let mut linked: HashSet<ItemKey> = HashSet::new();
     let mut anchors: HashMap<Owner, Vec<String>> = HashMap::new();
     for (owner, class, md) in owned_texts(site) {
         for link in site.cache.links(&md.text).iter() {
             let pos = || markdown::position(md, link);
             if let Some(fragment) = link.dest.strip_prefix('#') {
                 // An in-page anchor: only pages that are a Markdown body have known headings.
-                if matches!(owner, Owner::Scope | Owner::Item(Collection::Policies, _)) {
+                if matches!(owner, Owner::Scope | Owner::Item(ItemKey::Policy(_))) {
                     check_anchor(site, &mut anchors, owner, fragment, &link.dest, pos, diags);
                 }
                 continue;
@@ -222,7 +221,7 @@ fn links(site: &Site, diags: &mut Diagnostics) {
             };
             let target_owner = match target {
                 Target::Scope => Some(Owner::Scope),
-                Target::Item(c, i) => Some(Owner::Item(c, i)),
+                Target::Item(key) => Some(Owner::Item(key)),
                 _ => None,
             };
             if let Some(f) = fragment.as_deref().filter(|f| !f.is_empty())
@@ -230,28 +229,27 @@ fn links(site: &Site, diags: &mut Diagnostics) {
             {
                 check_anchor(site, &mut anchors, t, f, &link.dest, pos, diags);
             }
-            let Target::Item(collection, i) = target else {
+            let Target::Item(key) = target else {
                 continue;
             };
-            if Owner::Item(collection, i) != owner {
-                linked.insert((collection, i));
+            if Owner::Item(key) != owner {
+                linked.insert(key);
             }
-            if let Owner::Item(Collection::Policies, from) = owner
-                && collection == Collection::Policies
+            if let (Owner::Item(ItemKey::Policy(from)), ItemKey::Policy(to)) = (owner, key)
                 && site.policies[from].status == PolicyStatus::Approved
-                && site.policies[i].status == PolicyStatus::Draft
+                && site.policies[to].status == PolicyStatus::Draft
             {
                 diags.warning(
                     pos(),
                     "draft-linked",
                     format!(
                         "approved policy \"{}\" links to draft policy \"{}\": public and customer readers will see plain text; approve it or remove the link",
-                        site.policies[from].common.id, site.policies[i].common.id
+                        site.policies[from].common.id, site.policies[to].common.id
                     ),
                 );
             }
             if class < Classification::Internal
-                && let Some(target_class) = classification_of(site, collection, i)
+                && let Some(target_class) = site.common(key).map(|c| c.classification)
                 && target_class > class
             {
                 diags.warning(
@@ -260,18 +258,18 @@ fn links(site: &Site, diags: &mut Diagnostics) {
                     format!(
                         "this {class} text links to {} {} \"{}\": {class} readers will see the link text without a link",
                         target_class.as_str(),
-                        collection.noun(),
-                        item_id(site, collection, i),
+                        key.collection().noun(),
+                        item_id(site, key),
                         class = class.as_str(),
                     ),
                 );
             }
         }
     }
-    for (i, p) in site.policies.iter().enumerate() {
-        if site.policy_controls[i].is_empty()
-            && site.policy_findings[i].is_empty()
-            && !linked.contains(&(Collection::Policies, i))
+    for (key, p) in site.policies.iter() {
+        if p.links.controls.is_empty()
+            && p.links.findings.is_empty()
+            && !linked.contains(&key.into())
         {
             diags.warning(
                 p.common.pos.clone(),
@@ -283,8 +281,8 @@ fn links(site: &Site, diags: &mut Diagnostics) {
             );
         }
     }
-    for (i, e) in site.evidence.iter().enumerate() {
-        if site.evidence_controls[i].is_empty() && !linked.contains(&(Collection::Evidence, i)) {
+    for (key, e) in site.evidence.iter() {
+        if e.links.controls.is_empty() && !linked.contains(&key.into()) {
             diags.warning(
                 e.common.pos.clone(),
                 "orphan-evidence",
@@ -311,7 +309,7 @@ fn check_anchor(
 ) {
     let (body, name) = match target {
         Owner::Scope => (&site.scope.body, "the scope statement".to_string()),
-        Owner::Item(Collection::Policies, i) => (
+        Owner::Item(ItemKey::Policy(i)) => (
             &site.policies[i].body,
             format!("policy \"{}\"", site.policies[i].common.id),
         ),
@@ -338,77 +336,51 @@ fn check_anchor(
 /// Every Markdown text with the item it belongs to and that item's classification.
 fn owned_texts(site: &Site) -> Vec<(Owner, Classification, &Markdown)> {
     let mut out = vec![(Owner::Scope, Classification::Public, &site.scope.body)];
-    for (i, p) in site.policies.iter().enumerate() {
-        out.push((
-            Owner::Item(Collection::Policies, i),
-            p.common.classification,
-            &p.body,
-        ));
+    for (key, p) in site.policies.iter() {
+        out.push((Owner::Item(key.into()), p.common.classification, &p.body));
     }
-    for (i, c) in site.controls.iter().enumerate() {
+    for (key, c) in site.controls.iter() {
         if let Some(m) = &c.mapping
             && let Some(notes) = &m.notes
         {
-            out.push((
-                Owner::Item(Collection::Controls, i),
-                m.classification,
-                notes,
-            ));
+            out.push((Owner::Item(key.into()), m.classification, notes));
         }
     }
     type Texts<'a> = Vec<(Owner, Classification, &'a Markdown)>;
-    fn add<'a>(
-        out: &mut Texts<'a>,
-        collection: Collection,
-        i: usize,
-        common: &'a Common,
-        texts: Vec<&'a Markdown>,
-    ) {
+    fn add<'a>(out: &mut Texts<'a>, key: ItemKey, common: &'a Common, texts: Vec<&'a Markdown>) {
         for md in texts.into_iter().chain(&common.notes) {
-            out.push((Owner::Item(collection, i), common.classification, md));
+            out.push((Owner::Item(key), common.classification, md));
         }
     }
-    for (i, e) in site.evidence.iter().enumerate() {
+    for (key, e) in site.evidence.iter() {
         add(
             &mut out,
-            Collection::Evidence,
-            i,
+            key.into(),
             &e.common,
             e.description.iter().collect(),
         );
     }
-    for (i, r) in site.risks.iter().enumerate() {
-        add(&mut out, Collection::Risks, i, &r.common, vec![]);
+    for (key, r) in site.risks.iter() {
+        add(&mut out, key.into(), &r.common, vec![]);
     }
-    for (i, f) in site.findings.iter().enumerate() {
+    for (key, f) in site.findings.iter() {
         let texts = f
             .description
             .iter()
             .chain(&f.root_cause)
             .chain(&f.corrective_action)
             .collect();
-        add(&mut out, Collection::Findings, i, &f.common, texts);
+        add(&mut out, key.into(), &f.common, texts);
     }
-    for (i, s) in site.suppliers.iter().enumerate() {
-        add(&mut out, Collection::Suppliers, i, &s.common, vec![]);
+    for (key, s) in site.suppliers.iter() {
+        add(&mut out, key.into(), &s.common, vec![]);
     }
     out
 }
 
-/// Who may follow a link to an item; `None` for controls, whose pages every audience gets.
-fn classification_of(site: &Site, collection: Collection, i: usize) -> Option<Classification> {
-    site.common(collection, i).map(|c| c.classification)
-}
-
-fn item_id(site: &Site, collection: Collection, i: usize) -> String {
-    match collection {
-        Collection::Controls => catalog::annex_a()
-            .get(i)
-            .map(|c| c.id.to_string())
-            .unwrap_or_default(),
-        _ => site
-            .common(collection, i)
-            .map(|c| c.id.clone())
-            .unwrap_or_default(),
+fn item_id(site: &Site, key: ItemKey) -> String {
+    match key {
+        ItemKey::Control(k) => site.controls[k].catalog.id.to_string(),
+        _ => site.common(key).map(|c| c.id.clone()).unwrap_or_default(),
     }
 }

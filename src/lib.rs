@@ -1,10 +1,11 @@
 //! trustpress: a static-site generator for ISO/IEC 27001 information-security management
-//! systems. The pipeline is load → validate → link → render → write:
+//! systems. The pipeline is load → link → check → edition → render → write:
 //!
 //! - [`source`] scans and parses the site folder into the typed [`model`],
-//! - [`site`] links it into the content graph and validates references,
+//! - [`site`] links it into the content graph (typed keys, relations on the items),
 //! - [`checks`] runs the audit rules over the graph (shared by `build` and `check`),
-//! - [`render`] turns the graph into output files for one audience (a pure function),
+//! - [`edition`] is the graph as one audience may see it, the only door to rendering,
+//! - [`render`] turns an edition into output files (a pure function),
 //! - [`output`] writes them atomically.
 
 pub mod cache;
@@ -13,6 +14,7 @@ pub mod checks;
 pub mod cmd;
 pub mod config;
 pub mod diagnostic;
+pub mod edition;
 pub mod markdown;
 pub mod model;
 pub mod output;
@@ -26,7 +28,7 @@ pub mod yaml;
 use std::path::Path;
 
 use diagnostic::{Diagnostic, Failed};
-use model::{Classification, Date};
+use model::{Audience, Date};
 use output::Output;
 
 /// A built site in memory: every output file, and the warnings found on the way.
@@ -39,11 +41,7 @@ pub struct Built {
 }
 
 /// Loads the site at `root` and renders it for `audience`, without writing anything.
-pub fn build_in_memory(
-    root: &Path,
-    audience: Classification,
-    today: Date,
-) -> Result<Built, Failed> {
+pub fn build_in_memory(root: &Path, audience: Audience, today: Date) -> Result<Built, Failed> {
     let start = std::time::Instant::now();
     let site = site::load_cached(root, today, audience, Default::default())?;
     let loaded = start.elapsed();
@@ -67,7 +65,8 @@ pub fn build_in_memory(
         warnings.push(w);
     }
     let md = markdown::Renderer::new(site.config.allow_raw_html);
-    let outputs = match render::render(&site, &theme, &md, audience) {
+    let edition = edition::Edition::new(&site, audience, &md);
+    let outputs = match render::render(&edition, &theme) {
         Ok(o) => o,
         Err(errors) => return Err(failed(warnings, errors)),
     };
@@ -83,7 +82,7 @@ pub fn build_in_memory(
 
 /// Everything `build` would report for `audience`, errors and warnings, sorted, without
 /// writing anything: what `trustpress check` prints.
-pub fn check(root: &Path, audience: Classification, today: Date) -> Vec<Diagnostic> {
+pub fn check(root: &Path, audience: Audience, today: Date) -> Vec<Diagnostic> {
     match build_in_memory(root, audience, today) {
         Ok(built) => built.warnings,
         Err(failed) => failed.errors,

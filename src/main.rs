@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use trustpress::cmd::{self, build::BuildError};
-use trustpress::model::Classification;
+use trustpress::model;
 
 #[derive(Parser)]
 #[command(
@@ -131,12 +131,12 @@ enum Audience {
     Internal,
 }
 
-impl From<Audience> for Classification {
+impl From<Audience> for model::Audience {
     fn from(a: Audience) -> Self {
         match a {
-            Audience::Public => Classification::Public,
-            Audience::Customer => Classification::Customer,
-            Audience::Internal => Classification::Internal,
+            Audience::Public => model::Audience::Public,
+            Audience::Customer => model::Audience::Customer,
+            Audience::Internal => model::Audience::Internal,
         }
     }
 }
@@ -177,7 +177,7 @@ fn main() -> ExitCode {
 
 fn check(
     site: PathBuf,
-    audience: Classification,
+    audience: model::Audience,
     today: Option<&str>,
     format: cmd::check::Format,
     strict: bool,
@@ -215,7 +215,7 @@ fn check(
 
 fn build(
     site: PathBuf,
-    audience: Classification,
+    audience: model::Audience,
     out: Option<PathBuf>,
     today: Option<&str>,
     verbose: bool,
@@ -283,7 +283,13 @@ fn print_warnings(warnings: &[trustpress::diagnostic::Diagnostic], all: bool) {
     }
 }
 
-fn serve(site: PathBuf, audience: Classification, port: u16, bind: IpAddr, open: bool) -> ExitCode {
+fn serve(
+    site: PathBuf,
+    audience: model::Audience,
+    port: u16,
+    bind: IpAddr,
+    open: bool,
+) -> ExitCode {
     let today = match cmd::resolve_today(None) {
         Ok(t) => t,
         Err(e) => return fail(&e),

@@ -10,30 +10,23 @@ use url::Url;
 
 use crate::cache::Cache;
 
-use crate::catalog::{self, CatalogControl};
+use crate::catalog;
 use crate::config::{CONFIG_FILE, Config};
 use crate::diagnostic::{Diagnostics, Failed, Pos};
 use crate::markdown;
 use crate::model::*;
 use crate::source::{self, Sources};
 
-/// One Annex A control with its mapping (if any) and everything linked to it.
-#[derive(Debug, Clone)]
-pub struct Control {
-    pub catalog: &'static CatalogControl,
-    pub mapping: Option<Mapping>,
-    pub policies: Vec<usize>,
-    pub evidence: Vec<usize>,
-    pub risks: Vec<usize>,
-    pub findings: Vec<usize>,
-}
+mod keys;
+
+pub use keys::*;
 
 /// What a link can point at.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Target {
     Home,
     Scope,
-    Item(Collection, usize),
+    Item(ItemKey),
     /// The list page of a collection (a link to a register file).
     List(Collection),
     /// A file every audience gets, by its output path: one under `static/`, or the
@@ -52,25 +45,17 @@ pub struct Site {
     /// "Today" for freshness and overdue logic.
     pub today: Date,
     pub scope: Scope,
-    pub policies: Vec<Policy>,
+    /// Each collection holds its items with their relations (both ways) and its id and
+    /// page-address tables (the first item wins a clash, which is an error).
+    pub policies: Items<Policy>,
     /// One per catalog control, in catalog order.
-    pub controls: Vec<Control>,
-    pub evidence: Vec<Evidence>,
-    pub risks: Vec<Risk>,
-    pub findings: Vec<Finding>,
-    pub suppliers: Vec<Supplier>,
+    pub controls: Items<Control>,
+    pub evidence: Items<Evidence>,
+    pub risks: Items<Risk>,
+    pub findings: Items<Finding>,
+    pub suppliers: Items<Supplier>,
     pub static_files: Vec<(String, Vec<u8>)>,
     pub templates: Vec<(String, String)>,
-    /// Reverse links, indexed like the collection they start from.
-    pub policy_controls: Vec<Vec<usize>>,
-    pub policy_findings: Vec<Vec<usize>>,
-    pub evidence_controls: Vec<Vec<usize>>,
-    pub risk_controls: Vec<Vec<usize>>,
-    pub finding_controls: Vec<Vec<usize>>,
-    pub finding_policies: Vec<Vec<usize>>,
-    ids: HashMap<Collection, HashMap<String, usize>>,
-    /// Page address (slug) → item, per collection; the first item wins a clash (an error).
-    slugs: HashMap<Collection, HashMap<String, usize>>,
     /// Source file (site-relative) → what a relative link to it means.
     files: BTreeMap<String, Option<Target>>,
     /// Where the site is published (from `base_url`), to recognise links to its own pages.
@@ -83,12 +68,7 @@ pub struct Site {
 
 /// Loads, validates and links the site at `root`.
 pub fn load(root: &Path, today: Date) -> Result<Site, Failed> {
-    load_cached(
-        root,
-        today,
-        Classification::Internal,
-        Arc::new(Cache::default()),
-    )
+    load_cached(root, today, Audience::Internal, Arc::new(Cache::default()))
 }
 
 /// `load`, reusing `cache` from earlier builds of the same site (as `serve` does).
@@ -96,11 +76,11 @@ pub fn load(root: &Path, today: Date) -> Result<Site, Failed> {
 pub fn load_cached(
     root: &Path,
     today: Date,
-    audience: Classification,
+    audience: Audience,
     cache: Arc<Cache>,
 ) -> Result<Site, Failed> {
     cache.begin();
-    let (sources, mut diags) = source::load_cached(root, &cache, audience);
+    let (sources, mut diags) = source::load_cached(root, &cache, audience.clearance());
     let site = link(sources, today, &mut diags, cache);
     // The rules run even when loading found errors, so one run shows everything.
     if let Some(site) = &site {
@@ -126,32 +106,22 @@ pub fn link(src: Sources, today: Date, diags: &mut Diagnostics, cache: Arc<Cache
         config,
         today,
         scope,
-        controls: catalog::annex_a()
-            .iter()
-            .map(|c| Control {
-                catalog: c,
-                mapping: None,
-                policies: vec![],
-                evidence: vec![],
-                risks: vec![],
-                findings: vec![],
-            })
-            .collect(),
-        policy_controls: vec![Vec::new(); src.policies.len()],
-        policy_findings: vec![Vec::new(); src.policies.len()],
-        evidence_controls: vec![Vec::new(); src.evidence.len()],
-        risk_controls: vec![Vec::new(); src.risks.len()],
-        finding_controls: vec![Vec::new(); src.findings.len()],
-        finding_policies: vec![Vec::new(); src.findings.len()],
-        policies: src.policies,
-        evidence: src.evidence,
-        risks: src.risks,
-        findings: src.findings,
-        suppliers: src.suppliers,
+        controls: Items::new(
+            catalog::annex_a()
+                .iter()
+                .map(|c| Control {
+                    catalog: c,
+                    mapping: None,
+                })
+                .collect(),
+        ),
+        policies: Items::new(src.policies),
+        evidence: Items::new(src.evidence),
+        risks: Items::new(src.risks),
+        findings: Items::new(src.findings),
+        suppliers: Items::new(src.suppliers),
         static_files: src.static_files,
         templates: src.templates,
-        ids: HashMap::new(),
-        slugs: HashMap::new(),
         files: BTreeMap::new(),
         home,
         warnings: Diagnostics::new(),
@@ -167,12 +137,21 @@ pub fn link(src: Sources, today: Date, diags: &mut Diagnostics, cache: Arc<Cache
 }
 
 impl Site {
-    /// The index of an item of `collection` with this id.
-    pub fn lookup(&self, collection: Collection, id: &str) -> Option<usize> {
-        if collection == Collection::Controls {
-            return ControlId::parse(id).and_then(catalog::index_of);
-        }
-        self.ids.get(&collection)?.get(id).copied()
+    /// The item of `collection` with this id.
+    pub fn lookup(&self, collection: Collection, id: &str) -> Option<ItemKey> {
+        Some(match collection {
+            Collection::Policies => self.policies.by_id(id)?.into(),
+            Collection::Controls => self.control(ControlId::parse(id)?)?.into(),
+            Collection::Evidence => self.evidence.by_id(id)?.into(),
+            Collection::Risks => self.risks.by_id(id)?.into(),
+            Collection::Findings => self.findings.by_id(id)?.into(),
+            Collection::Suppliers => self.suppliers.by_id(id)?.into(),
+        })
+    }
+
+    /// The key of an Annex A control.
+    pub fn control(&self, id: ControlId) -> Option<ControlKey> {
+        self.controls.key_at(catalog::index_of(id)?)
     }
 
     /// What each site file means as a link target (an input of link resolution).
@@ -181,27 +160,39 @@ impl Site {
     }
 
     /// The item whose page lives at `<collection>/<slug>/`.
-    pub fn by_slug(&self, collection: Collection, slug: &str) -> Option<usize> {
-        if collection == Collection::Controls {
-            let i = self
-                .controls
-                .iter()
-                .position(|c| c.catalog.id.slug() == slug)?;
-            return Some(i);
-        }
-        self.slugs.get(&collection)?.get(slug).copied()
+    pub fn by_slug(&self, collection: Collection, slug: &str) -> Option<ItemKey> {
+        Some(match collection {
+            Collection::Policies => self.policies.by_slug(slug)?.into(),
+            Collection::Controls => self.controls.by_slug(slug)?.into(),
+            Collection::Evidence => self.evidence.by_slug(slug)?.into(),
+            Collection::Risks => self.risks.by_slug(slug)?.into(),
+            Collection::Findings => self.findings.by_slug(slug)?.into(),
+            Collection::Suppliers => self.suppliers.by_slug(slug)?.into(),
+        })
     }
 
     /// The common fields of an item (not for controls, which have no `Common`).
-    pub fn common(&self, collection: Collection, i: usize) -> Option<&Common> {
-        Some(match collection {
-            Collection::Policies => &self.policies.get(i)?.common,
-            Collection::Evidence => &self.evidence.get(i)?.common,
-            Collection::Risks => &self.risks.get(i)?.common,
-            Collection::Findings => &self.findings.get(i)?.common,
-            Collection::Suppliers => &self.suppliers.get(i)?.common,
-            Collection::Controls => return None,
+    pub fn common(&self, key: ItemKey) -> Option<&Common> {
+        Some(match key {
+            ItemKey::Policy(k) => &self.policies.get(k)?.common,
+            ItemKey::Evidence(k) => &self.evidence.get(k)?.common,
+            ItemKey::Risk(k) => &self.risks.get(k)?.common,
+            ItemKey::Finding(k) => &self.findings.get(k)?.common,
+            ItemKey::Supplier(k) => &self.suppliers.get(k)?.common,
+            ItemKey::Control(_) => return None,
         })
+    }
+
+    /// The common fields of every item of `collection` (none for controls).
+    pub fn commons(&self, collection: Collection) -> Vec<&Common> {
+        match collection {
+            Collection::Policies => self.policies.items().map(|p| &p.common).collect(),
+            Collection::Evidence => self.evidence.items().map(|p| &p.common).collect(),
+            Collection::Risks => self.risks.items().map(|p| &p.common).collect(),
+            Collection::Findings => self.findings.items().map(|p| &p.common).collect(),
+            Collection::Suppliers => self.suppliers.items().map(|p| &p.common).collect(),
+            Collection::Controls => Vec::new(),
+        }
     }
 
     /// Resolves a link destination written in the source file `from` (site-relative path).
@@ -259,7 +250,7 @@ impl Site {
             };
             let id = id.trim();
             return match self.lookup(collection, id) {
-                Some(i) => Ok(Some((Target::Item(collection, i), fragment))),
+                Some(key) => Ok(Some((Target::Item(key), fragment))),
                 None if collection == Collection::Controls => Err(format!(
                     "link to unknown control \"{id}\", expected an Annex A id such as A.5.15"
                 )),
@@ -346,19 +337,22 @@ impl Site {
             [file] if collection == Collection::Controls && file.eq_ignore_ascii_case(SOA) => {
                 Target::Static(format!("controls/{SOA}"))
             }
-            [slug] => Target::Item(collection, item(slug)?),
+            [slug] => Target::Item(item(slug)?),
             // An evidence file's address: the file is published exactly where its item's
             // page is, so the link means that item (and is withheld with it).
             [slug, file] if collection == Collection::Evidence => {
-                let i = item(slug)?;
-                let named = self.evidence[i]
+                let key = self
+                    .evidence
+                    .by_slug(&slug.to_ascii_lowercase())
+                    .ok_or_else(not_a_page)?;
+                let named = self.evidence[key]
                     .file
                     .as_ref()
                     .is_some_and(|f| f.file_name.eq_ignore_ascii_case(file));
                 if !named {
                     return Err(not_a_page());
                 }
-                Target::Item(collection, i)
+                Target::Item(key.into())
             }
             _ => return Err(not_a_page()),
         }))
@@ -366,85 +360,29 @@ impl Site {
 
     fn unknown_message(&self, collection: Collection, id: &str) -> String {
         let mut msg = format!("unknown {} \"{id}\"", collection.noun());
-        if let Some(ids) = self.ids.get(&collection)
-            && let Some(s) = crate::diagnostic::suggest(id, ids.keys().map(String::as_str))
-        {
+        let ids: Vec<&str> = self
+            .commons(collection)
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect();
+        if let Some(s) = crate::diagnostic::suggest(id, ids) {
             msg.push_str(&format!(" (did you mean \"{s}\"?)"));
         }
         msg
     }
 
     fn index_ids(&mut self, diags: &mut Diagnostics) {
-        let mut register = |collection: Collection, commons: Vec<&Common>| {
-            let mut map = HashMap::new();
-            let mut first: HashMap<&str, &Pos> = HashMap::new();
-            for (i, c) in commons.into_iter().enumerate() {
-                if let Some(prev) = first.get(c.id.as_str()) {
-                    diags.error(
-                        c.pos_of("id").clone(),
-                        "duplicate-id",
-                        format!(
-                            "duplicate {} id \"{}\", first defined at {}:{}",
-                            collection.noun(),
-                            c.id,
-                            prev.path,
-                            prev.line
-                        ),
-                    );
-                    continue;
-                }
-                first.insert(&c.id, c.pos_of("id"));
-                map.insert(c.id.clone(), i);
-            }
-            map
-        };
-        let ids = [
-            (
-                Collection::Policies,
-                register(
-                    Collection::Policies,
-                    self.policies.iter().map(|p| &p.common).collect(),
-                ),
-            ),
-            (
-                Collection::Evidence,
-                register(
-                    Collection::Evidence,
-                    self.evidence.iter().map(|p| &p.common).collect(),
-                ),
-            ),
-            (
-                Collection::Risks,
-                register(
-                    Collection::Risks,
-                    self.risks.iter().map(|p| &p.common).collect(),
-                ),
-            ),
-            (
-                Collection::Findings,
-                register(
-                    Collection::Findings,
-                    self.findings.iter().map(|p| &p.common).collect(),
-                ),
-            ),
-            (
-                Collection::Suppliers,
-                register(
-                    Collection::Suppliers,
-                    self.suppliers.iter().map(|p| &p.common).collect(),
-                ),
-            ),
-        ];
-        self.ids = ids.into_iter().collect();
-        for collection in Collection::ALL {
-            let mut map = HashMap::new();
-            for i in 0..self.len(collection) {
-                if let Some(c) = self.common(collection, i) {
-                    map.entry(c.slug.clone()).or_insert(i);
-                }
-            }
-            self.slugs.insert(collection, map);
-        }
+        index_items(&mut self.policies, |p| &p.common, diags);
+        index_items(&mut self.evidence, |e| &e.common, diags);
+        index_items(&mut self.risks, |r| &r.common, diags);
+        index_items(&mut self.findings, |f| &f.common, diags);
+        index_items(&mut self.suppliers, |s| &s.common, diags);
+        let (ids, slugs) = self
+            .controls
+            .iter()
+            .map(|(key, c)| ((c.catalog.id.to_string(), key), (c.catalog.id.slug(), key)))
+            .unzip();
+        self.controls.set_tables(ids, slugs);
         self.check_slugs(diags);
     }
 
@@ -452,10 +390,7 @@ impl Site {
     fn check_slugs(&self, diags: &mut Diagnostics) {
         for collection in Collection::ALL {
             let mut seen: HashMap<&str, &Common> = HashMap::new();
-            let commons: Vec<&Common> = (0..self.len(collection))
-                .filter_map(|i| self.common(collection, i))
-                .collect();
-            for c in commons {
+            for c in self.commons(collection) {
                 if c.slug.is_empty() {
                     diags.error(
                         c.pos_of("id").clone(),
@@ -506,7 +441,7 @@ impl Site {
 
     fn attach_mappings(&mut self, mappings: Vec<Mapping>, diags: &mut Diagnostics) {
         for m in mappings {
-            let Some(ci) = catalog::index_of(m.control) else {
+            let Some(ci) = self.control(m.control) else {
                 continue;
             };
             if let Some(prev) = &self.controls[ci].mapping {
@@ -522,7 +457,9 @@ impl Site {
                 self.check_refs(&m, diags);
                 continue;
             }
-            self.controls[ci].mapping = Some(m);
+            if let Some(node) = self.controls.get_mut(ci) {
+                node.item.mapping = Some(m);
+            }
         }
     }
 
@@ -545,10 +482,11 @@ impl Site {
         }
     }
 
-    /// Resolves every id reference in list fields and records the link both ways.
+    /// Resolves every id reference in list fields and records the link both ways, on the
+    /// nodes at either end.
     fn link_references(&mut self, diags: &mut Diagnostics) {
-        let mut edges: Vec<(usize, Collection, usize)> = Vec::new(); // control, collection, item
-        let mut finding_policy: Vec<(usize, usize)> = Vec::new();
+        let mut edges: Vec<(ControlKey, ItemKey)> = Vec::new();
+        let mut finding_policy: Vec<(FindingKey, PolicyKey)> = Vec::new();
         let resolve = |site: &Site, collection: Collection, r: &Ref, diags: &mut Diagnostics| {
             let found = site.lookup(collection, &r.id);
             if found.is_none() {
@@ -560,7 +498,7 @@ impl Site {
             }
             found
         };
-        for (ci, c) in self.controls.iter().enumerate() {
+        for (ci, c) in self.controls.iter() {
             let Some(m) = &c.mapping else { continue };
             for (collection, refs) in [
                 (Collection::Policies, &m.policies),
@@ -568,81 +506,95 @@ impl Site {
                 (Collection::Risks, &m.risks),
             ] {
                 for r in refs {
-                    if let Some(i) = resolve(self, collection, r, diags) {
-                        edges.push((ci, collection, i));
+                    if let Some(key) = resolve(self, collection, r, diags) {
+                        edges.push((ci, key));
                     }
                 }
             }
         }
-        let control_index = |r: &ControlRef| catalog::index_of(r.id);
-        for (pi, p) in self.policies.iter().enumerate() {
+        let control = |r: &ControlRef| self.control(r.id);
+        for (pi, p) in self.policies.iter() {
             edges.extend(
                 p.controls
                     .iter()
-                    .filter_map(control_index)
-                    .map(|ci| (ci, Collection::Policies, pi)),
+                    .filter_map(control)
+                    .map(|ci| (ci, pi.into())),
             );
         }
-        for (ri, r) in self.risks.iter().enumerate() {
+        for (ri, r) in self.risks.iter() {
             edges.extend(
                 r.controls
                     .iter()
-                    .filter_map(control_index)
-                    .map(|ci| (ci, Collection::Risks, ri)),
+                    .filter_map(control)
+                    .map(|ci| (ci, ri.into())),
             );
         }
-        for (fi, f) in self.findings.iter().enumerate() {
+        for (fi, f) in self.findings.iter() {
             edges.extend(
                 f.controls
                     .iter()
-                    .filter_map(control_index)
-                    .map(|ci| (ci, Collection::Findings, fi)),
+                    .filter_map(control)
+                    .map(|ci| (ci, fi.into())),
             );
             for r in &f.policies {
-                if let Some(pi) = resolve(self, Collection::Policies, r, diags) {
+                if let Some(ItemKey::Policy(pi)) = resolve(self, Collection::Policies, r, diags) {
                     finding_policy.push((fi, pi));
                 }
             }
         }
-        for (ci, collection, i) in edges {
-            let c = &mut self.controls[ci];
-            let (forward, back) = match collection {
-                Collection::Policies => (&mut c.policies, &mut self.policy_controls[i]),
-                Collection::Evidence => (&mut c.evidence, &mut self.evidence_controls[i]),
-                Collection::Risks => (&mut c.risks, &mut self.risk_controls[i]),
-                Collection::Findings => (&mut c.findings, &mut self.finding_controls[i]),
-                _ => continue,
+        for (ci, key) in edges {
+            let Some(c) = self.controls.get_mut(ci) else {
+                continue;
             };
-            forward.push(i);
-            back.push(ci);
+            let back = match key {
+                ItemKey::Policy(k) => {
+                    c.links.policies.push(k);
+                    self.policies.get_mut(k).map(|n| &mut n.links.controls)
+                }
+                ItemKey::Evidence(k) => {
+                    c.links.evidence.push(k);
+                    self.evidence.get_mut(k).map(|n| &mut n.links.controls)
+                }
+                ItemKey::Risk(k) => {
+                    c.links.risks.push(k);
+                    self.risks.get_mut(k).map(|n| &mut n.links.controls)
+                }
+                ItemKey::Finding(k) => {
+                    c.links.findings.push(k);
+                    self.findings.get_mut(k).map(|n| &mut n.links.controls)
+                }
+                ItemKey::Control(_) | ItemKey::Supplier(_) => None,
+            };
+            back.into_iter().for_each(|back| back.push(ci));
         }
         for (fi, pi) in finding_policy {
-            self.finding_policies[fi].push(pi);
-            self.policy_findings[pi].push(fi);
-        }
-        let tidy = |v: &mut Vec<usize>| {
-            v.sort_unstable();
-            v.dedup();
-        };
-        for c in &mut self.controls {
-            for v in [
-                &mut c.policies,
-                &mut c.evidence,
-                &mut c.risks,
-                &mut c.findings,
-            ] {
-                tidy(v);
+            if let Some(f) = self.findings.get_mut(fi) {
+                f.links.policies.push(pi);
+            }
+            if let Some(p) = self.policies.get_mut(pi) {
+                p.links.findings.push(fi);
             }
         }
-        for lists in [
-            &mut self.policy_controls,
-            &mut self.policy_findings,
-            &mut self.evidence_controls,
-            &mut self.risk_controls,
-            &mut self.finding_controls,
-            &mut self.finding_policies,
-        ] {
-            lists.iter_mut().for_each(tidy);
+        for c in self.controls.nodes_mut() {
+            let l = &mut c.links;
+            tidy(&mut l.policies);
+            tidy(&mut l.evidence);
+            tidy(&mut l.risks);
+            tidy(&mut l.findings);
+        }
+        for p in self.policies.nodes_mut() {
+            tidy(&mut p.links.controls);
+            tidy(&mut p.links.findings);
+        }
+        for e in self.evidence.nodes_mut() {
+            tidy(&mut e.links.controls);
+        }
+        for r in self.risks.nodes_mut() {
+            tidy(&mut r.links.controls);
+        }
+        for f in self.findings.nodes_mut() {
+            tidy(&mut f.links.controls);
+            tidy(&mut f.links.policies);
         }
     }
 
@@ -651,11 +603,8 @@ impl Site {
         let mut map: BTreeMap<String, Option<Target>> =
             files.iter().map(|f| (f.clone(), None)).collect();
         map.insert("scope.md".into(), Some(Target::Scope));
-        for (i, p) in self.policies.iter().enumerate() {
-            map.insert(
-                p.common.pos.path.clone(),
-                Some(Target::Item(Collection::Policies, i)),
-            );
+        for (key, p) in self.policies.iter() {
+            map.insert(p.common.pos.path.clone(), Some(Target::Item(key.into())));
         }
         for f in files {
             if let Some(out) = f.strip_prefix("static/") {
@@ -668,12 +617,9 @@ impl Site {
                 map.insert(f.clone(), Some(Target::List(c)));
             }
         }
-        for (i, e) in self.evidence.iter().enumerate() {
+        for (key, e) in self.evidence.iter() {
             if let Some(file) = &e.file {
-                map.insert(
-                    file.source.clone(),
-                    Some(Target::Item(Collection::Evidence, i)),
-                );
+                map.insert(file.source.clone(), Some(Target::Item(key.into())));
             }
         }
         self.files = map;
@@ -682,19 +628,19 @@ impl Site {
     /// Every Markdown text in the site with the file it belongs to.
     pub fn markdown_texts(&self) -> Vec<&Markdown> {
         let mut out: Vec<&Markdown> = vec![&self.scope.body];
-        for p in &self.policies {
+        for p in self.policies.items() {
             out.push(&p.body);
         }
-        for c in &self.controls {
+        for c in self.controls.items() {
             out.extend(c.mapping.as_ref().and_then(|m| m.notes.as_ref()));
         }
-        for e in &self.evidence {
+        for e in self.evidence.items() {
             out.extend(e.description.iter().chain(&e.common.notes));
         }
-        for r in &self.risks {
+        for r in self.risks.items() {
             out.extend(&r.common.notes);
         }
-        for f in &self.findings {
+        for f in self.findings.items() {
             out.extend(
                 f.description
                     .iter()
@@ -703,7 +649,7 @@ impl Site {
                     .chain(&f.common.notes),
             );
         }
-        for s in &self.suppliers {
+        for s in self.suppliers.items() {
             out.extend(&s.common.notes);
         }
         out
@@ -715,7 +661,7 @@ impl Site {
         let c = &self.config;
         let mut fields: Vec<(&str, &str, Pos)> = self
             .evidence
-            .iter()
+            .items()
             .filter_map(|e| {
                 let url = e.url.as_deref()?;
                 Some((
@@ -809,6 +755,45 @@ impl Home {
 }
 
 /// The message for a URL field with a scheme that is not safe to publish.
+/// Sorts a relation list and drops repeats (an item can be linked both ways).
+fn tidy<K: Ord>(keys: &mut Vec<K>) {
+    keys.sort_unstable();
+    keys.dedup();
+}
+
+/// Fills the id and address tables of one collection, reporting duplicate ids. The first
+/// item with an id or an address wins.
+fn index_items<T: Item>(
+    items: &mut Items<T>,
+    common: impl Fn(&T) -> &Common,
+    diags: &mut Diagnostics,
+) {
+    let mut ids = HashMap::new();
+    let mut slugs = HashMap::new();
+    let mut first: HashMap<&str, &Pos> = HashMap::new();
+    for (key, node) in items.iter() {
+        let c = common(&node.item);
+        slugs.entry(c.slug.clone()).or_insert(key);
+        if let Some(prev) = first.get(c.id.as_str()) {
+            diags.error(
+                c.pos_of("id").clone(),
+                "duplicate-id",
+                format!(
+                    "duplicate {} id \"{}\", first defined at {}:{}",
+                    T::COLLECTION.noun(),
+                    c.id,
+                    prev.path,
+                    prev.line
+                ),
+            );
+            continue;
+        }
+        first.insert(&c.id, c.pos_of("id"));
+        ids.insert(c.id.clone(), key);
+    }
+    items.set_tables(ids, slugs);
+}
+
 fn unsafe_url_message(url: &str) -> String {
     format!(
         "unsafe URL \"{url}\", expected an http, https, mailto or tel URL, a relative link or an item link such as policy:ID"
@@ -984,12 +969,14 @@ mod tests {
             Target::Scope => "scope".into(),
             Target::List(c) => format!("list:{}", c.dir()),
             Target::Static(p) => format!("static:{p}"),
-            Target::Item(Collection::Controls, i) => {
-                format!("control:{}", site.controls[i].catalog.id)
+            Target::Item(ItemKey::Control(k)) => {
+                format!("control:{}", site.controls[k].catalog.id)
             }
-            Target::Item(c, i) => match site.common(c, i) {
-                Some(common) if c == Collection::Evidence => format!("evidence:{}", common.id),
-                Some(common) => format!("{}:{}", c.noun(), common.id),
+            Target::Item(key) => match site.common(key) {
+                Some(common) if key.collection() == Collection::Evidence => {
+                    format!("evidence:{}", common.id)
+                }
+                Some(common) => format!("{}:{}", key.collection().noun(), common.id),
                 None => "?".into(),
             },
         }

@@ -6,13 +6,13 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, bail};
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{Classification, Date};
+use crate::model::{Audience, Date};
 
 /// Everything `build` needs, already parsed from the command line.
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
     pub site: PathBuf,
-    pub audience: Classification,
+    pub audience: Audience,
     /// Defaults to `SITE/_site/<audience>`.
     pub out: Option<PathBuf>,
     pub today: Date,
@@ -42,7 +42,7 @@ impl From<anyhow::Error> for BuildError {
     }
 }
 
-pub fn default_out(site: &Path, audience: Classification) -> PathBuf {
+pub fn default_out(site: &Path, audience: Audience) -> PathBuf {
     site.join("_site").join(audience.as_str())
 }
 

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{Classification, Date};
+use crate::model::{Audience, Date};
 use crate::rules::Rule;
 
 /// How diagnostics are printed.
@@ -24,7 +24,7 @@ pub enum Format {
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
     pub site: PathBuf,
-    pub audience: Classification,
+    pub audience: Audience,
     pub today: Date,
     pub format: Format,
     /// Warnings fail the check too.

@@ -63,9 +63,55 @@ vocabulary!(
 );
 
 impl Classification {
-    /// Whether an item of this classification may be shown to `audience`.
-    pub fn visible_to(self, audience: Classification) -> bool {
-        self <= audience
+    /// Whether an item of this classification may be shown to readers cleared for
+    /// `clearance` (see `Audience::clearance`).
+    pub fn visible_to(self, clearance: Classification) -> bool {
+        self <= clearance
+    }
+}
+
+/// Who a build is for: the reader of an edition. An item has a `Classification`; a build has
+/// an `Audience`, which is cleared to see items up to one classification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Audience {
+    /// Anyone on the web: the public trust center.
+    Public,
+    /// A customer's reviewer under NDA: the evidence portal.
+    Customer,
+    /// Staff and auditors: everything.
+    Internal,
+}
+
+impl Audience {
+    pub const ALL: [Audience; 3] = [Audience::Public, Audience::Customer, Audience::Internal];
+
+    /// The spelling of `--audience` and of the default output folder.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Audience::Public => "public",
+            Audience::Customer => "customer",
+            Audience::Internal => "internal",
+        }
+    }
+
+    /// The highest classification this audience may see.
+    pub fn clearance(self) -> Classification {
+        match self {
+            Audience::Public => Classification::Public,
+            Audience::Customer => Classification::Customer,
+            Audience::Internal => Classification::Internal,
+        }
+    }
+
+    /// Whether an item classified `classification` may be shown to this audience.
+    pub fn may_see(self, classification: Classification) -> bool {
+        classification.visible_to(self.clearance())
+    }
+}
+
+impl fmt::Display for Audience {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -330,6 +376,21 @@ mod tests {
         assert!(!Customer.visible_to(Public));
         assert!(!Internal.visible_to(Customer));
         assert!(Internal.visible_to(Internal));
+    }
+
+    #[test]
+    fn what_each_audience_may_see() {
+        use Classification::*;
+        for (audience, expected) in [
+            (Audience::Public, [true, false, false]),
+            (Audience::Customer, [true, true, false]),
+            (Audience::Internal, [true, true, true]),
+        ] {
+            let seen = [Public, Customer, Internal].map(|c| audience.may_see(c));
+            assert_eq!(seen, expected, "{audience}");
+        }
+        let spelled = Audience::ALL.map(Audience::as_str);
+        assert_eq!(spelled, ["public", "customer", "internal"]);
     }
 
     #[test]

@@ -1,158 +1,138 @@
 //! Which files a build contains, and how to render any one of them on its own. A full build
-//! renders every path; `serve` renders only the pages browsers ask for. Both go through
-//! `page_at`, so a page served is byte for byte the page built.
+//! renders every route; `serve` renders only the pages browsers ask for. Both go through
+//! `render_route`, so a page served is byte for byte the page built.
 
 use super::RenderContext;
 use super::pages;
 use super::theme::ASSETS;
-use super::visibility::Access;
 use crate::diagnostic::Diagnostic;
+use crate::edition::route::Route;
+use crate::edition::{Edition, Published};
 use crate::markdown;
-use crate::model::{Classification, Collection};
+use crate::model::{Audience, Collection};
 use crate::output::Output;
 
-/// The list pages of the registers and of policies, each under its collection's folder.
-const LISTS: [Collection; 6] = Collection::ALL;
-
-/// Every path this build writes, sorted.
-pub fn paths(cx: &RenderContext) -> Vec<String> {
-    let site = cx.site;
-    let mut out: Vec<String> = [
-        "index.html",
-        "scope/index.html",
-        "traceability/index.html",
-        "controls/soa.csv",
-        "404.html",
-        "highlight.css",
-        "robots.txt",
-        "search-index.json",
-    ]
-    .iter()
-    .map(|p| p.to_string())
-    .collect();
-    out.extend(ASSETS.iter().map(|(name, _)| name.to_string()));
-    for collection in LISTS {
-        out.push(format!("{}/index.html", collection.dir()));
-        for i in 0..site.len(collection) {
-            if cx.access(collection, i) == Access::Full {
-                out.push(format!(
-                    "{}/{}/index.html",
-                    collection.dir(),
-                    slug(cx, collection, i)
-                ));
-            }
+/// Every route of this edition, sorted by output path.
+pub fn routes(edition: &Edition) -> Vec<Route> {
+    let mut out = vec![
+        Route::Home,
+        Route::Scope,
+        Route::Traceability,
+        Route::Soa,
+        Route::NotFound,
+        Route::HighlightCss,
+        Route::Robots,
+        Route::SearchIndex,
+    ];
+    out.extend(ASSETS.iter().map(|(name, _)| Route::Asset(name)));
+    for collection in Collection::ALL {
+        out.push(Route::List(collection));
+    }
+    out.extend(edition.policies.published().map(Published::route));
+    out.extend(edition.controls.iter().map(|c| c.route()));
+    out.extend(edition.evidence.published().map(Published::route));
+    out.extend(edition.risks.published().map(Published::route));
+    out.extend(edition.findings.published().map(Published::route));
+    out.extend(edition.suppliers.published().map(Published::route));
+    for e in edition.evidence.published() {
+        if let Some(f) = &e.file {
+            out.push(Route::EvidenceFile(e.slug.to_string(), f.name.to_string()));
         }
     }
-    for (i, e) in site.evidence.iter().enumerate() {
-        if let (Some(f), Access::Full) = (&e.file, cx.access(Collection::Evidence, i)) {
-            out.push(format!("evidence/{}/{}", e.common.slug, f.file_name));
-        }
-    }
-    if cx.audience == Classification::Public {
-        out.push("sitemap.xml".into());
+    if edition.audience == Audience::Public {
+        out.push(Route::Sitemap);
     }
     // Static files never replace a generated page.
-    let generated: std::collections::HashSet<String> = out.iter().cloned().collect();
+    let generated: std::collections::HashSet<String> = out.iter().map(Route::path).collect();
     out.extend(
-        site.static_files
+        edition
+            .static_files()
             .iter()
-            .map(|(p, _)| p.clone())
-            .filter(|p| !generated.contains(p)),
+            .filter(|(p, _)| !generated.contains(p))
+            .map(|(p, _)| Route::Static(p.clone())),
     );
-    out.sort();
-    out.dedup();
-    out
+    let mut keyed: Vec<(String, Route)> = out.into_iter().map(|r| (r.path(), r)).collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed.dedup_by(|a, b| a.0 == b.0);
+    keyed.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Every path this build writes, sorted.
+pub fn paths(edition: &Edition) -> Vec<String> {
+    routes(edition).iter().map(Route::path).collect()
+}
+
+/// The route of the output file at `path`: a theme asset, a generated file, or a static file.
+pub fn route_of(path: &str) -> Option<Route> {
+    if let Some((name, _)) = ASSETS.iter().find(|(name, _)| *name == path) {
+        return Some(Route::Asset(name));
+    }
+    Route::parse(path)
 }
 
 /// Renders the file at `path`, or `None` if this build has no such file.
 pub fn page_at(cx: &RenderContext, path: &str) -> Option<Result<Output, Diagnostic>> {
-    let site = cx.site;
-    let page = match path {
-        "index.html" => pages::home(cx),
-        "scope/index.html" => pages::scope(cx),
-        "traceability/index.html" => pages::traceability(cx),
-        "controls/soa.csv" => Ok(pages::soa(cx)),
-        "404.html" => pages::not_found(cx),
-        "robots.txt" => Ok(pages::robots(cx)),
-        "search-index.json" => Ok(pages::search_index(cx)),
-        "highlight.css" => Ok(Output {
-            path: path.into(),
-            bytes: markdown::highlight_css(&site.config.highlight_theme).into_bytes(),
-        }),
-        "sitemap.xml" if cx.audience == Classification::Public => {
-            Ok(pages::sitemap(&site.config.base_url, &paths(cx)))
-        }
-        _ => {
-            return asset(path)
-                .or_else(|| collection_page(cx, path))
-                .or_else(|| static_file(cx, path));
-        }
+    let route = route_of(path)?;
+    render_route(cx, &route).or_else(|| match route {
+        // A static file may sit where no generated page is (`policies/x/index.html`).
+        Route::Static(_) => None,
+        _ => render_route(cx, &Route::Static(path.to_string())),
+    })
+}
+
+/// Renders the file of `route`, or `None` if this build has no such file.
+pub fn render_route(cx: &RenderContext, route: &Route) -> Option<Result<Output, Diagnostic>> {
+    let e = cx.edition;
+    let file = |bytes: Vec<u8>| {
+        Some(Ok(Output {
+            path: route.path(),
+            bytes,
+        }))
     };
-    Some(page)
-}
-
-fn asset(path: &str) -> Option<Result<Output, Diagnostic>> {
-    let (_, text) = ASSETS.iter().find(|(name, _)| *name == path)?;
-    Some(Ok(Output {
-        path: path.into(),
-        bytes: text.as_bytes().to_vec(),
-    }))
-}
-
-fn static_file(cx: &RenderContext, path: &str) -> Option<Result<Output, Diagnostic>> {
-    let (_, bytes) = cx.site.static_files.iter().find(|(p, _)| p == path)?;
-    Some(Ok(Output {
-        path: path.into(),
-        bytes: bytes.clone(),
-    }))
-}
-
-/// `<collection>/index.html`, `<collection>/<slug>/index.html`, or an evidence file.
-fn collection_page(cx: &RenderContext, path: &str) -> Option<Result<Output, Diagnostic>> {
-    let (dir, rest) = path.split_once('/')?;
-    let collection = LISTS.into_iter().find(|c| c.dir() == dir)?;
-    if rest == "index.html" {
-        return Some(match collection {
+    Some(match route {
+        Route::Home => pages::home(cx),
+        Route::Scope => pages::scope(cx),
+        Route::Traceability => pages::traceability(cx),
+        Route::Soa => Ok(pages::soa(cx)),
+        Route::NotFound => pages::not_found(cx),
+        Route::Robots => Ok(pages::robots(cx)),
+        Route::SearchIndex => Ok(pages::search_index(cx)),
+        Route::HighlightCss => {
+            return file(markdown::highlight_css(&e.info.highlight_theme).into_bytes());
+        }
+        Route::Sitemap if e.audience == Audience::Public => {
+            Ok(pages::sitemap(&e.info.base_url, &routes(e)))
+        }
+        Route::Sitemap => return None,
+        Route::Asset(name) => {
+            let (_, text) = ASSETS.iter().find(|(n, _)| n == name)?;
+            return file(text.as_bytes().to_vec());
+        }
+        Route::Static(path) => {
+            let (_, bytes) = e.static_files().iter().find(|(p, _)| p == path)?;
+            return file(bytes.clone());
+        }
+        Route::List(collection) => match collection {
             Collection::Policies => pages::policies_list(cx),
             Collection::Controls => pages::controls_list(cx),
             Collection::Evidence => pages::evidence_list(cx),
             Collection::Risks => pages::risks_list(cx),
             Collection::Findings => pages::findings_list(cx),
             Collection::Suppliers => pages::suppliers_list(cx),
-        });
-    }
-    let (slug, file) = rest.split_once('/')?;
-    let i = cx.site.by_slug(collection, slug)?;
-    if cx.access(collection, i) != Access::Full {
-        return None;
-    }
-    if file != "index.html" {
-        let f = cx.site.evidence.get(i)?.file.as_ref();
-        return match (collection, f) {
-            (Collection::Evidence, Some(f)) if f.file_name == file => Some(Ok(Output {
-                path: path.into(),
-                bytes: f.bytes.clone()?,
-            })),
-            _ => None,
-        };
-    }
-    Some(match collection {
-        Collection::Policies => pages::policy(cx, i),
-        Collection::Controls => pages::control(cx, i),
-        Collection::Evidence => pages::evidence_page(cx, i),
-        Collection::Risks => pages::risk_page(cx, i),
-        Collection::Findings => pages::finding_page(cx, i),
-        Collection::Suppliers => pages::supplier_page(cx, i),
+        },
+        Route::Item(collection, slug) => match collection {
+            Collection::Policies => pages::policy(cx, e.policies.by_slug(slug)?),
+            Collection::Controls => {
+                pages::control(cx, e.controls.iter().find(|c| c.slug == *slug)?)
+            }
+            Collection::Evidence => pages::evidence_page(cx, e.evidence.by_slug(slug)?),
+            Collection::Risks => pages::risk_page(cx, e.risks.by_slug(slug)?),
+            Collection::Findings => pages::finding_page(cx, e.findings.by_slug(slug)?),
+            Collection::Suppliers => pages::supplier_page(cx, e.suppliers.by_slug(slug)?),
+        },
+        Route::EvidenceFile(slug, name) => {
+            let f = e.evidence.by_slug(slug)?.file.filter(|f| f.name == name)?;
+            return file(f.bytes?.to_vec());
+        }
     })
-}
-
-fn slug(cx: &RenderContext, collection: Collection, i: usize) -> String {
-    match collection {
-        Collection::Controls => cx.site.controls[i].catalog.id.slug(),
-        _ => cx
-            .site
-            .common(collection, i)
-            .map(|c| c.slug.clone())
-            .unwrap_or_default(),
-    }
 }

@@ -1,5 +1,5 @@
-//! View structs: what templates see. They are built per audience from the `Site`, so a view
-//! can only carry what that audience may see.
+//! View structs: what templates see. They are built from an `Edition`, so a view can only
+//! carry what that edition's audience may see.
 
 use serde::Serialize;
 
@@ -21,18 +21,66 @@ impl Badge {
     }
 }
 
-/// A link to an item, or its title only (locked) when the reader may not open it.
-#[derive(Debug, Clone, Serialize)]
-pub struct ItemLink {
-    /// Empty when locked.
+/// A link to an item the reader may open, or the title of one available on request.
+#[derive(Debug, Clone)]
+pub enum ItemLink {
+    Open(OpenLink),
+    /// Shown as text with a lock, "available on request": the title and nothing else.
+    OnRequest {
+        title: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct OpenLink {
     pub id: String,
     pub title: String,
-    /// `None`: shown as text with a lock, "available on request".
-    pub url: Option<String>,
-    pub locked: bool,
+    pub url: String,
     pub badge: Option<Badge>,
     /// Extra detail for lists (a theme, an expiry date, a due date).
     pub note: Option<String>,
+}
+
+impl ItemLink {
+    /// The open link, to add a badge or a note to (an item on request gets neither).
+    pub fn open_mut(&mut self) -> Option<&mut OpenLink> {
+        match self {
+            ItemLink::Open(l) => Some(l),
+            ItemLink::OnRequest { .. } => None,
+        }
+    }
+
+    pub fn is_locked(&self) -> bool {
+        matches!(self, ItemLink::OnRequest { .. })
+    }
+}
+
+/// Templates see one shape for both (`id`, `title`, `url`, `locked`, `badge`, `note`), as
+/// site overrides were written against it; an item on request has an empty id and no url.
+impl Serialize for ItemLink {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("ItemLink", 6)?;
+        match self {
+            ItemLink::Open(l) => {
+                st.serialize_field("id", &l.id)?;
+                st.serialize_field("title", &l.title)?;
+                st.serialize_field("url", &Some(&l.url))?;
+                st.serialize_field("locked", &false)?;
+                st.serialize_field("badge", &l.badge)?;
+                st.serialize_field("note", &l.note)?;
+            }
+            ItemLink::OnRequest { title } => {
+                st.serialize_field("id", "")?;
+                st.serialize_field("title", title)?;
+                st.serialize_field("url", &None::<String>)?;
+                st.serialize_field("locked", &true)?;
+                st.serialize_field("badge", &None::<Badge>)?;
+                st.serialize_field("note", &None::<String>)?;
+            }
+        }
+        st.end()
+    }
 }
 
 /// One entry of the main navigation.
@@ -100,12 +148,8 @@ pub fn is_overdue(due: Option<Date>, today: Date) -> bool {
     due.is_some_and(|d| d < today)
 }
 
-pub fn finding_is_open(f: &Finding) -> bool {
-    f.status != Some(FindingStatus::Closed) && f.kind != Some(FindingKind::Strength)
-}
-
-pub fn finding_status_badge(f: &Finding, today: Date) -> Badge {
-    if finding_is_open(f) && is_overdue(f.due, today) {
+pub fn finding_status_badge(f: &crate::edition::Finding, today: Date) -> Badge {
+    if f.is_open() && is_overdue(f.due, today) {
         return Badge::new("Overdue", "overdue");
     }
     match f.status {

@@ -3,7 +3,7 @@
 //! pages in memory (and anything `build` writes) never contain it.
 
 use crate::diagnostic::Diagnostic;
-use crate::model::Classification;
+use crate::model::Audience;
 
 /// The Server-Sent Events endpoint the injected script listens to.
 pub const EVENTS_PATH: &str = "/__trustpress/events";
@@ -20,8 +20,8 @@ pub enum Detail {
 }
 
 impl Detail {
-    pub fn for_audience(audience: Classification) -> Detail {
-        if audience == Classification::Internal {
+    pub fn for_audience(audience: Audience) -> Detail {
+        if audience == Audience::Internal {
             Detail::Full
         } else {
             Detail::Count
@@ -192,7 +192,7 @@ mod tests {
             Diagnostic::error(Pos::new("site.yaml", 1, 1), "test", "canaryint-second"),
             Diagnostic::warning(Pos::new("risks/r.yaml", 2, 3), "test", "canaryint-warning"),
         ];
-        for audience in [Classification::Public, Classification::Customer] {
+        for audience in [Audience::Public, Audience::Customer] {
             let detail = Detail::for_audience(audience);
             let out = text(inject(b"<body></body>", 2, &errors, detail));
             assert!(out.contains("trustpress-overlay"), "{out}");
@@ -207,7 +207,7 @@ mod tests {
             b"<body></body>",
             2,
             &errors,
-            Detail::for_audience(Classification::Internal),
+            Detail::for_audience(Audience::Internal),
         ));
         assert!(internal.contains("policies/canaryint-file.md:3:10"));
         assert!(internal.contains("canaryint-warning"));

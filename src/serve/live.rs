@@ -8,9 +8,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::cache::Cache;
 use crate::diagnostic::{Diagnostic, Failed};
+use crate::edition::Edition;
 use crate::markdown;
-use crate::model::{Classification, Date};
-use crate::render::{self, Facts, RenderContext, Theme, routes};
+use crate::model::{Audience, Date};
+use crate::render::{self, RenderContext, Theme, routes};
 use crate::site::{self, Site};
 
 /// One good build, rendered lazily.
@@ -18,8 +19,7 @@ pub struct LiveSite {
     site: Site,
     theme: Arc<Theme>,
     md: Arc<markdown::Renderer>,
-    audience: Classification,
-    facts: Facts,
+    audience: Audience,
     paths: HashSet<String>,
     pages: Mutex<HashMap<String, Arc<Vec<u8>>>>,
     pub warnings: Vec<Diagnostic>,
@@ -47,14 +47,10 @@ impl LiveSite {
         }
         // A bug in rendering must cost one page, not the server's request loop.
         let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let cx = RenderContext::with_facts(
-                &self.site,
-                &self.theme,
-                &self.md,
-                self.audience,
-                self.facts.clone(),
-            );
-            routes::page_at(&cx, path)
+            // The edition borrows the site, so it is made per request: linear in the items,
+            // which is small beside rendering the page.
+            let edition = Edition::new(&self.site, self.audience, &self.md);
+            routes::page_at(&RenderContext::new(&edition, &self.theme), path)
         }))
         .unwrap_or_else(|_| {
             Some(Err(Diagnostic::error(
@@ -83,7 +79,7 @@ type CompiledTheme = (Vec<(String, String)>, Arc<Theme>, Vec<Diagnostic>);
 /// memo cache, the compiled theme and the syntax-highlighting set.
 pub struct Builder {
     root: std::path::PathBuf,
-    audience: Classification,
+    audience: Audience,
     today: Date,
     cache: Arc<Cache>,
     theme: Option<CompiledTheme>,
@@ -91,7 +87,7 @@ pub struct Builder {
 }
 
 impl Builder {
-    pub fn new(root: &Path, audience: Classification, today: Date) -> Self {
+    pub fn new(root: &Path, audience: Audience, today: Date) -> Self {
         Builder {
             root: root.to_path_buf(),
             audience,
@@ -123,13 +119,11 @@ impl Builder {
         for w in &theme_warnings {
             warnings.push(w.clone());
         }
-        let cx = RenderContext::new(&site, &theme, &md, self.audience);
-        let paths: HashSet<String> = routes::paths(&cx).into_iter().collect();
-        let facts = cx.facts().clone();
+        let edition = Edition::new(&site, self.audience, &md);
+        let paths: HashSet<String> = routes::paths(&edition).into_iter().collect();
         let mut pages = HashMap::new();
         if theme_changed {
-            let outputs = render::render(&site, &theme, &md, self.audience)
-                .map_err(|errors| Failed { errors })?;
+            let outputs = render::render(&edition, &theme).map_err(|errors| Failed { errors })?;
             pages = outputs
                 .into_iter()
                 .map(|o| (o.path, Arc::new(o.bytes)))
@@ -143,7 +137,6 @@ impl Builder {
             theme,
             md,
             audience: self.audience,
-            facts,
             paths,
             pages: Mutex::new(pages),
             warnings: warnings.into_sorted(),

@@ -29,14 +29,14 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{Classification, Date};
+use crate::model::{Audience, Date};
 use server::{Shared, Snapshot};
 
 /// Everything `serve` needs, already parsed from the command line.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
     pub site: PathBuf,
-    pub audience: Classification,
+    pub audience: Audience,
     pub bind: IpAddr,
     /// 0 picks a free port.
     pub port: u16,

@@ -4,6 +4,8 @@
 //! segments, and any segment that could step outside the site (`..`, `.`, empty, backslashes,
 //! NUL) makes it a 404 before the map is consulted.
 
+use crate::edition::route::folder_page;
+
 /// What a request URL resolves to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resolved {
@@ -35,11 +37,7 @@ pub fn resolve(url: &str, exists: impl Fn(&str) -> bool) -> Resolved {
     }
     let key = segments.join("/");
     if is_dir {
-        let index = if key.is_empty() {
-            "index.html".to_string()
-        } else {
-            format!("{key}/index.html")
-        };
+        let index = folder_page(&key);
         return if exists(&index) {
             Resolved::File(index)
         } else {
@@ -48,7 +46,7 @@ pub fn resolve(url: &str, exists: impl Fn(&str) -> bool) -> Resolved {
     }
     if exists(&key) {
         Resolved::File(key)
-    } else if exists(&format!("{key}/index.html")) {
+    } else if exists(&folder_page(&key)) {
         // `path` is known safe here: it starts with one `/` and has no empty segment, so the
         // redirect cannot point at another host (`//host`).
         Resolved::Redirect(format!("{path}/"))

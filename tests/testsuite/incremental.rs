@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::common::*;
-use trustpress::model::{Classification, Date};
+use trustpress::model::{Audience, Date};
 use trustpress::serve::live::Builder;
 
 fn today() -> Date {
@@ -26,12 +26,7 @@ fn copy_dir(src: &Path, dst: &Path) {
 }
 
 /// Every file the warm builder serves equals the cold build's, and the path sets match.
-fn assert_same_as_cold_build(
-    builder: &mut Builder,
-    site: &Path,
-    audience: Classification,
-    step: &str,
-) {
+fn assert_same_as_cold_build(builder: &mut Builder, site: &Path, audience: Audience, step: &str) {
     let live = builder
         .build()
         .unwrap_or_else(|f| panic!("{step}: {:?}", f.errors));
@@ -57,11 +52,7 @@ fn warm_rebuilds_serve_exactly_what_a_full_build_writes() {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
     copy_dir(&fixture("canary"), &site);
-    for audience in [
-        Classification::Public,
-        Classification::Customer,
-        Classification::Internal,
-    ] {
+    for audience in [Audience::Public, Audience::Customer, Audience::Internal] {
         let mut builder = Builder::new(&site, audience, today());
         assert_same_as_cold_build(&mut builder, &site, audience, "first build");
 
@@ -97,8 +88,8 @@ fn example_site_rebuilt_warm_matches_a_full_build() {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
     copy_dir(&repo().join("example-site"), &site);
-    let mut builder = Builder::new(&site, Classification::Internal, today());
-    assert_same_as_cold_build(&mut builder, &site, Classification::Internal, "first build");
+    let mut builder = Builder::new(&site, Audience::Internal, today());
+    assert_same_as_cold_build(&mut builder, &site, Audience::Internal, "first build");
     let policy = site.join("policies/access-control.md");
     let text = std::fs::read_to_string(&policy).unwrap();
     std::fs::write(
@@ -106,10 +97,5 @@ fn example_site_rebuilt_warm_matches_a_full_build() {
         text.replace("## Principles", "## Principles we hold"),
     )
     .unwrap();
-    assert_same_as_cold_build(
-        &mut builder,
-        &site,
-        Classification::Internal,
-        "heading edit",
-    );
+    assert_same_as_cold_build(&mut builder, &site, Audience::Internal, "heading edit");
 }

@@ -2,15 +2,15 @@
 
 use serde::Serialize;
 
-use super::home::{Coverage, coverage};
 use super::{control_badge, finding_links, page};
 use crate::catalog::THEMES;
 use crate::diagnostic::Diagnostic;
+use crate::edition::route::Route;
+use crate::edition::{Assessment, Control, Entry};
 use crate::model::*;
 use crate::output::Output;
 use crate::render::RenderContext;
 use crate::render::views::*;
-use crate::render::visibility::Access;
 
 #[derive(Serialize)]
 pub(super) struct ControlRow {
@@ -28,38 +28,41 @@ pub(super) struct ControlRow {
     evidence: usize,
 }
 
-pub(super) fn control_row(cx: &RenderContext, ci: usize, root: &str) -> ControlRow {
-    let c = &cx.site.controls[ci];
-    let visible = cx.mapping_visible(ci);
-    let mapping = c.mapping.as_ref().filter(|_| visible);
-    let count = |collection: Collection, items: &[usize]| {
-        items
-            .iter()
-            .filter(|i| {
-                cx.link_visible(ci, collection, **i) && cx.access(collection, **i) == Access::Full
-            })
-            .count()
-    };
+pub(super) fn control_row(cx: &RenderContext, c: &Control, root: &str) -> ControlRow {
+    let e = cx.edition;
+    let mapping = c.mapping();
     ControlRow {
-        id: c.catalog.id.to_string(),
-        title: c.catalog.title,
-        theme: c.catalog.theme,
-        url: cx.item_url(root, Collection::Controls, ci),
-        published: visible || c.mapping.is_none(),
-        assessed: c.mapping.is_some(),
+        id: c.id.to_string(),
+        title: c.title,
+        theme: c.theme,
+        url: c.route().url_from(root),
+        published: !matches!(c.assessment, Assessment::Withheld),
+        assessed: !matches!(c.assessment, Assessment::NotAssessed),
         applicable: mapping.map(|m| m.applicable),
-        status: control_badge(cx, ci),
-        justification: mapping.and_then(|m| m.justification.clone()),
-        owner: mapping.and_then(|m| m.owner.clone()),
-        policies: count(Collection::Policies, &c.policies),
-        evidence: count(Collection::Evidence, &c.evidence),
+        status: control_badge(c),
+        justification: mapping.and_then(|m| m.justification.map(str::to_string)),
+        owner: mapping.and_then(|m| m.owner.map(str::to_string)),
+        policies: c
+            .policies
+            .keys
+            .iter()
+            .filter(|k| e.policies.get(**k).and_then(Entry::published).is_some())
+            .count(),
+        evidence: c
+            .evidence
+            .keys
+            .iter()
+            .filter(|k| e.evidence.get(**k).and_then(Entry::published).is_some())
+            .count(),
     }
 }
 
 /// The Statement of Applicability rows, in catalog order, with links from a page at `root`.
 fn soa_rows(cx: &RenderContext, root: &str) -> Vec<ControlRow> {
-    (0..cx.site.controls.len())
-        .map(|ci| control_row(cx, ci, root))
+    cx.edition
+        .controls
+        .iter()
+        .map(|c| control_row(cx, c, root))
         .collect()
 }
 
@@ -72,7 +75,7 @@ pub(in crate::render) fn controls_list(cx: &RenderContext) -> Result<Output, Dia
     #[derive(Serialize)]
     struct Data {
         themes: Vec<Theme>,
-        coverage: Coverage,
+        coverage: crate::edition::Coverage,
     }
     let mut themes: Vec<Theme> = THEMES
         .iter()
@@ -81,30 +84,31 @@ pub(in crate::render) fn controls_list(cx: &RenderContext) -> Result<Output, Dia
             controls: Vec::new(),
         })
         .collect();
-    for row in soa_rows(cx, "../") {
+    let route = Route::List(Collection::Controls);
+    for row in soa_rows(cx, &route.root()) {
         if let Some(t) = themes.iter_mut().find(|t| t.name == row.theme) {
             t.controls.push(row);
         }
     }
     let data = Data {
         themes,
-        coverage: coverage(cx),
+        coverage: cx.edition.coverage.clone(),
     };
     page(
         cx,
         "controls.html",
-        "controls/index.html".into(),
+        &route,
         "Statement of Applicability",
-        1,
         "controls",
         data,
     )
 }
 
 pub(in crate::render) fn soa(cx: &RenderContext) -> Output {
+    let route = Route::Soa;
     Output {
-        path: "controls/soa.csv".into(),
-        bytes: soa_csv(&soa_rows(cx, "../")).into_bytes(),
+        bytes: soa_csv(&soa_rows(cx, &route.root())).into_bytes(),
+        path: route.path(),
     }
 }
 
@@ -151,7 +155,7 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-pub(in crate::render) fn control(cx: &RenderContext, ci: usize) -> Result<Output, Diagnostic> {
+pub(in crate::render) fn control(cx: &RenderContext, c: &Control) -> Result<Output, Diagnostic> {
     #[derive(Serialize)]
     struct Data {
         control: ControlRow,
@@ -161,48 +165,28 @@ pub(in crate::render) fn control(cx: &RenderContext, ci: usize) -> Result<Output
         risks: Vec<ItemLink>,
         findings: Vec<ItemLink>,
     }
-    let root = "../../";
-    let c = &cx.site.controls[ci];
-    let visible_links = |collection: Collection, items: &[usize]| -> Vec<usize> {
-        items
-            .iter()
-            .copied()
-            .filter(|i| cx.link_visible(ci, collection, *i))
-            .collect()
-    };
-    let policies = cx.links_from(
-        root,
-        Collection::Policies,
-        visible_links(Collection::Policies, &c.policies),
-    );
-    let mut evidence = cx.links_from(
-        root,
-        Collection::Evidence,
-        visible_links(Collection::Evidence, &c.evidence),
-    );
-    for l in &mut evidence {
-        if let Some(e) = cx
-            .site
-            .lookup(Collection::Evidence, &l.id)
-            .map(|i| &cx.site.evidence[i])
-            && !l.locked
-        {
-            l.badge = Some(freshness(e.expires, cx.site.today));
-            l.note = date(e.expires).map(|d| format!("expires {d}"));
-        }
-    }
-    let risks = cx.links_from(
-        root,
-        Collection::Risks,
-        visible_links(Collection::Risks, &c.risks),
-    );
-    let findings = finding_links(cx, root, visible_links(Collection::Findings, &c.findings));
-    let notes = c
-        .mapping
-        .as_ref()
-        .filter(|_| cx.mapping_visible(ci))
-        .and_then(|m| cx.markdown_html(m.notes.as_ref(), root));
-    let row = control_row(cx, ci, root);
+    let e = cx.edition;
+    let route = c.route();
+    let root = &route.root();
+    let policies = cx.links(root, &e.policies, &c.policies);
+    let evidence = c
+        .evidence
+        .keys
+        .iter()
+        .filter_map(|k| e.evidence.get(*k))
+        .map(|entry| {
+            let mut link = cx.link(root, entry);
+            if let (Entry::Published(ev), Some(l)) = (entry, link.open_mut()) {
+                l.badge = Some(freshness(ev.expires, e.today));
+                l.note = date(ev.expires).map(|d| format!("expires {d}"));
+            }
+            link
+        })
+        .collect();
+    let risks = cx.links(root, &e.risks, &c.risks);
+    let findings = finding_links(cx, root, &c.findings);
+    let notes = c.mapping().and_then(|m| e.markdown_html(m.notes, root));
+    let row = control_row(cx, c, root);
     let title = format!("{} {}", row.id, row.title);
     let data = Data {
         control: row,
@@ -212,13 +196,5 @@ pub(in crate::render) fn control(cx: &RenderContext, ci: usize) -> Result<Output
         risks,
         findings,
     };
-    page(
-        cx,
-        "control.html",
-        format!("controls/{}/index.html", c.catalog.id.slug()),
-        &title,
-        2,
-        "controls",
-        data,
-    )
+    page(cx, "control.html", &route, &title, "controls", data)
 }

@@ -2,8 +2,10 @@
 
 use serde::Serialize;
 
-use super::{not_visible, page};
+use super::page;
 use crate::diagnostic::Diagnostic;
+use crate::edition::route::Route;
+use crate::edition::{Entry, Evidence, Published};
 use crate::model::*;
 use crate::output::Output;
 use crate::render::RenderContext;
@@ -19,22 +21,29 @@ struct EvidenceRow {
     freshness: Badge,
 }
 
-fn evidence_row(cx: &RenderContext, i: usize, root: &str) -> Option<EvidenceRow> {
-    let e = &cx.site.evidence[i];
-    let link = cx.item_link(root, Collection::Evidence, i)?;
-    let locked = link.locked;
-    Some(EvidenceRow {
-        link,
-        kind: e.kind.map(|k| k.label()).filter(|_| !locked),
-        owner: e.owner.clone().filter(|_| !locked),
-        collected: date(e.collected).filter(|_| !locked),
-        expires: date(e.expires).filter(|_| !locked),
-        freshness: if locked {
-            Badge::new("Available on request", "locked")
-        } else {
-            freshness(e.expires, cx.site.today)
+fn evidence_row(cx: &RenderContext, entry: &Entry<Evidence>, root: &str) -> EvidenceRow {
+    match entry {
+        Entry::Published(e) => published_row(cx, e, root),
+        Entry::OnRequest { .. } => EvidenceRow {
+            link: cx.link(root, entry),
+            kind: None,
+            owner: None,
+            collected: None,
+            expires: None,
+            freshness: Badge::new("Available on request", "locked"),
         },
-    })
+    }
+}
+
+fn published_row(cx: &RenderContext, e: &Evidence, root: &str) -> EvidenceRow {
+    EvidenceRow {
+        link: cx.open_link(root, e),
+        kind: e.kind.map(|k| k.label()),
+        owner: e.owner.map(str::to_string),
+        collected: date(e.collected),
+        expires: date(e.expires),
+        freshness: freshness(e.expires, cx.edition.today),
+    }
 }
 
 pub(in crate::render) fn evidence_list(cx: &RenderContext) -> Result<Output, Diagnostic> {
@@ -43,26 +52,30 @@ pub(in crate::render) fn evidence_list(cx: &RenderContext) -> Result<Output, Dia
         evidence: Vec<EvidenceRow>,
         restricted: usize,
     }
-    let site = cx.site;
-    let rows: Vec<EvidenceRow> = (0..site.evidence.len())
-        .filter_map(|i| evidence_row(cx, i, "../"))
+    let route = Route::List(Collection::Evidence);
+    let root = route.root();
+    let register = &cx.edition.evidence;
+    let rows: Vec<EvidenceRow> = register
+        .entries()
+        .map(|e| evidence_row(cx, e, &root))
         .collect();
-    let restricted = cx.restricted_count(Collection::Evidence);
     page(
         cx,
         "evidence_list.html",
-        "evidence/index.html".into(),
+        &route,
         "Evidence",
-        1,
         "evidence",
         Data {
             evidence: rows,
-            restricted,
+            restricted: register.restricted,
         },
     )
 }
 
-pub(in crate::render) fn evidence_page(cx: &RenderContext, i: usize) -> Result<Output, Diagnostic> {
+pub(in crate::render) fn evidence_page(
+    cx: &RenderContext,
+    e: &Evidence,
+) -> Result<Output, Diagnostic> {
     #[derive(Serialize)]
     struct Data {
         evidence: EvidenceRow,
@@ -81,39 +94,24 @@ pub(in crate::render) fn evidence_page(cx: &RenderContext, i: usize) -> Result<O
         notes: Option<String>,
         controls: Vec<ItemLink>,
     }
-    let root = "../../";
-    let e = &cx.site.evidence[i];
-    let controls = cx.site.evidence_controls[i]
-        .iter()
-        .filter(|ci| cx.link_visible(**ci, Collection::Evidence, i))
-        .filter_map(|ci| cx.item_link(root, Collection::Controls, *ci))
-        .collect();
-    let url = e
-        .url
-        .as_deref()
-        .map(|u| cx.url_link(u, &e.common.pos.path, root));
+    let route = e.route();
+    let root = &route.root();
+    let edition = cx.edition;
+    let url = e.url.as_ref().map(|u| cx.url_link(u, root));
     let data = Data {
         url_withheld: matches!(url, Some(None)),
         url_text: url.clone().flatten().map(|l| l.text),
         url_external: url.clone().flatten().is_some_and(|l| l.external),
-        evidence: evidence_row(cx, i, root).ok_or_else(|| not_visible("evidence item", i))?,
-        classification: e.common.classification.as_str(),
+        evidence: published_row(cx, e, root),
+        classification: e.classification.as_str(),
         url: url.flatten().map(|l| l.href),
-        file: e.file.as_ref().map(|f| f.file_name.clone()),
-        file_href: e.file.as_ref().map(|f| encode_segment(&f.file_name)),
-        description: cx.markdown_html(e.description.as_ref(), root),
-        notes: cx.markdown_html(e.common.notes.as_ref(), root),
-        controls,
+        file: e.file.map(|f| f.name.to_string()),
+        file_href: e.file.map(|f| encode_segment(f.name)),
+        description: edition.markdown_html(e.description, root),
+        notes: edition.markdown_html(e.notes, root),
+        controls: cx.control_links(root, &e.controls.keys),
     };
-    page(
-        cx,
-        "evidence.html",
-        format!("evidence/{}/index.html", e.common.slug),
-        &e.title,
-        2,
-        "evidence",
-        data,
-    )
+    page(cx, "evidence.html", &route, e.title, "evidence", data)
 }
 
 /// Percent-encodes one path segment: every byte but the unreserved characters of RFC 3986, so

@@ -2,13 +2,14 @@
 
 use serde::Serialize;
 
-use super::{not_visible, page};
+use super::page;
 use crate::diagnostic::Diagnostic;
+use crate::edition::route::Route;
+use crate::edition::{Entry, Finding, Published};
 use crate::model::*;
 use crate::output::Output;
 use crate::render::RenderContext;
 use crate::render::views::*;
-use crate::render::visibility::Access;
 
 #[derive(Serialize)]
 struct FindingRow {
@@ -23,21 +24,19 @@ struct FindingRow {
     overdue: bool,
 }
 
-fn finding_row(cx: &RenderContext, i: usize, root: &str) -> Option<FindingRow> {
-    let f = &cx.site.findings[i];
-    let link = cx.item_link(root, Collection::Findings, i)?;
-    let today = cx.site.today;
-    Some(FindingRow {
-        link,
+fn finding_row(cx: &RenderContext, f: &Finding, root: &str) -> FindingRow {
+    let today = cx.edition.today;
+    FindingRow {
+        link: cx.open_link(root, f),
         kind: finding_kind_badge(f.kind),
         status: finding_status_badge(f, today),
-        source: f.source.clone(),
-        owner: f.owner.clone(),
+        source: f.source.map(str::to_string),
+        owner: f.owner.map(str::to_string),
         raised: date(f.raised),
         due: date(f.due),
         closed: date(f.closed),
-        overdue: finding_is_open(f) && is_overdue(f.due, today),
-    })
+        overdue: f.is_open() && is_overdue(f.due, today),
+    }
 }
 
 pub(in crate::render) fn findings_list(cx: &RenderContext) -> Result<Output, Diagnostic> {
@@ -59,44 +58,38 @@ pub(in crate::render) fn findings_list(cx: &RenderContext) -> Result<Output, Dia
         all: Vec<FindingRow>,
         listed: Vec<ItemLink>,
     }
-    let site = cx.site;
-    let visible: Vec<usize> = (0..site.findings.len())
-        .filter(|i| cx.access(Collection::Findings, *i) == Access::Full)
-        .collect();
+    let route = Route::List(Collection::Findings);
+    let root = &route.root();
+    let register = &cx.edition.findings;
+    let visible: Vec<&Finding> = register.published().collect();
     let by_kind = FindingKind::ALL
         .iter()
         .map(|k| {
-            let of_kind: Vec<&Finding> = visible
-                .iter()
-                .map(|i| &site.findings[*i])
-                .filter(|f| f.kind == Some(*k))
-                .collect();
+            let of_kind: Vec<&&Finding> = visible.iter().filter(|f| f.kind == Some(*k)).collect();
             Count {
                 label: k.label(),
                 class: k.as_str(),
                 total: of_kind.len(),
-                open: of_kind.iter().filter(|f| finding_is_open(f)).count(),
+                open: of_kind.iter().filter(|f| f.is_open()).count(),
             }
         })
         .collect();
-    let rows: Vec<FindingRow> = visible
-        .iter()
-        .filter_map(|i| finding_row(cx, *i, "../"))
-        .collect();
+    let rows: Vec<FindingRow> = visible.iter().map(|f| finding_row(cx, f, root)).collect();
     let mut open_actions: Vec<FindingRow> = visible
         .iter()
-        .filter(|i| finding_is_open(&site.findings[**i]))
-        .filter_map(|i| finding_row(cx, *i, "../"))
+        .filter(|f| f.is_open())
+        .map(|f| finding_row(cx, f, root))
         .collect();
     open_actions.sort_by(|a, b| (a.due.is_none(), &a.due).cmp(&(b.due.is_none(), &b.due)));
     let strengths = visible
         .iter()
-        .filter(|i| site.findings[**i].kind == Some(FindingKind::Strength))
-        .filter_map(|i| finding_row(cx, *i, "../"))
+        .filter(|f| f.kind == Some(FindingKind::Strength))
+        .map(|f| finding_row(cx, f, root))
         .collect();
-    let listed = (0..site.findings.len())
-        .filter(|i| cx.access(Collection::Findings, *i) == Access::Listed)
-        .filter_map(|i| cx.item_link("../", Collection::Findings, i))
+    let listed = register
+        .entries()
+        .filter(|e| matches!(e, Entry::OnRequest { .. }))
+        .map(|e| cx.link(root, e))
         .collect();
     let data = Data {
         by_kind,
@@ -104,25 +97,20 @@ pub(in crate::render) fn findings_list(cx: &RenderContext) -> Result<Output, Dia
         overdue_total: open_actions.iter().filter(|r| r.overdue).count(),
         closed_total: visible
             .iter()
-            .filter(|i| site.findings[**i].status == Some(FindingStatus::Closed))
+            .filter(|f| f.status == Some(FindingStatus::Closed))
             .count(),
         open_actions,
         strengths,
         all: rows,
         listed,
     };
-    page(
-        cx,
-        "findings.html",
-        "findings/index.html".into(),
-        "Findings",
-        1,
-        "findings",
-        data,
-    )
+    page(cx, "findings.html", &route, "Findings", "findings", data)
 }
 
-pub(in crate::render) fn finding_page(cx: &RenderContext, i: usize) -> Result<Output, Diagnostic> {
+pub(in crate::render) fn finding_page(
+    cx: &RenderContext,
+    f: &Finding,
+) -> Result<Output, Diagnostic> {
     #[derive(Serialize)]
     struct Data {
         finding: FindingRow,
@@ -134,36 +122,19 @@ pub(in crate::render) fn finding_page(cx: &RenderContext, i: usize) -> Result<Ou
         controls: Vec<ItemLink>,
         policies: Vec<ItemLink>,
     }
-    let root = "../../";
-    let site = cx.site;
-    let f = &site.findings[i];
-    let controls = site.finding_controls[i]
-        .iter()
-        .filter_map(|ci| cx.item_link(root, Collection::Controls, *ci))
-        .collect();
-    let policies = cx.links_from(
-        root,
-        Collection::Policies,
-        site.finding_policies[i].iter().copied(),
-    );
-    let md = |m: Option<&Markdown>| cx.markdown_html(m, root);
+    let route = f.route();
+    let root = &route.root();
+    let e = cx.edition;
+    let md = |m| e.markdown_html(m, root);
     let data = Data {
-        finding: finding_row(cx, i, root).ok_or_else(|| not_visible("finding", i))?,
-        classification: f.common.classification.as_str(),
-        description: md(f.description.as_ref()),
-        root_cause: md(f.root_cause.as_ref()),
-        corrective_action: md(f.corrective_action.as_ref()),
-        notes: md(f.common.notes.as_ref()),
-        controls,
-        policies,
+        finding: finding_row(cx, f, root),
+        classification: f.classification.as_str(),
+        description: md(f.description),
+        root_cause: md(f.root_cause),
+        corrective_action: md(f.corrective_action),
+        notes: md(f.notes),
+        controls: cx.control_links(root, &f.controls.keys),
+        policies: cx.links(root, &e.policies, &f.policies),
     };
-    page(
-        cx,
-        "finding.html",
-        format!("findings/{}/index.html", f.common.slug),
-        &f.title,
-        2,
-        "findings",
-        data,
-    )
+    page(cx, "finding.html", &route, f.title, "findings", data)
 }

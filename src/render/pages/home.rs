@@ -4,19 +4,21 @@ use serde::Serialize;
 
 use super::{Base, page};
 use crate::diagnostic::Diagnostic;
+use crate::edition::Coverage;
+use crate::edition::route::Route;
 use crate::markdown::{self, TocEntry};
 use crate::model::*;
 use crate::output::Output;
 use crate::render::RenderContext;
 use crate::render::views::*;
-use crate::render::visibility::Access;
 
 /// The 404 page is served for missing URLs at any depth, so its relative links need a base:
 /// the path of `base_url` (host-independent), when `base_url` gives one.
 pub(in crate::render) fn not_found(cx: &RenderContext) -> Result<Output, Diagnostic> {
-    let mut base = Base::new(cx, "Page not found", 0, "");
-    base.page.base_href = base_path(&cx.site.config.base_url);
-    cx.page("404.html", "404.html".into(), &base)
+    let route = Route::NotFound;
+    let mut base = Base::new(cx, "Page not found", &route, "");
+    base.page.base_href = base_path(&cx.edition.info.base_url);
+    cx.page("404.html", &route, &base)
 }
 
 /// `https://trust.example/security/` → `/security/`; `/` → `/`; a relative base_url → none.
@@ -34,8 +36,6 @@ fn base_path(base_url: &str) -> Option<String> {
     })
 }
 
-/// `sitemap.xml` for search engines (public builds only; the others ask not to be indexed),
-/// listing the pages of `paths`, which are exactly the pages this build contains.
 /// What a path segment of a sitemap URL may not hold as is: controls, spaces, non-ASCII, and
 /// the characters that end or change a path (`#`, `?`, `%`).
 const NON_ASCII_AND_SPECIAL: percent_encoding::AsciiSet = percent_encoding::CONTROLS
@@ -50,7 +50,9 @@ const NON_ASCII_AND_SPECIAL: percent_encoding::AsciiSet = percent_encoding::CONT
     .add(b'{')
     .add(b'}');
 
-pub(in crate::render) fn sitemap(base_url: &str, paths: &[String]) -> Output {
+/// `sitemap.xml` for search engines (public builds only; the others ask not to be indexed),
+/// listing the pages of `routes`, which are exactly the files this build contains.
+pub(in crate::render) fn sitemap(base_url: &str, routes: &[Route]) -> Output {
     let base = if base_url.ends_with('/') {
         base_url.to_string()
     } else {
@@ -59,12 +61,9 @@ pub(in crate::render) fn sitemap(base_url: &str, paths: &[String]) -> Output {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
-    for p in paths.iter().filter(|p| p.ends_with("index.html")) {
+    for folder in routes.iter().filter_map(Route::folder) {
         // Sitemaps want URLs in ASCII: a page address in another script is percent-encoded.
-        let dir = percent_encoding::utf8_percent_encode(
-            p.trim_end_matches("index.html"),
-            &NON_ASCII_AND_SPECIAL,
-        );
+        let dir = percent_encoding::utf8_percent_encode(&folder, &NON_ASCII_AND_SPECIAL);
         xml.push_str(&format!(
             "  <url><loc>{}</loc></url>\n",
             markdown::escape(&format!("{base}{dir}"))
@@ -72,20 +71,20 @@ pub(in crate::render) fn sitemap(base_url: &str, paths: &[String]) -> Output {
     }
     xml.push_str("</urlset>\n");
     Output {
-        path: "sitemap.xml".into(),
+        path: Route::Sitemap.path(),
         bytes: xml.into_bytes(),
     }
 }
 
 /// `robots.txt`: only the public trust center may be crawled.
 pub(in crate::render) fn robots(cx: &RenderContext) -> Output {
-    let robots = if cx.audience == Classification::Public {
+    let robots = if cx.audience() == Audience::Public {
         "User-agent: *\nAllow: /\n"
     } else {
         "User-agent: *\nDisallow: /\n"
     };
     Output {
-        path: "robots.txt".into(),
+        path: Route::Robots.path(),
         bytes: robots.as_bytes().to_vec(),
     }
 }
@@ -104,55 +103,11 @@ struct CertificateView {
     standard: Option<String>,
 }
 
-#[derive(Serialize, Default)]
-pub(super) struct Coverage {
-    total: usize,
-    applicable: usize,
-    implemented: usize,
-    partial: usize,
-    planned: usize,
-    not_implemented: usize,
-    not_applicable: usize,
-    not_assessed: usize,
-    percent: usize,
-}
-
 #[derive(Serialize)]
 struct Card {
     title: &'static str,
     url: String,
     text: String,
-}
-
-pub(super) fn coverage(cx: &RenderContext) -> Coverage {
-    let mut c = Coverage {
-        total: cx.site.controls.len(),
-        ..Coverage::default()
-    };
-    for (i, control) in cx.site.controls.iter().enumerate() {
-        let Some(m) = &control.mapping else {
-            c.not_assessed += 1;
-            continue;
-        };
-        // A mapping this audience may not see is left out of every figure, and not counted
-        // either: which controls have restricted assessments is itself restricted.
-        if !cx.mapping_visible(i) {
-            continue;
-        }
-        if !m.applicable {
-            c.not_applicable += 1;
-            continue;
-        }
-        c.applicable += 1;
-        match m.status {
-            Some(ControlStatus::Implemented) => c.implemented += 1,
-            Some(ControlStatus::PartiallyImplemented) => c.partial += 1,
-            Some(ControlStatus::Planned) => c.planned += 1,
-            Some(ControlStatus::NotImplemented) | None => c.not_implemented += 1,
-        }
-    }
-    c.percent = (c.implemented * 100).checked_div(c.applicable).unwrap_or(0);
-    c
 }
 
 pub(in crate::render) fn home(cx: &RenderContext) -> Result<Output, Diagnostic> {
@@ -165,8 +120,10 @@ pub(in crate::render) fn home(cx: &RenderContext) -> Result<Output, Diagnostic> 
         coverage: Coverage,
         cards: Vec<Card>,
     }
-    let site = cx.site;
-    let certificate = site.config.certificate.as_ref().map(|c| CertificateView {
+    let e = cx.edition;
+    let route = Route::Home;
+    let root = route.root();
+    let certificate = e.info.certificate.as_ref().map(|c| CertificateView {
         status: c.status.label().to_string(),
         status_class: c.status.as_str(),
         reference: c.reference.clone(),
@@ -174,36 +131,33 @@ pub(in crate::render) fn home(cx: &RenderContext) -> Result<Output, Diagnostic> 
         accreditation_body: c.accreditation_body.clone(),
         issued: date(c.issued),
         expires: date(c.expires),
-        expired: is_expired(c.expires, site.today),
-        register_url: c.register_url.as_deref().and_then(|url| {
-            cx.url_link(url, crate::config::CONFIG_FILE, "")
-                .map(|l| l.href)
-        }),
+        expired: is_expired(c.expires, e.today),
+        register_url: c
+            .register_url
+            .as_ref()
+            .and_then(|url| cx.url_link(url, &root))
+            .map(|l| l.href),
         standard: c.standard.clone(),
     });
-    let count = |c: Collection| {
-        (0..site.len(c))
-            .filter(|i| cx.access(c, *i) == Access::Full)
-            .count()
-    };
-    let coverage = coverage(cx);
+    let coverage = e.coverage.clone();
+    let url = |to: Route| to.url_from(&root);
     let mut cards = vec![
         Card {
             title: "Scope",
-            url: "scope/".into(),
+            url: url(Route::Scope),
             text: "What the ISMS covers: services, locations, environments and exclusions.".into(),
         },
         Card {
             title: "Policies",
-            url: "policies/".into(),
+            url: url(Route::List(Collection::Policies)),
             text: format!(
                 "{} published policies and standards.",
-                count(Collection::Policies)
+                e.policies.published().count()
             ),
         },
         Card {
             title: "Statement of Applicability",
-            url: "controls/".into(),
+            url: url(Route::List(Collection::Controls)),
             text: format!(
                 "{} of {} applicable Annex A controls implemented.",
                 coverage.implemented, coverage.applicable
@@ -211,54 +165,53 @@ pub(in crate::render) fn home(cx: &RenderContext) -> Result<Output, Diagnostic> 
         },
         Card {
             title: "Traceability",
-            url: "traceability/".into(),
+            url: url(Route::Traceability),
             text: "Every control traced to its policies and evidence, and the gaps.".into(),
         },
     ];
-    for (c, title, noun) in [
-        (Collection::Evidence, "Evidence", "evidence items"),
-        (Collection::Risks, "Risks", "risks in the register"),
+    for (c, title, noun, count) in [
+        (
+            Collection::Evidence,
+            "Evidence",
+            "evidence items",
+            e.evidence.published().count(),
+        ),
+        (
+            Collection::Risks,
+            "Risks",
+            "risks in the register",
+            e.risks.published().count(),
+        ),
         (
             Collection::Findings,
             "Findings",
             "audit findings and their corrective actions",
+            e.findings.published().count(),
         ),
     ] {
-        if cx.any_visible(c) {
+        if e.shows(c) {
             cards.push(Card {
                 title,
-                url: format!("{}/", c.dir()),
-                text: format!("{} {noun}.", count(c)),
+                url: url(Route::List(c)),
+                text: format!("{count} {noun}."),
             });
         }
     }
-    let subprocessors = (0..site.suppliers.len())
-        .filter(|i| {
-            site.suppliers[*i].subprocessor && cx.access(Collection::Suppliers, *i) == Access::Full
-        })
-        .count();
+    let subprocessors = e.suppliers.published().filter(|s| s.subprocessor).count();
     cards.push(Card {
         title: "Subprocessors",
-        url: "suppliers/".into(),
+        url: url(Route::List(Collection::Suppliers)),
         text: format!("{subprocessors} subprocessors and the assurance they hold."),
     });
     let data = Data {
         certificate,
-        scope_title: site.scope.title.clone(),
-        legal_entity: site.scope.legal_entity.clone(),
-        services: site.scope.services.clone(),
+        scope_title: e.scope.title.to_string(),
+        legal_entity: e.scope.legal_entity.map(str::to_string),
+        services: e.scope.services.to_vec(),
         coverage,
         cards,
     };
-    page(
-        cx,
-        "index.html",
-        "index.html".into(),
-        &site.config.title,
-        0,
-        "home",
-        data,
-    )
+    page(cx, "index.html", &route, &e.info.title, "home", data)
 }
 
 pub(in crate::render) fn scope(cx: &RenderContext) -> Result<Output, Diagnostic> {
@@ -280,14 +233,15 @@ pub(in crate::render) fn scope(cx: &RenderContext) -> Result<Output, Diagnostic>
         body: String,
         toc: Vec<TocEntry>,
     }
-    let s = &cx.site.scope;
-    let rendered = cx.markdown(&s.body, "../");
+    let route = Route::Scope;
+    let s = &cx.edition.scope;
+    let rendered = cx.edition.markdown(s.body, &route.root());
     let data = Data {
-        scope_title: s.title.clone(),
-        legal_entity: s.legal_entity.clone(),
-        services: s.services.clone(),
-        locations: s.locations.clone(),
-        hosted_environments: s.hosted_environments.clone(),
+        scope_title: s.title.to_string(),
+        legal_entity: s.legal_entity.map(str::to_string),
+        services: s.services.to_vec(),
+        locations: s.locations.to_vec(),
+        hosted_environments: s.hosted_environments.to_vec(),
         exclusions: s
             .exclusions
             .iter()
@@ -296,20 +250,12 @@ pub(in crate::render) fn scope(cx: &RenderContext) -> Result<Output, Diagnostic>
                 justification: e.justification.clone(),
             })
             .collect(),
-        assumptions: s.assumptions.clone(),
+        assumptions: s.assumptions.to_vec(),
         updated: date(s.updated),
         body: rendered.html.clone(),
         toc: rendered.toc.clone(),
     };
-    page(
-        cx,
-        "scope.html",
-        "scope/index.html".into(),
-        &s.title,
-        1,
-        "scope",
-        data,
-    )
+    page(cx, "scope.html", &route, s.title, "scope", data)
 }
 
 #[cfg(test)]

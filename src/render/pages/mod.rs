@@ -1,4 +1,5 @@
-//! One builder per page kind. Each takes the render context and returns outputs.
+//! One builder per page kind. Each takes the render context (the edition and the theme) and
+//! returns outputs; none can reach the linked `Site`.
 
 mod controls;
 mod evidence;
@@ -15,7 +16,9 @@ use serde::Serialize;
 use super::RenderContext;
 use super::views::*;
 use crate::diagnostic::Diagnostic;
-use crate::model::*;
+use crate::edition::FindingKey;
+use crate::edition::route::Route;
+use crate::edition::{Assessment, Control, Entry, Relation};
 use crate::output::Output;
 
 pub(super) use controls::{control, controls_list, soa};
@@ -28,18 +31,6 @@ pub(super) use search::search_index;
 pub(super) use suppliers::{supplier_page, suppliers_list};
 pub(super) use traceability::traceability;
 
-/// An item page asked for an item the audience may not open: the router prevents it, so
-/// this reports a bug rather than panicking mid-build (or in `serve`'s request loop).
-fn not_visible(what: &str, i: usize) -> Diagnostic {
-    Diagnostic::error(
-        crate::diagnostic::Pos::file("templates"),
-        "internal",
-        format!(
-            "trustpress rendered a page for {what} #{i}, which this audience may not see; please report this"
-        ),
-    )
-}
-
 /// The context every template gets.
 #[derive(Serialize)]
 struct Base {
@@ -49,11 +40,11 @@ struct Base {
 }
 
 impl Base {
-    fn new(cx: &RenderContext, title: &str, depth: usize, section: &'static str) -> Base {
+    fn new(cx: &RenderContext, title: &str, route: &Route, section: &'static str) -> Base {
         Base {
-            page: cx.page_view(title, depth, section),
-            site: cx.site_view(depth),
-            nav: cx.nav(depth, section),
+            page: cx.page_view(title, route, section),
+            site: cx.site_view(route),
+            nav: cx.nav(route, section),
         }
     }
 }
@@ -70,46 +61,43 @@ struct Ctx<T: Serialize> {
 fn page<T: Serialize>(
     cx: &RenderContext,
     template: &str,
-    path: String,
+    route: &Route,
     title: &str,
-    depth: usize,
     section: &'static str,
     data: T,
 ) -> Result<Output, Diagnostic> {
     cx.page(
         template,
-        path,
+        route,
         &Ctx {
-            base: Base::new(cx, title, depth, section),
+            base: Base::new(cx, title, route, section),
             data,
         },
     )
 }
 
-fn finding_links(
-    cx: &RenderContext,
-    root: &str,
-    items: impl IntoIterator<Item = usize>,
-) -> Vec<ItemLink> {
-    let mut links = cx.links_from(root, Collection::Findings, items);
-    // A listed finding shows its title only: no kind or status.
-    for l in links.iter_mut().filter(|l| !l.locked) {
-        if let Some(f) = cx
-            .site
-            .lookup(Collection::Findings, &l.id)
-            .map(|i| &cx.site.findings[i])
-        {
-            l.badge = Some(finding_kind_badge(f.kind));
-            l.note = Some(finding_status_badge(f, cx.site.today).text);
-        }
-    }
-    links
+/// Links to the findings of `relation`; a published one with its kind and status.
+fn finding_links(cx: &RenderContext, root: &str, relation: &Relation<FindingKey>) -> Vec<ItemLink> {
+    let e = cx.edition;
+    relation
+        .keys
+        .iter()
+        .filter_map(|k| e.findings.get(*k))
+        .map(|entry| {
+            let mut link = cx.link(root, entry);
+            if let (Entry::Published(f), Some(l)) = (entry, link.open_mut()) {
+                l.badge = Some(finding_kind_badge(f.kind));
+                l.note = Some(finding_status_badge(f, e.today).text);
+            }
+            link
+        })
+        .collect()
 }
 
-fn control_badge(cx: &RenderContext, ci: usize) -> Badge {
-    match (&cx.site.controls[ci].mapping, cx.mapping_visible(ci)) {
-        (Some(m), true) => control_status_badge(m.status, Some(m.applicable)),
-        (Some(_), false) => Badge::new("Not published", "neutral"),
-        (None, _) => control_status_badge(None, None),
+fn control_badge(c: &Control) -> Badge {
+    match &c.assessment {
+        Assessment::Published(m) => control_status_badge(m.status, Some(m.applicable)),
+        Assessment::Withheld => Badge::new("Not published", "neutral"),
+        Assessment::NotAssessed => control_status_badge(None, None),
     }
 }

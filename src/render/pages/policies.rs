@@ -2,14 +2,15 @@
 
 use serde::Serialize;
 
-use super::{control_badge, finding_links, not_visible, page};
+use super::{control_badge, finding_links, page};
 use crate::diagnostic::Diagnostic;
+use crate::edition::route::Route;
+use crate::edition::{Entry, Policy, Published};
 use crate::markdown::TocEntry;
 use crate::model::*;
 use crate::output::Output;
 use crate::render::RenderContext;
 use crate::render::views::*;
-use crate::render::visibility::Access;
 
 #[derive(Serialize)]
 struct PolicyRow {
@@ -23,6 +24,20 @@ struct PolicyRow {
     summary: Option<String>,
 }
 
+fn policy_row(cx: &RenderContext, p: &Policy, root: &str) -> PolicyRow {
+    PolicyRow {
+        link: cx.open_link(root, p),
+        owner: p.owner.to_string(),
+        version: p.version.to_string(),
+        status: policy_status_badge(p.status),
+        classification: p.classification.as_str(),
+        review_by: date(p.review_by),
+        review_overdue: p.status == PolicyStatus::Approved
+            && is_overdue(p.review_by, cx.edition.today),
+        summary: p.summary.map(str::to_string),
+    }
+}
+
 pub(in crate::render) fn policies_list(cx: &RenderContext) -> Result<Output, Diagnostic> {
     #[derive(Serialize)]
     struct Data {
@@ -30,57 +45,43 @@ pub(in crate::render) fn policies_list(cx: &RenderContext) -> Result<Output, Dia
         listed: Vec<ItemLink>,
         restricted: usize,
     }
-    let site = cx.site;
-    let mut order: Vec<usize> = (0..site.policies.len()).collect();
-    order.sort_by(|a, b| {
-        site.policies[*a]
-            .title
-            .to_lowercase()
-            .cmp(&site.policies[*b].title.to_lowercase())
-    });
+    let route = Route::List(Collection::Policies);
+    let root = &route.root();
+    let register = &cx.edition.policies;
+    let mut order: Vec<(String, &Entry<Policy>)> = register
+        .entries()
+        .map(|e| {
+            let title = match e {
+                Entry::Published(p) => p.title.to_lowercase(),
+                Entry::OnRequest { title } => title.to_lowercase(),
+            };
+            (title, e)
+        })
+        .collect();
+    order.sort_by(|a, b| a.0.cmp(&b.0));
     let mut rows = Vec::new();
     let mut listed = Vec::new();
-    let mut restricted = 0;
-    for i in order {
-        let p = &site.policies[i];
-        match cx.access(Collection::Policies, i) {
-            Access::Full => {
-                rows.extend(
-                    cx.item_link("../", Collection::Policies, i)
-                        .map(|link| PolicyRow {
-                            link,
-                            owner: p.owner.clone(),
-                            version: p.version.clone(),
-                            status: policy_status_badge(p.status),
-                            classification: p.common.classification.as_str(),
-                            review_by: date(p.review_by),
-                            review_overdue: p.status == PolicyStatus::Approved
-                                && is_overdue(p.review_by, site.today),
-                            summary: p.summary.clone(),
-                        }),
-                )
-            }
-            Access::Listed => listed.extend(cx.item_link("../", Collection::Policies, i)),
-            Access::Hidden if cx.is_restricted(Collection::Policies, i) => restricted += 1,
-            Access::Hidden => {}
+    for (_, entry) in order {
+        match entry {
+            Entry::Published(p) => rows.push(policy_row(cx, p, root)),
+            Entry::OnRequest { .. } => listed.push(cx.link(root, entry)),
         }
     }
     page(
         cx,
         "policies.html",
-        "policies/index.html".into(),
+        &route,
         "Policies",
-        1,
         "policies",
         Data {
             policies: rows,
             listed,
-            restricted,
+            restricted: register.restricted,
         },
     )
 }
 
-pub(in crate::render) fn policy(cx: &RenderContext, i: usize) -> Result<Output, Diagnostic> {
+pub(in crate::render) fn policy(cx: &RenderContext, p: &Policy) -> Result<Output, Diagnostic> {
     #[derive(Serialize)]
     struct Data {
         policy: PolicyRow,
@@ -91,48 +92,31 @@ pub(in crate::render) fn policy(cx: &RenderContext, i: usize) -> Result<Output, 
         controls: Vec<ItemLink>,
         findings: Vec<ItemLink>,
     }
-    let site = cx.site;
-    let p = &site.policies[i];
-    let root = "../../";
-    let rendered = cx.markdown(&p.body, root);
-    let controls = site.policy_controls[i]
+    let e = cx.edition;
+    let route = p.route();
+    let root = &route.root();
+    let rendered = e.markdown(p.body, root);
+    let controls = p
+        .controls
+        .keys
         .iter()
-        .filter(|ci| cx.link_visible(**ci, Collection::Policies, i))
-        .filter_map(|ci| {
-            let mut l = cx.item_link(root, Collection::Controls, *ci)?;
-            l.badge = Some(control_badge(cx, *ci));
-            Some(l)
+        .filter_map(|k| e.control(*k))
+        .map(|c| {
+            let mut link = cx.control_link(root, c);
+            if let Some(l) = link.open_mut() {
+                l.badge = Some(control_badge(c));
+            }
+            link
         })
         .collect();
-    let findings = finding_links(cx, root, site.policy_findings[i].iter().copied());
-    let row = PolicyRow {
-        link: cx
-            .item_link(root, Collection::Policies, i)
-            .ok_or_else(|| not_visible("policy", i))?,
-        owner: p.owner.clone(),
-        version: p.version.clone(),
-        status: policy_status_badge(p.status),
-        classification: p.common.classification.as_str(),
-        review_by: date(p.review_by),
-        review_overdue: p.status == PolicyStatus::Approved && is_overdue(p.review_by, site.today),
-        summary: p.summary.clone(),
-    };
     let data = Data {
-        policy: row,
-        id: p.common.id.clone(),
+        policy: policy_row(cx, p, root),
+        id: p.id.to_string(),
         approved: date(p.approved),
         toc: rendered.toc.clone(),
         body: rendered.html.clone(),
         controls,
-        findings,
+        findings: finding_links(cx, root, &p.findings),
     };
-    page(
-        cx,
-        "policy.html",
-        format!("policies/{}/index.html", p.common.slug),
-        &p.title,
-        2,
-        "policies",
-        data,
-    )
+    page(cx, "policy.html", &route, p.title, "policies", data)
 }

@@ -2,8 +2,10 @@
 
 use serde::Serialize;
 
-use super::{not_visible, page};
+use super::page;
 use crate::diagnostic::Diagnostic;
+use crate::edition::route::Route;
+use crate::edition::{Entry, Published, Risk};
 use crate::model::*;
 use crate::output::Output;
 use crate::render::RenderContext;
@@ -21,11 +23,10 @@ struct RiskRow {
     review_overdue: bool,
 }
 
-fn risk_row(cx: &RenderContext, i: usize, root: &str) -> Option<RiskRow> {
-    let r = &cx.site.risks[i];
-    let link = cx.item_link(root, Collection::Risks, i)?;
-    if link.locked {
-        return Some(RiskRow {
+fn risk_row(cx: &RenderContext, entry: &Entry<Risk>, root: &str) -> RiskRow {
+    let link = cx.link(root, entry);
+    let Entry::Published(r) = entry else {
+        return RiskRow {
             link,
             owner: None,
             inherent: None,
@@ -34,19 +35,19 @@ fn risk_row(cx: &RenderContext, i: usize, root: &str) -> Option<RiskRow> {
             status: None,
             review_by: None,
             review_overdue: false,
-        });
-    }
-    Some(RiskRow {
+        };
+    };
+    RiskRow {
         link,
-        owner: r.owner.clone(),
+        owner: r.owner.map(str::to_string),
         inherent: score(r.likelihood, r.impact),
         residual: score(r.residual_likelihood, r.residual_impact),
         treatment: r.treatment.map(|t| t.label()),
         status: r.status.map(|s| s.label()),
         review_by: date(r.review_by),
         review_overdue: r.status != Some(RiskStatus::Closed)
-            && is_overdue(r.review_by, cx.site.today),
-    })
+            && is_overdue(r.review_by, cx.edition.today),
+    }
 }
 
 pub(in crate::render) fn risks_list(cx: &RenderContext) -> Result<Output, Diagnostic> {
@@ -54,21 +55,26 @@ pub(in crate::render) fn risks_list(cx: &RenderContext) -> Result<Output, Diagno
     struct Data {
         risks: Vec<RiskRow>,
     }
-    let n = cx.site.risks.len();
-    let mut rows: Vec<RiskRow> = (0..n).filter_map(|i| risk_row(cx, i, "../")).collect();
+    let route = Route::List(Collection::Risks);
+    let root = &route.root();
+    let mut rows: Vec<RiskRow> = cx
+        .edition
+        .risks
+        .entries()
+        .map(|e| risk_row(cx, e, root))
+        .collect();
     rows.sort_by_key(|r| std::cmp::Reverse(r.inherent.as_ref().map(|s| s.value).unwrap_or(0)));
     page(
         cx,
         "risks.html",
-        "risks/index.html".into(),
+        &route,
         "Risk register",
-        1,
         "risks",
         Data { risks: rows },
     )
 }
 
-pub(in crate::render) fn risk_page(cx: &RenderContext, i: usize) -> Result<Output, Diagnostic> {
+pub(in crate::render) fn risk_page(cx: &RenderContext, r: &Risk) -> Result<Output, Diagnostic> {
     #[derive(Serialize)]
     struct Data {
         risk: RiskRow,
@@ -83,33 +89,20 @@ pub(in crate::render) fn risk_page(cx: &RenderContext, i: usize) -> Result<Outpu
         controls: Vec<ItemLink>,
         notes: Option<String>,
     }
-    let root = "../../";
-    let r = &cx.site.risks[i];
-    let controls = cx.site.risk_controls[i]
-        .iter()
-        .filter(|ci| cx.link_visible(**ci, Collection::Risks, i))
-        .filter_map(|ci| cx.item_link(root, Collection::Controls, *ci))
-        .collect();
+    let route = r.route();
+    let root = &route.root();
     let data = Data {
-        risk: risk_row(cx, i, root).ok_or_else(|| not_visible("risk", i))?,
-        asset: r.asset.clone(),
-        threat: r.threat.clone(),
-        vulnerability: r.vulnerability.clone(),
+        risk: risk_row(cx, &Entry::Published(r.clone()), root),
+        asset: r.asset.map(str::to_string),
+        threat: r.threat.map(str::to_string),
+        vulnerability: r.vulnerability.map(str::to_string),
         likelihood: r.likelihood,
         impact: r.impact,
         residual_likelihood: r.residual_likelihood,
         residual_impact: r.residual_impact,
-        classification: r.common.classification.as_str(),
-        controls,
-        notes: cx.markdown_html(r.common.notes.as_ref(), root),
+        classification: r.classification.as_str(),
+        controls: cx.control_links(root, &r.controls.keys),
+        notes: cx.edition.markdown_html(r.notes, root),
     };
-    page(
-        cx,
-        "risk.html",
-        format!("risks/{}/index.html", r.common.slug),
-        &r.title,
-        2,
-        "risks",
-        data,
-    )
+    page(cx, "risk.html", &route, r.title, "risks", data)
 }

@@ -1,14 +1,13 @@
-//! `search-index.json`: what the header's search box looks through. Built from the same
-//! access decisions as the pages, so it holds only items this audience can open, and only
-//! plain fields (titles, ids, summaries): never Markdown, whose links could name a withheld
-//! target.
+//! `search-index.json`: what the header's search box looks through. Built from the edition,
+//! so it holds only items this audience can open, and only plain fields (titles, ids,
+//! summaries): never Markdown, whose links could name a withheld target.
 
 use serde::Serialize;
 
 use super::RenderContext;
-use crate::model::Collection;
+use crate::edition::Published;
+use crate::edition::route::Route;
 use crate::output::Output;
-use crate::render::visibility::Access;
 
 #[derive(Serialize)]
 struct Entry {
@@ -23,48 +22,51 @@ struct Entry {
 }
 
 pub(in crate::render) fn search_index(cx: &RenderContext) -> Output {
-    let site = cx.site;
+    let e = cx.edition;
+    let route = Route::SearchIndex;
+    let root = route.root();
+    let entry = |item: &dyn Published, k: &'static str, s: String| Entry {
+        t: item.title().to_string(),
+        u: item.route().url_from(&root),
+        k,
+        s,
+    };
     let mut entries = vec![Entry {
-        t: site.scope.title.clone(),
-        u: "scope/".into(),
+        t: e.scope.title.to_string(),
+        u: Route::Scope.url_from(&root),
         k: "Scope",
-        s: site.scope.services.join(" "),
+        s: e.scope.services.join(" "),
     }];
-    for collection in Collection::ALL {
-        for i in 0..site.len(collection) {
-            if cx.access(collection, i) != Access::Full {
-                continue;
-            }
-            let (k, s) = match collection {
-                Collection::Policies => {
-                    let p = &site.policies[i];
-                    let summary = p.summary.as_deref().unwrap_or("");
-                    ("Policy", format!("{} {} {}", p.common.id, summary, p.owner))
-                }
-                Collection::Controls => ("Control", site.controls[i].catalog.theme.to_string()),
-                Collection::Evidence => ("Evidence", site.evidence[i].common.id.clone()),
-                Collection::Risks => ("Risk", site.risks[i].common.id.clone()),
-                Collection::Findings => ("Finding", site.findings[i].common.id.clone()),
-                Collection::Suppliers => {
-                    let s = &site.suppliers[i];
-                    (
-                        "Supplier",
-                        format!("{} {}", s.common.id, s.service.as_deref().unwrap_or("")),
-                    )
-                }
-            };
-            entries.push(Entry {
-                t: cx.item_title(collection, i),
-                u: cx.item_url("", collection, i),
-                k,
-                s,
-            });
-        }
+    for p in e.policies.published() {
+        let summary = p.summary.unwrap_or("");
+        let s = format!("{} {} {}", p.id, summary, p.owner);
+        entries.push(entry(p, "Policy", s));
+    }
+    for c in &e.controls {
+        entries.push(Entry {
+            t: c.full_title(),
+            u: c.route().url_from(&root),
+            k: "Control",
+            s: c.theme.to_string(),
+        });
+    }
+    for ev in e.evidence.published() {
+        entries.push(entry(ev, "Evidence", ev.id.to_string()));
+    }
+    for r in e.risks.published() {
+        entries.push(entry(r, "Risk", r.id.to_string()));
+    }
+    for f in e.findings.published() {
+        entries.push(entry(f, "Finding", f.id.to_string()));
+    }
+    for s in e.suppliers.published() {
+        let words = format!("{} {}", s.id, s.service.unwrap_or(""));
+        entries.push(entry(s, "Supplier", words));
     }
     // Serialising plain structs of strings cannot fail; an empty index is the safe fallback.
     let bytes = serde_json::to_vec(&entries).unwrap_or_else(|_| b"[]".to_vec());
     Output {
-        path: "search-index.json".into(),
+        path: route.path(),
         bytes,
     }
 }

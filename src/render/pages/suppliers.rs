@@ -2,8 +2,10 @@
 
 use serde::Serialize;
 
-use super::{not_visible, page};
+use super::page;
 use crate::diagnostic::Diagnostic;
+use crate::edition::route::Route;
+use crate::edition::{Entry, Published, Supplier};
 use crate::model::*;
 use crate::output::Output;
 use crate::render::RenderContext;
@@ -21,11 +23,10 @@ struct SupplierRow {
     subprocessor: bool,
 }
 
-fn supplier_row(cx: &RenderContext, i: usize, root: &str) -> Option<SupplierRow> {
-    let s = &cx.site.suppliers[i];
-    let link = cx.item_link(root, Collection::Suppliers, i)?;
-    if link.locked {
-        return Some(SupplierRow {
+fn supplier_row(cx: &RenderContext, entry: &Entry<Supplier>, root: &str) -> SupplierRow {
+    let link = cx.link(root, entry);
+    let Entry::Published(s) = entry else {
+        return SupplierRow {
             link,
             service: None,
             data: None,
@@ -35,18 +36,18 @@ fn supplier_row(cx: &RenderContext, i: usize, root: &str) -> Option<SupplierRow>
             risk: None,
             // Whether it processes data is not its title: listed among the other suppliers.
             subprocessor: false,
-        });
-    }
-    Some(SupplierRow {
+        };
+    };
+    SupplierRow {
         link,
-        service: s.service.clone(),
-        data: s.data.clone(),
-        location: s.location.clone(),
-        assurance: s.assurance.clone(),
+        service: s.service.map(str::to_string),
+        data: s.data.map(str::to_string),
+        location: s.location.map(str::to_string),
+        assurance: s.assurance.to_vec(),
         reviewed: date(s.reviewed),
         risk: s.risk.map(|r| r.label()),
         subprocessor: s.subprocessor,
-    })
+    }
 }
 
 pub(in crate::render) fn suppliers_list(cx: &RenderContext) -> Result<Output, Diagnostic> {
@@ -55,16 +56,19 @@ pub(in crate::render) fn suppliers_list(cx: &RenderContext) -> Result<Output, Di
         subprocessors: Vec<SupplierRow>,
         others: Vec<SupplierRow>,
     }
-    let n = cx.site.suppliers.len();
-    let (subprocessors, others): (Vec<SupplierRow>, Vec<SupplierRow>) = (0..n)
-        .filter_map(|i| supplier_row(cx, i, "../"))
+    let route = Route::List(Collection::Suppliers);
+    let root = &route.root();
+    let (subprocessors, others): (Vec<SupplierRow>, Vec<SupplierRow>) = cx
+        .edition
+        .suppliers
+        .entries()
+        .map(|e| supplier_row(cx, e, root))
         .partition(|r| r.subprocessor);
     page(
         cx,
         "suppliers.html",
-        "suppliers/index.html".into(),
+        &route,
         "Suppliers and subprocessors",
-        1,
         "suppliers",
         Data {
             subprocessors,
@@ -73,27 +77,22 @@ pub(in crate::render) fn suppliers_list(cx: &RenderContext) -> Result<Output, Di
     )
 }
 
-pub(in crate::render) fn supplier_page(cx: &RenderContext, i: usize) -> Result<Output, Diagnostic> {
+pub(in crate::render) fn supplier_page(
+    cx: &RenderContext,
+    s: &Supplier,
+) -> Result<Output, Diagnostic> {
     #[derive(Serialize)]
     struct Data {
         supplier: SupplierRow,
         classification: &'static str,
         notes: Option<String>,
     }
-    let root = "../../";
-    let s = &cx.site.suppliers[i];
+    let route = s.route();
+    let root = &route.root();
     let data = Data {
-        supplier: supplier_row(cx, i, root).ok_or_else(|| not_visible("supplier", i))?,
-        classification: s.common.classification.as_str(),
-        notes: cx.markdown_html(s.common.notes.as_ref(), root),
+        supplier: supplier_row(cx, &Entry::Published(s.clone()), root),
+        classification: s.classification.as_str(),
+        notes: cx.edition.markdown_html(s.notes, root),
     };
-    page(
-        cx,
-        "supplier.html",
-        format!("suppliers/{}/index.html", s.common.slug),
-        &s.name,
-        2,
-        "suppliers",
-        data,
-    )
+    page(cx, "supplier.html", &route, s.name, "suppliers", data)
 }

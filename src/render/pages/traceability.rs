@@ -5,11 +5,12 @@ use serde::Serialize;
 use super::controls::{ControlRow, control_row};
 use super::page;
 use crate::diagnostic::Diagnostic;
-use crate::model::*;
+use crate::edition::route::Route;
+use crate::edition::{ControlKey, PolicyKey};
+use crate::edition::{Entry, Published};
 use crate::output::Output;
 use crate::render::RenderContext;
 use crate::render::views::*;
-use crate::render::visibility::Access;
 
 pub(in crate::render) fn traceability(cx: &RenderContext) -> Result<Output, Diagnostic> {
     #[derive(Serialize)]
@@ -36,103 +37,95 @@ pub(in crate::render) fn traceability(cx: &RenderContext) -> Result<Output, Diag
     }
     /// A grid wider than this is unreadable; the list form carries the same links.
     const MATRIX_MAX_COLUMNS: usize = 40;
-    let root = "../";
-    let site = cx.site;
-    let columns: Vec<usize> = (0..site.policies.len())
-        .filter(|i| cx.access(Collection::Policies, *i) == Access::Full)
+    let e = cx.edition;
+    let route = Route::Traceability;
+    let root = &route.root();
+    let columns: Vec<(PolicyKey, ItemLink)> = e
+        .policies
+        .iter_published()
+        .map(|(k, p)| (k, cx.open_link(root, p)))
         .collect();
     let matrix = !columns.is_empty() && columns.len() <= MATRIX_MAX_COLUMNS;
-    let mut data = Data {
-        rows: Vec::new(),
+    let rows = e
+        .controls
+        .iter()
+        .map(|c| {
+            let linked: Vec<PolicyKey> = c
+                .policies
+                .keys
+                .iter()
+                .copied()
+                .filter(|k| e.policies.get(*k).and_then(Entry::published).is_some())
+                .collect();
+            let cells = if matrix {
+                columns
+                    .iter()
+                    .map(|(k, _)| linked.binary_search(k).is_ok())
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            Row {
+                control: control_row(cx, c, root),
+                policies: linked
+                    .iter()
+                    .filter_map(|k| e.policies.get(*k))
+                    .map(|entry| cx.link(root, entry))
+                    .collect(),
+                cells,
+            }
+        })
+        .collect();
+    let gap = |key: &ControlKey, detail: Option<String>| {
+        e.control(*key).map(|c| Gap {
+            control: cx.control_link(root, c),
+            detail,
+        })
+    };
+    let gaps = &e.gaps;
+    let data = Data {
+        rows,
         columns: if matrix {
-            cx.links_from(root, Collection::Policies, columns.iter().copied())
+            columns.into_iter().map(|(_, l)| l).collect()
         } else {
             Vec::new()
         },
         matrix,
-        no_policy: Vec::new(),
-        no_evidence: Vec::new(),
-        expired_evidence: Vec::new(),
-        not_assessed: Vec::new(),
-    };
-    for (ci, c) in site.controls.iter().enumerate() {
-        // Control pages are public (the catalog is); `None` cannot happen.
-        let Some(link) = cx.item_link(root, Collection::Controls, ci) else {
-            continue;
-        };
-        let gap = |detail: Option<String>| Gap {
-            control: link.clone(),
-            detail,
-        };
-        let linked: Vec<usize> = c
-            .policies
+        no_policy: gaps.no_policy.iter().filter_map(|k| gap(k, None)).collect(),
+        no_evidence: gaps
+            .no_evidence
             .iter()
-            .copied()
-            .filter(|p| {
-                cx.link_visible(ci, Collection::Policies, *p)
-                    && cx.access(Collection::Policies, *p) == Access::Full
-            })
-            .collect();
-        let cells = if matrix {
-            columns
-                .iter()
-                .map(|p| linked.binary_search(p).is_ok())
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let policies = cx.links_from(root, Collection::Policies, linked.iter().copied());
-        data.rows.push(Row {
-            control: control_row(cx, ci, root),
-            policies,
-            cells,
-        });
-        match &c.mapping {
-            None => data.not_assessed.push(gap(None)),
-            Some(m) if m.applicable && cx.mapping_visible(ci) => {
-                // Gaps are judged from what this reader can see (a policy the matrix does not
-                // show cannot close a gap on the same page); a listed one still counts, as the
-                // reader knows it exists.
-                let seen = |collection: Collection, items: &[usize]| {
-                    items.iter().any(|i| {
-                        cx.link_visible(ci, collection, *i)
-                            && cx.access(collection, *i) != Access::Hidden
-                    })
-                };
-                if !seen(Collection::Policies, &c.policies) {
-                    data.no_policy.push(gap(None));
-                }
-                if !seen(Collection::Evidence, &c.evidence) {
-                    data.no_evidence.push(gap(None));
-                }
-                let expired: Vec<String> = c
-                    .evidence
+            .filter_map(|k| gap(k, None))
+            .collect(),
+        expired_evidence: gaps
+            .expired_evidence
+            .iter()
+            .filter_map(|(k, expired)| {
+                let detail: Vec<String> = expired
                     .iter()
-                    .filter(|e| {
-                        cx.access(Collection::Evidence, **e) == Access::Full
-                            && is_expired(site.evidence[**e].expires, site.today)
-                    })
-                    .map(|e| {
+                    .filter_map(|ev| e.evidence.get(*ev).and_then(Entry::published))
+                    .map(|ev| {
                         format!(
                             "{} expired {}",
-                            site.evidence[*e].title,
-                            date(site.evidence[*e].expires).unwrap_or_default()
+                            ev.title(),
+                            date(ev.expires).unwrap_or_default()
                         )
                     })
                     .collect();
-                if !expired.is_empty() {
-                    data.expired_evidence.push(gap(Some(expired.join("; "))));
-                }
-            }
-            Some(_) => {}
-        }
-    }
+                gap(k, Some(detail.join("; ")))
+            })
+            .collect(),
+        not_assessed: gaps
+            .not_assessed
+            .iter()
+            .filter_map(|k| gap(k, None))
+            .collect(),
+    };
     page(
         cx,
         "traceability.html",
-        "traceability/index.html".into(),
+        &route,
         "Traceability",
-        1,
         "traceability",
         data,
     )

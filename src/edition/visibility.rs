@@ -1,7 +1,7 @@
 //! Who may see what. Every page, list, count, link and export asks these functions; nothing
 //! else decides visibility.
 
-use crate::model::{Classification, Collection, Common, Policy, PolicyStatus};
+use crate::model::{Audience, Classification, Collection, Common, Policy, PolicyStatus};
 
 /// How an item appears to an audience.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,14 +15,14 @@ pub enum Access {
 }
 
 /// Access to a register item (evidence, risk, finding, supplier).
-pub fn item_access(common: &Common, audience: Classification) -> Access {
+pub fn item_access(common: &Common, audience: Audience) -> Access {
     access(common.classification, common.listed, audience)
 }
 
 /// Access to a policy: besides classification, only approved policies are published
 /// outside internal builds (drafts and retired ones appear, marked, internally only).
-pub fn policy_access(policy: &Policy, audience: Classification) -> Access {
-    if audience != Classification::Internal && policy.status != PolicyStatus::Approved {
+pub fn policy_access(policy: &Policy, audience: Audience) -> Access {
+    if audience != Audience::Internal && policy.status != PolicyStatus::Approved {
         return Access::Hidden;
     }
     access(policy.common.classification, policy.common.listed, audience)
@@ -36,17 +36,17 @@ pub fn counts_as_restricted(
     collection: Collection,
     policy_status: Option<PolicyStatus>,
     classification: Classification,
-    audience: Classification,
+    audience: Audience,
     show_counts: bool,
 ) -> bool {
     show_counts
         && matches!(collection, Collection::Policies | Collection::Evidence)
-        && !classification.visible_to(audience)
+        && !audience.may_see(classification)
         && policy_status.is_none_or(|s| s == PolicyStatus::Approved)
 }
 
-fn access(classification: Classification, listed: bool, audience: Classification) -> Access {
-    if classification.visible_to(audience) {
+fn access(classification: Classification, listed: bool, audience: Audience) -> Access {
+    if audience.may_see(classification) {
         Access::Full
     } else if listed {
         Access::Listed
@@ -61,6 +61,15 @@ mod tests {
     use crate::diagnostic::Pos;
     use crate::model::Markdown;
     use Classification::*;
+
+    /// The audience cleared for exactly `class` (the tables read better in one vocabulary).
+    fn reader(class: Classification) -> Audience {
+        match class {
+            Public => Audience::Public,
+            Customer => Audience::Customer,
+            Internal => Audience::Internal,
+        }
+    }
 
     fn policy(class: Classification, status: PolicyStatus, listed: bool) -> Policy {
         Policy {
@@ -97,7 +106,7 @@ mod tests {
         expected: Access,
     ) {
         assert_eq!(
-            policy_access(&policy(class, status, listed), audience),
+            policy_access(&policy(class, status, listed), reader(audience)),
             expected,
             "{class:?} {status:?} listed={listed} for {audience:?}"
         );
@@ -125,7 +134,7 @@ mod tests {
         use Collection::*;
         let approved = Some(PolicyStatus::Approved);
         let count = |c, status, class, audience, show| {
-            counts_as_restricted(c, status, class, audience, show)
+            counts_as_restricted(c, status, class, reader(audience), show)
         };
         assert!(count(Evidence, None, Internal, Customer, true));
         assert!(count(Policies, approved, Customer, Public, true));

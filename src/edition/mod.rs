@@ -1,0 +1,1008 @@
+//! The edition: the linked `Site` as one audience may see it, built once per build. It is the
+//! only code in the render path that reads the site's collections and decides visibility:
+//! hidden items are absent, items "available on request" are an `Entry::OnRequest` holding
+//! their title only, relations come filtered with the count of those left out, and counts,
+//! coverage and gaps are computed here. Page builders receive an `Edition` and cannot reach
+//! the `Site` it was made from (the field is private).
+
+mod links;
+pub mod route;
+pub mod visibility;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::config::CONFIG_FILE;
+use crate::markdown::{self, Rendered};
+use crate::model::*;
+use crate::site::{self, Key, Site};
+pub use crate::site::{
+    ControlKey, EvidenceKey, FindingKey, ItemKey, PolicyKey, RiskKey, SupplierKey,
+};
+pub use links::{PageLinks, UrlField};
+use route::Route;
+use visibility::{Access, counts_as_restricted, item_access, policy_access};
+
+/// The site for one audience.
+pub struct Edition<'s> {
+    site: &'s Site,
+    md: &'s markdown::Renderer,
+    pub audience: Audience,
+    /// "Today" for freshness and overdue logic.
+    pub today: Date,
+    pub info: SiteInfo,
+    pub scope: ScopeView<'s>,
+    pub policies: Register<PolicyKey, Policy<'s>>,
+    /// Every control of the catalog, in catalog order (the catalog is public).
+    pub controls: Vec<Control<'s>>,
+    pub evidence: Register<EvidenceKey, Evidence<'s>>,
+    pub risks: Register<RiskKey, Risk<'s>>,
+    pub findings: Register<FindingKey, Finding<'s>>,
+    pub suppliers: Register<SupplierKey, Supplier<'s>>,
+    pub coverage: Coverage,
+    pub gaps: Gaps,
+    /// A hash of everything a Markdown link can resolve to for this audience: part of the key
+    /// of cached rendered Markdown, so a change anywhere in it re-renders.
+    link_env: u64,
+}
+
+/// An item of a register as this reader may see it. Hidden items have no entry at all.
+#[derive(Debug, Clone)]
+pub enum Entry<T> {
+    Published(T),
+    /// "Available on request": its title, and nothing else.
+    OnRequest {
+        title: String,
+    },
+}
+
+impl<T> Entry<T> {
+    pub fn published(&self) -> Option<&T> {
+        match self {
+            Entry::Published(item) => Some(item),
+            Entry::OnRequest { .. } => None,
+        }
+    }
+}
+
+/// One collection of the edition: its entries in source order, and how many of its hidden
+/// items lists may count as available on request.
+#[derive(Debug)]
+pub struct Register<K, T> {
+    entries: Vec<(K, Entry<T>)>,
+    at: HashMap<K, usize>,
+    slugs: HashMap<String, usize>,
+    /// Hidden items counted on the list page ("and 3 more on request"), without names.
+    pub restricted: usize,
+}
+
+impl<K: Copy + Eq + std::hash::Hash, T: Published> Register<K, T> {
+    fn new(entries: Vec<(K, Entry<T>)>, restricted: usize) -> Self {
+        let at = entries
+            .iter()
+            .enumerate()
+            .map(|(i, (k, _))| (*k, i))
+            .collect();
+        let mut slugs = HashMap::new();
+        for (i, (_, entry)) in entries.iter().enumerate() {
+            if let Entry::Published(item) = entry {
+                slugs.entry(item.slug().to_string()).or_insert(i);
+            }
+        }
+        Register {
+            entries,
+            at,
+            slugs,
+            restricted,
+        }
+    }
+
+    /// Every entry, published or on request, in source order.
+    pub fn entries(&self) -> impl Iterator<Item = &Entry<T>> + '_ {
+        self.entries.iter().map(|(_, e)| e)
+    }
+
+    /// The published items, in source order.
+    pub fn published(&self) -> impl Iterator<Item = &T> + '_ {
+        self.entries().filter_map(Entry::published)
+    }
+
+    /// The published items with their keys, in source order.
+    pub fn iter_published(&self) -> impl Iterator<Item = (K, &T)> + '_ {
+        self.entries
+            .iter()
+            .filter_map(|(k, e)| Some((*k, e.published()?)))
+    }
+
+    /// The entry of `key`; `None` when the item is hidden from this reader.
+    pub fn get(&self, key: K) -> Option<&Entry<T>> {
+        self.entries.get(*self.at.get(&key)?).map(|(_, e)| e)
+    }
+
+    /// The published item whose page is at `slug`.
+    pub fn by_slug(&self, slug: &str) -> Option<&T> {
+        self.entries.get(*self.slugs.get(slug)?)?.1.published()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// Links from an item to items of one kind that this reader may see (published or on
+/// request), and how many links were left out.
+#[derive(Debug, Clone)]
+pub struct Relation<K> {
+    pub keys: Vec<K>,
+    pub restricted: usize,
+}
+
+impl<K> Relation<K> {
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
+/// What every published item can say about itself.
+pub trait Published {
+    fn id(&self) -> &str;
+    fn slug(&self) -> &str;
+    fn title(&self) -> &str;
+    fn route(&self) -> Route;
+}
+
+/// Markdown text of a published item. Opaque: pages render it through the edition (which
+/// resolves its links for the reader) and never see its source, whose link destinations may
+/// name hidden items.
+#[derive(Debug, Clone, Copy)]
+pub struct Text<'s>(&'s Markdown);
+
+/// The site's settings, with URL fields resolved for this reader.
+#[derive(Debug, Clone)]
+pub struct SiteInfo {
+    pub title: String,
+    pub organisation: String,
+    pub contact_email: Option<String>,
+    pub website: Option<UrlField>,
+    pub language: String,
+    pub description: Option<String>,
+    pub base_url: String,
+    pub highlight_theme: String,
+    pub certificate: Option<Certificate>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Certificate {
+    pub status: CertificateStatus,
+    pub reference: Option<String>,
+    pub certification_body: Option<String>,
+    pub accreditation_body: Option<String>,
+    pub issued: Option<Date>,
+    pub expires: Option<Date>,
+    pub register_url: Option<UrlField>,
+    pub standard: Option<String>,
+}
+
+/// The scope statement (always public), with its body opaque like any Markdown.
+#[derive(Debug, Clone)]
+pub struct ScopeView<'s> {
+    pub title: &'s str,
+    pub legal_entity: Option<&'s str>,
+    pub services: &'s [String],
+    pub locations: &'s [String],
+    pub hosted_environments: &'s [String],
+    pub exclusions: &'s [Exclusion],
+    pub assumptions: &'s [String],
+    pub updated: Option<Date>,
+    pub body: Text<'s>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Policy<'s> {
+    pub id: &'s str,
+    pub slug: &'s str,
+    pub title: &'s str,
+    pub owner: &'s str,
+    pub version: &'s str,
+    pub status: PolicyStatus,
+    pub classification: Classification,
+    pub approved: Option<Date>,
+    pub review_by: Option<Date>,
+    pub summary: Option<&'s str>,
+    pub body: Text<'s>,
+    pub controls: Relation<ControlKey>,
+    pub findings: Relation<FindingKey>,
+}
+
+/// A catalog control, with its assessment as far as this reader may see it.
+#[derive(Debug, Clone)]
+pub struct Control<'s> {
+    pub key: ControlKey,
+    pub id: ControlId,
+    pub slug: String,
+    pub title: &'static str,
+    pub theme: &'static str,
+    pub assessment: Assessment<'s>,
+    pub policies: Relation<PolicyKey>,
+    pub evidence: Relation<EvidenceKey>,
+    pub risks: Relation<RiskKey>,
+    pub findings: Relation<FindingKey>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Assessment<'s> {
+    /// No mapping names the control.
+    NotAssessed,
+    /// A mapping exists but is classified above this reader.
+    Withheld,
+    Published(Mapping<'s>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Mapping<'s> {
+    pub applicable: bool,
+    pub status: Option<ControlStatus>,
+    pub justification: Option<&'s str>,
+    pub owner: Option<&'s str>,
+    pub notes: Option<Text<'s>>,
+}
+
+impl<'s> Control<'s> {
+    pub fn mapping(&self) -> Option<&Mapping<'s>> {
+        match &self.assessment {
+            Assessment::Published(m) => Some(m),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Evidence<'s> {
+    pub id: &'s str,
+    pub slug: &'s str,
+    pub title: &'s str,
+    pub kind: Option<EvidenceKind>,
+    pub owner: Option<&'s str>,
+    pub collected: Option<Date>,
+    pub expires: Option<Date>,
+    pub classification: Classification,
+    pub url: Option<UrlField>,
+    pub file: Option<File<'s>>,
+    pub description: Option<Text<'s>>,
+    pub notes: Option<Text<'s>>,
+    pub controls: Relation<ControlKey>,
+}
+
+/// An evidence item's file: its name and, when this build read it, its bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct File<'s> {
+    pub name: &'s str,
+    pub bytes: Option<&'s [u8]>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Risk<'s> {
+    pub id: &'s str,
+    pub slug: &'s str,
+    pub title: &'s str,
+    pub asset: Option<&'s str>,
+    pub threat: Option<&'s str>,
+    pub vulnerability: Option<&'s str>,
+    pub likelihood: Option<u8>,
+    pub impact: Option<u8>,
+    pub treatment: Option<Treatment>,
+    pub owner: Option<&'s str>,
+    pub residual_likelihood: Option<u8>,
+    pub residual_impact: Option<u8>,
+    pub review_by: Option<Date>,
+    pub status: Option<RiskStatus>,
+    pub classification: Classification,
+    pub notes: Option<Text<'s>>,
+    pub controls: Relation<ControlKey>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Finding<'s> {
+    pub id: &'s str,
+    pub slug: &'s str,
+    pub title: &'s str,
+    pub kind: Option<FindingKind>,
+    pub source: Option<&'s str>,
+    pub raised: Option<Date>,
+    pub owner: Option<&'s str>,
+    pub due: Option<Date>,
+    pub status: Option<FindingStatus>,
+    pub closed: Option<Date>,
+    pub classification: Classification,
+    pub description: Option<Text<'s>>,
+    pub root_cause: Option<Text<'s>>,
+    pub corrective_action: Option<Text<'s>>,
+    pub notes: Option<Text<'s>>,
+    pub controls: Relation<ControlKey>,
+    pub policies: Relation<PolicyKey>,
+}
+
+impl Finding<'_> {
+    /// Open means not closed, and not a strength (which needs no action).
+    pub fn is_open(&self) -> bool {
+        self.status != Some(FindingStatus::Closed) && self.kind != Some(FindingKind::Strength)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Supplier<'s> {
+    pub id: &'s str,
+    pub slug: &'s str,
+    pub name: &'s str,
+    pub service: Option<&'s str>,
+    pub data: Option<&'s str>,
+    pub location: Option<&'s str>,
+    pub subprocessor: bool,
+    pub assurance: &'s [String],
+    pub reviewed: Option<Date>,
+    pub risk: Option<RiskLevel>,
+    pub classification: Classification,
+    pub notes: Option<Text<'s>>,
+}
+
+macro_rules! published {
+    ($t:ident, $collection:ident, $title:ident) => {
+        impl Published for $t<'_> {
+            fn id(&self) -> &str {
+                self.id
+            }
+            fn slug(&self) -> &str {
+                self.slug
+            }
+            fn title(&self) -> &str {
+                self.$title
+            }
+            fn route(&self) -> Route {
+                Route::Item(Collection::$collection, self.slug.to_string())
+            }
+        }
+    };
+}
+
+published!(Policy, Policies, title);
+published!(Evidence, Evidence, title);
+published!(Risk, Risks, title);
+published!(Finding, Findings, title);
+published!(Supplier, Suppliers, name);
+
+impl Control<'_> {
+    /// The title readers know a control by: "A.5.1 Policies for information security".
+    pub fn full_title(&self) -> String {
+        format!("{} {}", self.id, self.title)
+    }
+
+    pub fn route(&self) -> Route {
+        Route::Item(Collection::Controls, self.slug.clone())
+    }
+}
+
+/// The Statement of Applicability's figures, from what this reader may see.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Coverage {
+    pub total: usize,
+    pub applicable: usize,
+    pub implemented: usize,
+    pub partial: usize,
+    pub planned: usize,
+    pub not_implemented: usize,
+    pub not_applicable: usize,
+    pub not_assessed: usize,
+    pub percent: usize,
+}
+
+/// The traceability gaps, judged from what this reader can see: a policy the matrix does not
+/// show cannot close a gap on the same page (an item on request still does, as the reader
+/// knows it exists).
+#[derive(Debug, Clone, Default)]
+pub struct Gaps {
+    pub not_assessed: Vec<ControlKey>,
+    pub no_policy: Vec<ControlKey>,
+    pub no_evidence: Vec<ControlKey>,
+    /// Controls with published evidence past its expiry date, and that evidence.
+    pub expired_evidence: Vec<(ControlKey, Vec<EvidenceKey>)>,
+}
+
+impl<'s> Edition<'s> {
+    /// The edition of `site` for `audience`; Markdown is rendered with `md` when asked for.
+    pub fn new(site: &'s Site, audience: Audience, md: &'s markdown::Renderer) -> Self {
+        let mut edition = Edition {
+            site,
+            md,
+            audience,
+            today: site.today,
+            info: SiteInfo {
+                title: String::new(),
+                organisation: String::new(),
+                contact_email: None,
+                website: None,
+                language: String::new(),
+                description: None,
+                base_url: String::new(),
+                highlight_theme: String::new(),
+                certificate: None,
+            },
+            scope: scope_view(&site.scope),
+            policies: Register::new(Vec::new(), 0),
+            controls: Vec::new(),
+            evidence: Register::new(Vec::new(), 0),
+            risks: Register::new(Vec::new(), 0),
+            findings: Register::new(Vec::new(), 0),
+            suppliers: Register::new(Vec::new(), 0),
+            coverage: Coverage::default(),
+            gaps: Gaps::default(),
+            link_env: 0,
+        };
+        // The registers first: relations, URL fields and gaps are judged against them.
+        let v = Visibility { site, audience };
+        edition.policies = v.policies();
+        edition.evidence = v.register(&site.evidence, |e| e.title.clone(), Evidence::from);
+        edition.risks = v.register(&site.risks, |r| r.title.clone(), Risk::from);
+        edition.findings = v.register(&site.findings, |f| f.title.clone(), Finding::from);
+        edition.suppliers = v.register(&site.suppliers, |s| s.name.clone(), Supplier::from);
+        edition.link_env = v.link_fingerprint(md);
+        edition.fill(&v);
+        edition
+    }
+
+    /// The Markdown renderer's setting for raw HTML, and everything else a page's Markdown
+    /// depends on, goes into this key of the rendered-Markdown cache.
+    pub fn markdown(&self, text: Text, root: &str) -> Arc<Rendered> {
+        let md = text.0;
+        let key = crate::cache::hash(&(&md.text, &md.pos.path, root, self.audience, self.link_env));
+        let cache = &self.site.cache;
+        cache.rendered.get_or(key, cache.generation(), || {
+            let links = PageLinks {
+                edition: self,
+                root,
+                from: &md.pos.path,
+            };
+            Arc::new(self.md.render(&md.text, &links))
+        })
+    }
+
+    pub fn markdown_html(&self, text: Option<Text>, root: &str) -> Option<String> {
+        text.map(|t| self.markdown(t, root).html.clone())
+    }
+
+    /// The site's `static/` files, which every audience gets.
+    pub fn static_files(&self) -> &'s [(String, Vec<u8>)] {
+        &self.site.static_files
+    }
+
+    pub fn control(&self, key: ControlKey) -> Option<&Control<'s>> {
+        self.controls.get(key.index())
+    }
+
+    /// Whether a register has anything this reader can see (else it gets no tab or card).
+    pub fn shows(&self, collection: Collection) -> bool {
+        match collection {
+            Collection::Policies => !self.policies.is_empty(),
+            Collection::Controls => true,
+            Collection::Evidence => !self.evidence.is_empty(),
+            Collection::Risks => !self.risks.is_empty(),
+            Collection::Findings => !self.findings.is_empty(),
+            Collection::Suppliers => !self.suppliers.is_empty(),
+        }
+    }
+
+    /// The title of an item this reader may see (published or on request).
+    pub fn title_of(&self, key: ItemKey) -> Option<String> {
+        fn title<K: Copy + Eq + std::hash::Hash, T: Published>(
+            r: &Register<K, T>,
+            key: K,
+        ) -> Option<String> {
+            Some(match r.get(key)? {
+                Entry::Published(item) => item.title().to_string(),
+                Entry::OnRequest { title } => title.clone(),
+            })
+        }
+        match key {
+            ItemKey::Policy(k) => title(&self.policies, k),
+            ItemKey::Control(k) => self.control(k).map(Control::full_title),
+            ItemKey::Evidence(k) => title(&self.evidence, k),
+            ItemKey::Risk(k) => title(&self.risks, k),
+            ItemKey::Finding(k) => title(&self.findings, k),
+            ItemKey::Supplier(k) => title(&self.suppliers, k),
+        }
+    }
+
+    /// The page of an item, if this reader may open it.
+    pub fn published_route(&self, key: ItemKey) -> Option<Route> {
+        fn route<K: Copy + Eq + std::hash::Hash, T: Published>(
+            r: &Register<K, T>,
+            key: K,
+        ) -> Option<Route> {
+            r.get(key)?.published().map(Published::route)
+        }
+        match key {
+            ItemKey::Policy(k) => route(&self.policies, k),
+            ItemKey::Control(k) => self.control(k).map(Control::route),
+            ItemKey::Evidence(k) => route(&self.evidence, k),
+            ItemKey::Risk(k) => route(&self.risks, k),
+            ItemKey::Finding(k) => route(&self.findings, k),
+            ItemKey::Supplier(k) => route(&self.suppliers, k),
+        }
+    }
+
+    /// Everything but the registers: controls, relations, URL fields, coverage, gaps.
+    fn fill(&mut self, v: &Visibility<'s>) {
+        let site = v.site;
+        let controls: Vec<Control<'s>> = site
+            .controls
+            .iter()
+            .map(|(key, node)| v.control(key, node))
+            .collect();
+        self.controls = controls;
+        // Relations of register items, now that every entry is known.
+        let relations = |edition: &Self, ci: &[ControlKey], item: ItemKey| {
+            v.relation(ci.iter().copied(), |k| {
+                v.link_visible(k, item) && edition.control(k).is_some()
+            })
+        };
+        let mut policies = std::mem::replace(&mut self.policies, Register::new(Vec::new(), 0));
+        for (key, entry) in &mut policies.entries {
+            if let Entry::Published(p) = entry {
+                let node = &site.policies[*key];
+                p.controls = relations(self, &node.links.controls, (*key).into());
+                p.findings = v.relation(node.links.findings.iter().copied(), |k| {
+                    self.findings.get(k).is_some()
+                });
+            }
+        }
+        self.policies = policies;
+        let mut evidence = std::mem::replace(&mut self.evidence, Register::new(Vec::new(), 0));
+        for (key, entry) in &mut evidence.entries {
+            if let Entry::Published(e) = entry {
+                let node = &site.evidence[*key];
+                e.controls = relations(self, &node.links.controls, (*key).into());
+            }
+        }
+        self.evidence = evidence;
+        // URL fields may name any item, evidence included: resolved once every register is
+        // in place.
+        let urls: Vec<Option<UrlField>> = self
+            .evidence
+            .entries
+            .iter()
+            .map(|(key, _)| {
+                let node = &site.evidence[*key];
+                let url = node.url.as_deref()?;
+                Some(self.url_field(url, &node.common.pos.path))
+            })
+            .collect();
+        for ((_, entry), url) in self.evidence.entries.iter_mut().zip(urls) {
+            if let Entry::Published(e) = entry {
+                e.url = url;
+            }
+        }
+        let mut risks = std::mem::replace(&mut self.risks, Register::new(Vec::new(), 0));
+        for (key, entry) in &mut risks.entries {
+            if let Entry::Published(r) = entry {
+                r.controls = relations(self, &site.risks[*key].links.controls, (*key).into());
+            }
+        }
+        self.risks = risks;
+        let mut findings = std::mem::replace(&mut self.findings, Register::new(Vec::new(), 0));
+        for (key, entry) in &mut findings.entries {
+            if let Entry::Published(f) = entry {
+                let node = &site.findings[*key];
+                f.controls = relations(self, &node.links.controls, (*key).into());
+                f.policies = v.relation(node.links.policies.iter().copied(), |k| {
+                    self.policies.get(k).is_some()
+                });
+            }
+        }
+        self.findings = findings;
+        // Last, as a URL field may name any item.
+        let c = &site.config;
+        self.info = SiteInfo {
+            title: c.title.clone(),
+            organisation: c.organisation.name.clone(),
+            contact_email: c.organisation.contact_email.clone(),
+            website: c
+                .organisation
+                .website
+                .as_deref()
+                .map(|url| self.url_field(url, CONFIG_FILE)),
+            language: c.language.clone(),
+            description: c.description.clone(),
+            base_url: c.base_url.clone(),
+            highlight_theme: c.highlight_theme.clone(),
+            certificate: c.certificate.as_ref().map(|cert| Certificate {
+                status: cert.status,
+                reference: cert.reference.clone(),
+                certification_body: cert.certification_body.clone(),
+                accreditation_body: cert.accreditation_body.clone(),
+                issued: cert.issued,
+                expires: cert.expires,
+                register_url: cert
+                    .register_url
+                    .as_deref()
+                    .map(|url| self.url_field(url, CONFIG_FILE)),
+                standard: cert.standard.clone(),
+            }),
+        };
+        self.coverage = coverage(&self.controls);
+        self.gaps = self.gaps();
+    }
+
+    fn gaps(&self) -> Gaps {
+        let mut gaps = Gaps::default();
+        for c in &self.controls {
+            match &c.assessment {
+                Assessment::NotAssessed => {
+                    gaps.not_assessed.push(c.key);
+                    continue;
+                }
+                Assessment::Published(m) if m.applicable => {}
+                _ => continue,
+            }
+            if c.policies.is_empty() {
+                gaps.no_policy.push(c.key);
+            }
+            if c.evidence.is_empty() {
+                gaps.no_evidence.push(c.key);
+            }
+            let expired: Vec<EvidenceKey> = c
+                .evidence
+                .keys
+                .iter()
+                .copied()
+                .filter(|k| {
+                    self.evidence
+                        .get(*k)
+                        .and_then(Entry::published)
+                        .is_some_and(|e| e.expires.is_some_and(|d| d < self.today))
+                })
+                .collect();
+            if !expired.is_empty() {
+                gaps.expired_evidence.push((c.key, expired));
+            }
+        }
+        gaps
+    }
+}
+
+fn coverage(controls: &[Control]) -> Coverage {
+    let mut c = Coverage {
+        total: controls.len(),
+        ..Coverage::default()
+    };
+    for control in controls {
+        let m = match &control.assessment {
+            Assessment::NotAssessed => {
+                c.not_assessed += 1;
+                continue;
+            }
+            // A mapping this audience may not see is left out of every figure, and not
+            // counted either: which controls have restricted assessments is itself restricted.
+            Assessment::Withheld => continue,
+            Assessment::Published(m) => m,
+        };
+        if !m.applicable {
+            c.not_applicable += 1;
+            continue;
+        }
+        c.applicable += 1;
+        match m.status {
+            Some(ControlStatus::Implemented) => c.implemented += 1,
+            Some(ControlStatus::PartiallyImplemented) => c.partial += 1,
+            Some(ControlStatus::Planned) => c.planned += 1,
+            Some(ControlStatus::NotImplemented) | None => c.not_implemented += 1,
+        }
+    }
+    c.percent = (c.implemented * 100).checked_div(c.applicable).unwrap_or(0);
+    c
+}
+
+fn scope_view(s: &Scope) -> ScopeView<'_> {
+    ScopeView {
+        title: &s.title,
+        legal_entity: s.legal_entity.as_deref(),
+        services: &s.services,
+        locations: &s.locations,
+        hosted_environments: &s.hosted_environments,
+        exclusions: &s.exclusions,
+        assumptions: &s.assumptions,
+        updated: s.updated,
+        body: Text(&s.body),
+    }
+}
+
+/// The visibility decisions over the site, used while the edition is built.
+struct Visibility<'s> {
+    site: &'s Site,
+    audience: Audience,
+}
+
+impl<'s> Visibility<'s> {
+    fn access(&self, key: ItemKey) -> Access {
+        match key {
+            ItemKey::Control(_) => Access::Full,
+            ItemKey::Policy(k) => policy_access(&self.site.policies[k], self.audience),
+            _ => self
+                .site
+                .common(key)
+                .map(|c| item_access(c, self.audience))
+                .unwrap_or(Access::Hidden),
+        }
+    }
+
+    /// Whether a control's mapping (applicability, status, its links) may be shown.
+    fn mapping_visible(&self, control: ControlKey) -> bool {
+        self.site.controls[control]
+            .mapping
+            .as_ref()
+            .is_some_and(|m| self.audience.may_see(m.classification))
+    }
+
+    /// Whether the link between a control and an item may be shown. A link that exists only
+    /// because a hidden mapping lists the item would reveal that mapping, so it is left out.
+    fn link_visible(&self, control: ControlKey, item: ItemKey) -> bool {
+        if self.mapping_visible(control) {
+            return true;
+        }
+        let id = self.site.controls[control].catalog.id;
+        let own = |refs: &[ControlRef]| refs.iter().any(|r| r.id == id);
+        match item {
+            ItemKey::Policy(k) => own(&self.site.policies[k].controls),
+            ItemKey::Risk(k) => own(&self.site.risks[k].controls),
+            ItemKey::Finding(k) => own(&self.site.findings[k].controls),
+            _ => false,
+        }
+    }
+
+    /// The keys `shown` lets through, and how many it left out.
+    fn relation<K>(&self, keys: impl Iterator<Item = K>, shown: impl Fn(K) -> bool) -> Relation<K>
+    where
+        K: Copy,
+    {
+        let mut relation = Relation {
+            keys: Vec::new(),
+            restricted: 0,
+        };
+        for k in keys {
+            if shown(k) {
+                relation.keys.push(k);
+            } else {
+                relation.restricted += 1;
+            }
+        }
+        relation
+    }
+
+    /// Whether a hidden item is counted on its list page as available on request.
+    fn is_restricted(&self, key: ItemKey) -> bool {
+        let status = match key {
+            ItemKey::Policy(k) => Some(self.site.policies[k].status),
+            _ => None,
+        };
+        self.site.common(key).is_some_and(|c| {
+            counts_as_restricted(
+                key.collection(),
+                status,
+                c.classification,
+                self.audience,
+                self.site.config.show_restricted_counts,
+            )
+        })
+    }
+
+    /// One register: its entries, and its count of restricted items.
+    fn register<T: site::Item, V: Published>(
+        &self,
+        items: &'s site::Items<T>,
+        title: impl Fn(&T) -> String,
+        published: impl Fn(&'s T) -> V,
+    ) -> Register<Key<T>, V>
+    where
+        ItemKey: From<Key<T>>,
+    {
+        let mut entries = Vec::new();
+        let mut restricted = 0;
+        for (key, node) in items.iter() {
+            match self.access(key.into()) {
+                Access::Full => entries.push((key, Entry::Published(published(&node.item)))),
+                Access::Listed => entries.push((
+                    key,
+                    Entry::OnRequest {
+                        title: title(&node.item),
+                    },
+                )),
+                Access::Hidden if self.is_restricted(key.into()) => restricted += 1,
+                Access::Hidden => {}
+            }
+        }
+        Register::new(entries, restricted)
+    }
+
+    fn policies(&self) -> Register<PolicyKey, Policy<'s>> {
+        self.register(
+            &self.site.policies,
+            |p| p.title.clone(),
+            |p| Policy {
+                id: &p.common.id,
+                slug: &p.common.slug,
+                title: &p.title,
+                owner: &p.owner,
+                version: &p.version,
+                status: p.status,
+                classification: p.common.classification,
+                approved: p.approved,
+                review_by: p.review_by,
+                summary: p.summary.as_deref(),
+                body: Text(&p.body),
+                controls: empty(),
+                findings: empty(),
+            },
+        )
+    }
+
+    fn control(&self, key: ControlKey, node: &'s site::Node<site::Control>) -> Control<'s> {
+        let assessment = match &node.mapping {
+            None => Assessment::NotAssessed,
+            Some(_) if !self.mapping_visible(key) => Assessment::Withheld,
+            Some(m) => Assessment::Published(Mapping {
+                applicable: m.applicable,
+                status: m.status,
+                justification: m.justification.as_deref(),
+                owner: m.owner.as_deref(),
+                notes: m.notes.as_ref().map(Text),
+            }),
+        };
+        let l = &node.links;
+        let shown =
+            |item: ItemKey| self.link_visible(key, item) && self.access(item) != Access::Hidden;
+        Control {
+            key,
+            id: node.catalog.id,
+            slug: node.catalog.id.slug(),
+            title: node.catalog.title,
+            theme: node.catalog.theme,
+            assessment,
+            policies: self.relation(l.policies.iter().copied(), |k| shown(k.into())),
+            evidence: self.relation(l.evidence.iter().copied(), |k| shown(k.into())),
+            risks: self.relation(l.risks.iter().copied(), |k| shown(k.into())),
+            findings: self.relation(l.findings.iter().copied(), |k| shown(k.into())),
+        }
+    }
+
+    /// A hash of what Markdown links can resolve to for this audience (see `link_env`).
+    fn link_fingerprint(&self, md: &markdown::Renderer) -> u64 {
+        let site = self.site;
+        let mut items = Vec::new();
+        for (key, c) in site.controls.iter() {
+            items.push((
+                ItemKey::from(key),
+                Access::Full as u8,
+                Some((c.catalog.id.to_string(), c.catalog.id.slug())),
+            ));
+        }
+        for collection in Collection::ALL {
+            for c in site.commons(collection) {
+                if let Some(key) = site.lookup(collection, &c.id) {
+                    items.push((
+                        key,
+                        self.access(key) as u8,
+                        Some((c.id.clone(), c.slug.clone())),
+                    ));
+                }
+            }
+        }
+        crate::cache::hash(&(
+            items,
+            site.link_targets(),
+            &site.config.base_url,
+            md.allows_raw_html(),
+        ))
+    }
+}
+
+fn empty<K>() -> Relation<K> {
+    Relation {
+        keys: Vec::new(),
+        restricted: 0,
+    }
+}
+
+// The display fields of a published register item (relations are filled in afterwards).
+
+impl<'s> From<&'s crate::model::Evidence> for Evidence<'s> {
+    fn from(e: &'s crate::model::Evidence) -> Self {
+        Evidence {
+            id: &e.common.id,
+            slug: &e.common.slug,
+            title: &e.title,
+            kind: e.kind,
+            owner: e.owner.as_deref(),
+            collected: e.collected,
+            expires: e.expires,
+            classification: e.common.classification,
+            url: None,
+            file: e.file.as_ref().map(|f| File {
+                name: &f.file_name,
+                bytes: f.bytes.as_deref(),
+            }),
+            description: e.description.as_ref().map(Text),
+            notes: e.common.notes.as_ref().map(Text),
+            controls: empty(),
+        }
+    }
+}
+
+impl<'s> From<&'s crate::model::Risk> for Risk<'s> {
+    fn from(r: &'s crate::model::Risk) -> Self {
+        Risk {
+            id: &r.common.id,
+            slug: &r.common.slug,
+            title: &r.title,
+            asset: r.asset.as_deref(),
+            threat: r.threat.as_deref(),
+            vulnerability: r.vulnerability.as_deref(),
+            likelihood: r.likelihood,
+            impact: r.impact,
+            treatment: r.treatment,
+            owner: r.owner.as_deref(),
+            residual_likelihood: r.residual_likelihood,
+            residual_impact: r.residual_impact,
+            review_by: r.review_by,
+            status: r.status,
+            classification: r.common.classification,
+            notes: r.common.notes.as_ref().map(Text),
+            controls: empty(),
+        }
+    }
+}
+
+impl<'s> From<&'s crate::model::Finding> for Finding<'s> {
+    fn from(f: &'s crate::model::Finding) -> Self {
+        Finding {
+            id: &f.common.id,
+            slug: &f.common.slug,
+            title: &f.title,
+            kind: f.kind,
+            source: f.source.as_deref(),
+            raised: f.raised,
+            owner: f.owner.as_deref(),
+            due: f.due,
+            status: f.status,
+            closed: f.closed,
+            classification: f.common.classification,
+            description: f.description.as_ref().map(Text),
+            root_cause: f.root_cause.as_ref().map(Text),
+            corrective_action: f.corrective_action.as_ref().map(Text),
+            notes: f.common.notes.as_ref().map(Text),
+            controls: empty(),
+            policies: empty(),
+        }
+    }
+}
+
+impl<'s> From<&'s crate::model::Supplier> for Supplier<'s> {
+    fn from(s: &'s crate::model::Supplier) -> Self {
+        Supplier {
+            id: &s.common.id,
+            slug: &s.common.slug,
+            name: &s.name,
+            service: s.service.as_deref(),
+            data: s.data.as_deref(),
+            location: s.location.as_deref(),
+            subprocessor: s.subprocessor,
+            assurance: &s.assurance,
+            reviewed: s.reviewed,
+            risk: s.risk,
+            classification: s.common.classification,
+            notes: s.common.notes.as_ref().map(Text),
+        }
+    }
+}

@@ -1,0 +1,268 @@
+//! The route table: every file a build can write is a `Route`, which knows its output path,
+//! its depth, the relative prefix back to the root, its URL from any other page, and how to
+//! parse a requested path back. Build's file list, serve's lookup, navigation and link targets
+//! all go through it, so a path is spelled in one place.
+
+use crate::model::Collection;
+
+/// One output file of a build.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Route {
+    Home,
+    Scope,
+    Traceability,
+    /// The statement of applicability as CSV (`controls/soa.csv`).
+    Soa,
+    NotFound,
+    Robots,
+    SearchIndex,
+    Sitemap,
+    HighlightCss,
+    /// A file of the embedded theme (`style.css`, `trustpress.js`).
+    Asset(&'static str),
+    /// A collection's list page.
+    List(Collection),
+    /// An item's page, by its collection and page address.
+    Item(Collection, String),
+    /// An evidence item's file, published beside its page: slug, file name.
+    EvidenceFile(String, String),
+    /// A file of the site's `static/` folder, by its output path.
+    Static(String),
+}
+
+/// The name of a folder's page: `policies/` is written as `policies/index.html`.
+const INDEX: &str = "index.html";
+const SOA: &str = "soa.csv";
+
+impl Route {
+    /// The file this route is written to, relative to the output root.
+    pub fn path(&self) -> String {
+        match self.location() {
+            Some(dir) => format!("{dir}{INDEX}"),
+            None => match self {
+                Route::Soa => format!("{}/{SOA}", Collection::Controls.dir()),
+                Route::NotFound => "404.html".into(),
+                Route::Robots => "robots.txt".into(),
+                Route::SearchIndex => "search-index.json".into(),
+                Route::Sitemap => "sitemap.xml".into(),
+                Route::HighlightCss => "highlight.css".into(),
+                Route::Asset(name) => (*name).into(),
+                Route::EvidenceFile(slug, file) => {
+                    format!("{}/{slug}/{file}", Collection::Evidence.dir())
+                }
+                Route::Static(path) => path.clone(),
+                _ => String::new(), // every folder page has a location
+            },
+        }
+    }
+
+    /// The folder URL of a page, relative to the root (`""`, `policies/`, `policies/x/`);
+    /// `None` for files, whose URL is their path.
+    pub fn location(&self) -> Option<String> {
+        Some(match self {
+            Route::Home => String::new(),
+            Route::Scope => "scope/".into(),
+            Route::Traceability => "traceability/".into(),
+            Route::List(c) => format!("{}/", c.dir()),
+            Route::Item(c, slug) => format!("{}/{slug}/", c.dir()),
+            _ => return None,
+        })
+    }
+
+    /// How many folders below the root the file is. The 404 page is served at any depth and
+    /// carries a `<base href>`, so it is written as if at the root.
+    pub fn depth(&self) -> usize {
+        self.path().matches('/').count()
+    }
+
+    /// The relative prefix from this route's page back to the root (`""`, `../`, `../../`).
+    pub fn root(&self) -> String {
+        root(self.depth())
+    }
+
+    /// This route's URL from a page whose prefix to the root is `root`.
+    pub fn url_from(&self, root: &str) -> String {
+        match self.location() {
+            Some(dir) if root.is_empty() && dir.is_empty() => "./".into(),
+            Some(dir) => format!("{root}{dir}"),
+            None => format!("{root}{}", self.path()),
+        }
+    }
+
+    /// Whether this is an HTML page with a folder URL (what a sitemap lists).
+    pub fn is_page(&self) -> bool {
+        self.location().is_some()
+    }
+
+    /// The folder a file is the page of (`policies/index.html` → `policies/`), as a sitemap
+    /// lists it; `None` for other files.
+    pub fn folder(&self) -> Option<String> {
+        self.path().strip_suffix(INDEX).map(str::to_string)
+    }
+
+    /// The route whose output path is `path`, read by its shape alone (whether the build has
+    /// that item, asset or static file is for the caller to know). `None`: no route has it.
+    pub fn parse(path: &str) -> Option<Route> {
+        let fixed = [
+            Route::Home,
+            Route::Scope,
+            Route::Traceability,
+            Route::Soa,
+            Route::NotFound,
+            Route::Robots,
+            Route::SearchIndex,
+            Route::Sitemap,
+            Route::HighlightCss,
+        ];
+        if let Some(route) = fixed.into_iter().find(|r| r.path() == path) {
+            return Some(route);
+        }
+        if let Some((dir, rest)) = path.split_once('/')
+            && let Some(collection) = Collection::ALL.into_iter().find(|c| c.dir() == dir)
+        {
+            if rest == INDEX {
+                return Some(Route::List(collection));
+            }
+            if let Some((slug, file)) = rest.split_once('/')
+                && !slug.is_empty()
+                && !file.is_empty()
+                && !file.contains('/')
+            {
+                return Some(if file == INDEX {
+                    Route::Item(collection, slug.to_string())
+                } else if collection == Collection::Evidence {
+                    Route::EvidenceFile(slug.to_string(), file.to_string())
+                } else {
+                    Route::Static(path.to_string())
+                });
+            }
+        }
+        Some(Route::Static(path.to_string()))
+    }
+}
+
+/// The relative prefix from a page `depth` folders below the root.
+pub fn root(depth: usize) -> String {
+    "../".repeat(depth)
+}
+
+/// The output path of the folder page at `dir` (a request path without its slash): how
+/// `serve` maps `/policies/` to a file.
+pub fn folder_page(dir: &str) -> String {
+    if dir.is_empty() {
+        INDEX.to_string()
+    } else {
+        format!("{dir}/{INDEX}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(route: Route, path: &str, depth: usize, from_root: &str, from_item: &str) {
+        assert_eq!(route.path(), path, "{route:?}");
+        assert_eq!(route.depth(), depth, "{route:?}");
+        assert_eq!(route.url_from(""), from_root, "{route:?}");
+        assert_eq!(route.url_from("../../"), from_item, "{route:?}");
+        assert_eq!(Route::parse(path), Some(route.clone()), "{path}");
+    }
+
+    #[test]
+    fn every_route_knows_its_file_depth_and_url() {
+        use Collection::*;
+        check(Route::Home, "index.html", 0, "./", "../../");
+        check(
+            Route::Scope,
+            "scope/index.html",
+            1,
+            "scope/",
+            "../../scope/",
+        );
+        check(
+            Route::Traceability,
+            "traceability/index.html",
+            1,
+            "traceability/",
+            "../../traceability/",
+        );
+        check(
+            Route::Soa,
+            "controls/soa.csv",
+            1,
+            "controls/soa.csv",
+            "../../controls/soa.csv",
+        );
+        check(Route::NotFound, "404.html", 0, "404.html", "../../404.html");
+        check(
+            Route::Robots,
+            "robots.txt",
+            0,
+            "robots.txt",
+            "../../robots.txt",
+        );
+        check(
+            Route::SearchIndex,
+            "search-index.json",
+            0,
+            "search-index.json",
+            "../../search-index.json",
+        );
+        check(
+            Route::Sitemap,
+            "sitemap.xml",
+            0,
+            "sitemap.xml",
+            "../../sitemap.xml",
+        );
+        check(
+            Route::List(Policies),
+            "policies/index.html",
+            1,
+            "policies/",
+            "../../policies/",
+        );
+        check(
+            Route::Item(Controls, "a-5-1".into()),
+            "controls/a-5-1/index.html",
+            2,
+            "controls/a-5-1/",
+            "../../controls/a-5-1/",
+        );
+        check(
+            Route::EvidenceFile("restore".into(), "log.txt".into()),
+            "evidence/restore/log.txt",
+            2,
+            "evidence/restore/log.txt",
+            "../../evidence/restore/log.txt",
+        );
+        check(
+            Route::Static("img/logo.svg".into()),
+            "img/logo.svg",
+            1,
+            "img/logo.svg",
+            "../../img/logo.svg",
+        );
+        assert_eq!(Route::Item(Risks, "r".into()).root(), "../../");
+        assert_eq!(Route::Home.root(), "");
+    }
+
+    #[test]
+    fn parsing_reads_shapes_only() {
+        for (path, expected) in [
+            (
+                "policies/a/b/index.html",
+                Some(Route::Static("policies/a/b/index.html".into())),
+            ),
+            (
+                "policies/x/report.pdf",
+                Some(Route::Static("policies/x/report.pdf".into())),
+            ),
+            ("logo.svg", Some(Route::Static("logo.svg".into()))),
+        ] {
+            assert_eq!(Route::parse(path), expected, "{path}");
+        }
+        assert_eq!(folder_page(""), "index.html");
+        assert_eq!(folder_page("policies/x"), "policies/x/index.html");
+    }
+}
