@@ -21,6 +21,7 @@ pub mod output;
 pub mod render;
 pub mod rules;
 pub mod serve;
+pub mod session;
 pub mod site;
 pub mod source;
 pub mod yaml;
@@ -29,55 +30,12 @@ use std::path::Path;
 
 use diagnostic::{Diagnostic, Failed};
 use model::{Audience, Date};
-use output::Output;
 
-/// A built site in memory: every output file, and the warnings found on the way.
-#[derive(Debug)]
-pub struct Built {
-    pub outputs: Vec<Output>,
-    pub warnings: Vec<Diagnostic>,
-    /// How long each stage took, in pipeline order (shown by `build -v`).
-    pub timings: Vec<(&'static str, std::time::Duration)>,
-}
+pub use session::Built;
 
 /// Loads the site at `root` and renders it for `audience`, without writing anything.
 pub fn build_in_memory(root: &Path, audience: Audience, today: Date) -> Result<Built, Failed> {
-    let start = std::time::Instant::now();
-    let site = site::load_cached(root, today, audience, Default::default())?;
-    let loaded = start.elapsed();
-    // A template that fails stops the build, but the warnings found so far are still
-    // reported with it, as they are when loading fails.
-    let mut warnings = site.warnings.clone();
-    let failed = |warnings: diagnostic::Diagnostics, errors: Vec<Diagnostic>| {
-        let mut all = warnings;
-        for e in errors {
-            all.push(e);
-        }
-        Failed {
-            errors: all.into_sorted(),
-        }
-    };
-    let (theme, theme_warnings) = match render::Theme::load(&site.templates) {
-        Ok(t) => t,
-        Err(errors) => return Err(failed(warnings, errors)),
-    };
-    for w in theme_warnings {
-        warnings.push(w);
-    }
-    let md = markdown::Renderer::new(site.config.allow_raw_html);
-    let edition = edition::Edition::new(&site, audience, &md);
-    let outputs = match render::render(&edition, &theme) {
-        Ok(o) => o,
-        Err(errors) => return Err(failed(warnings, errors)),
-    };
-    Ok(Built {
-        outputs,
-        warnings: warnings.into_sorted(),
-        timings: vec![
-            ("load, link and check", loaded),
-            ("render", start.elapsed() - loaded),
-        ],
-    })
+    session::Session::new(root, audience, today).build()
 }
 
 /// Everything `build` would report for `audience`, errors and warnings, sorted, without

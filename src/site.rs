@@ -2,7 +2,6 @@
 //! ways (control → policies and policy → controls), so rendering only ever reads.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
 use std::sync::Arc;
 
 use percent_encoding::percent_decode_str;
@@ -12,10 +11,10 @@ use crate::cache::Cache;
 
 use crate::catalog;
 use crate::config::{CONFIG_FILE, Config};
-use crate::diagnostic::{Diagnostics, Failed, Pos};
+use crate::diagnostic::{Diagnostics, Pos};
 use crate::markdown;
 use crate::model::*;
-use crate::source::{self, Sources};
+use crate::source::Sources;
 
 mod keys;
 
@@ -64,37 +63,6 @@ pub struct Site {
     pub warnings: Diagnostics,
     /// Memo tables shared with the build that made this site (Markdown scans, renders).
     pub cache: Arc<Cache>,
-}
-
-/// Loads, validates and links the site at `root`.
-pub fn load(root: &Path, today: Date) -> Result<Site, Failed> {
-    load_cached(root, today, Audience::Internal, Arc::new(Cache::default()))
-}
-
-/// `load`, reusing `cache` from earlier builds of the same site (as `serve` does).
-/// Evidence files above `audience` are checked but not read (see `source::load_cached`).
-pub fn load_cached(
-    root: &Path,
-    today: Date,
-    audience: Audience,
-    cache: Arc<Cache>,
-) -> Result<Site, Failed> {
-    cache.begin();
-    let (sources, mut diags) = source::load_cached(root, &cache, audience.clearance());
-    let site = link(sources, today, &mut diags, cache);
-    // The rules run even when loading found errors, so one run shows everything.
-    if let Some(site) = &site {
-        diags.extend(crate::checks::check(site));
-    }
-    match site {
-        Some(mut site) if !diags.has_errors() => {
-            site.warnings = diags;
-            Ok(site)
-        }
-        _ => Err(Failed {
-            errors: diags.into_sorted(),
-        }),
-    }
 }
 
 /// Builds the graph from parsed sources; `None` when a required part is missing.
@@ -950,7 +918,7 @@ mod tests {
             std::fs::write(p, text).expect("write");
         }
         let today = Date::parse("2026-06-01").expect("date");
-        let site = load(dir.path(), today).expect("the site loads");
+        let site = crate::session::load_site(dir.path(), today).expect("the site loads");
         (dir, site)
     }
 

@@ -2,7 +2,7 @@
 //! relations are filtered and what counts as a gap.
 
 use super::*;
-use crate::site::load;
+use crate::session::load_site as load;
 
 fn policy(id: &str, class: &str, status: &str, listed: bool, controls: &str) -> String {
     format!(

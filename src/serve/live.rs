@@ -6,13 +6,13 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::cache::Cache;
 use crate::diagnostic::{Diagnostic, Failed};
 use crate::edition::Edition;
 use crate::markdown;
 use crate::model::{Audience, Date};
 use crate::render::{self, RenderContext, Theme, routes};
-use crate::site::{self, Site};
+use crate::session::{Prepared, Session};
+use crate::site::Site;
 
 /// One good build, rendered lazily.
 pub struct LiveSite {
@@ -72,85 +72,61 @@ impl LiveSite {
     }
 }
 
-/// A compiled theme, the template overrides it was compiled from, and its warnings.
-type CompiledTheme = (Vec<(String, String)>, Arc<Theme>, Vec<Diagnostic>);
-
-/// Builds `LiveSite`s for one site folder, keeping across rebuilds what does not change: the
-/// memo cache, the compiled theme and the syntax-highlighting set.
+/// Builds `LiveSite`s for one site folder through one build session, which keeps across
+/// rebuilds what does not change: the memo cache, the compiled theme and the syntax set.
 pub struct Builder {
-    root: std::path::PathBuf,
-    audience: Audience,
-    today: Date,
-    cache: Arc<Cache>,
-    theme: Option<CompiledTheme>,
-    md: Option<Arc<markdown::Renderer>>,
+    session: Session,
 }
 
 impl Builder {
     pub fn new(root: &Path, audience: Audience, today: Date) -> Self {
         Builder {
-            root: root.to_path_buf(),
-            audience,
-            today,
-            cache: Arc::new(Cache::default()),
-            theme: None,
-            md: None,
+            session: Session::new(root, audience, today),
         }
     }
 
     /// Loads, links and checks the site. Pages are rendered on request, except when the theme
     /// changed (or on the first build): then every page is rendered now, so a template error
-    /// shows at once rather than on the page that trips it.
+    /// shows at once rather than on the page that trips it. A failure carries the warnings
+    /// found so far, as `build`'s does (the same session runs both).
     pub fn build(&mut self) -> Result<LiveSite, Failed> {
-        let site = site::load_cached(
-            &self.root,
-            self.today,
-            self.audience,
-            Arc::clone(&self.cache),
-        )?;
-        let (theme, theme_warnings, theme_changed) = self.theme_for(&site)?;
-        let templates = site.templates.clone();
-        let md = match &self.md {
-            Some(md) if md.allows_raw_html() == site.config.allow_raw_html => Arc::clone(md),
-            _ => Arc::new(markdown::Renderer::new(site.config.allow_raw_html)),
-        };
-        self.md = Some(Arc::clone(&md));
-        let mut warnings = site.warnings.clone();
-        for w in &theme_warnings {
-            warnings.push(w.clone());
-        }
-        let edition = Edition::new(&site, self.audience, &md);
+        let audience = self.session.audience();
+        let prepared = self.session.prepare()?;
+        let edition = Edition::new(&prepared.site, audience, &prepared.md);
         let paths: HashSet<String> = routes::paths(&edition).into_iter().collect();
         let mut pages = HashMap::new();
-        if theme_changed {
-            let outputs = render::render(&edition, &theme).map_err(|errors| Failed { errors })?;
+        if prepared.theme_changed {
+            let outputs = render::render(&edition, &prepared.theme).map_err(|errors| {
+                let mut all = prepared.warnings.clone();
+                for e in errors {
+                    all.push(e);
+                }
+                Failed {
+                    errors: all.into_sorted(),
+                }
+            })?;
             pages = outputs
                 .into_iter()
                 .map(|o| (o.path, Arc::new(o.bytes)))
                 .collect();
-            // Kept only once every page rendered with it, so a broken theme is retried.
-            self.theme = Some((templates, Arc::clone(&theme), theme_warnings));
+            self.session.keep_theme(&prepared);
         }
-        self.cache.prune();
+        self.session.prune();
+        let Prepared {
+            site,
+            theme,
+            md,
+            warnings,
+            ..
+        } = prepared;
         Ok(LiveSite {
             site,
             theme,
             md,
-            audience: self.audience,
+            audience,
             paths,
             pages: Mutex::new(pages),
             warnings: warnings.into_sorted(),
         })
-    }
-
-    /// The compiled theme, recompiled only when the site's template overrides changed.
-    fn theme_for(&mut self, site: &Site) -> Result<(Arc<Theme>, Vec<Diagnostic>, bool), Failed> {
-        if let Some((templates, theme, warnings)) = &self.theme
-            && *templates == site.templates
-        {
-            return Ok((Arc::clone(theme), warnings.clone(), false));
-        }
-        let (theme, warnings) = Theme::load(&site.templates).map_err(|errors| Failed { errors })?;
-        Ok((Arc::new(theme), warnings, true))
     }
 }

@@ -99,3 +99,33 @@ fn example_site_rebuilt_warm_matches_a_full_build() {
     .unwrap();
     assert_same_as_cold_build(&mut builder, &site, Audience::Internal, "heading edit");
 }
+
+/// `serve` and `build` run one session: when the theme fails, both report the template
+/// error together with the site's warnings (serve used to drop the warnings).
+#[test]
+fn a_broken_theme_keeps_the_warnings_in_serve_as_in_build() {
+    let dir = crate::common::sites::site(&[
+        // Linked from nothing: an `orphan-policy` warning.
+        (
+            "policies/p.md",
+            "---\ntitle: P\nowner: O\nversion: \"1\"\nstatus: approved\napproved: 2026-01-01\nclassification: public\n---\nText.\n",
+        ),
+        ("templates/policy.html", "{% if %}\n"),
+    ]);
+    let rules = |errors: &[trustpress::diagnostic::Diagnostic]| {
+        let mut r: Vec<&str> = errors.iter().map(|d| d.rule).collect();
+        r.sort_unstable();
+        r.dedup();
+        r
+    };
+    let served = match Builder::new(dir.path(), Audience::Public, today()).build() {
+        Ok(_) => panic!("a broken template must fail the preview"),
+        Err(failed) => failed.errors,
+    };
+    let built = trustpress::build_in_memory(dir.path(), Audience::Public, today())
+        .expect_err("a broken template must fail the build")
+        .errors;
+    assert!(rules(&served).contains(&"orphan-policy"), "{served:?}");
+    assert!(rules(&served).contains(&"template"), "{served:?}");
+    assert_eq!(served, built, "serve and build report the same");
+}

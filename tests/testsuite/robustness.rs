@@ -58,7 +58,7 @@ fn load_never_panics(policy: &[u8], risks: &[u8]) {
         assert!(!d.message.is_empty() && !d.message.ends_with('.'), "{d:?}");
     }
     // Linking and the checks run over whatever loaded.
-    let _ = trustpress::site::load(
+    let _ = trustpress::session::load_site(
         dir.path(),
         trustpress::model::Date::parse("2026-11-30").expect("date"),
     );

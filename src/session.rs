@@ -1,0 +1,197 @@
+//! One build session: the orchestrator `build`, `check` and `serve` share, so they cannot
+//! drift apart. It runs the stages load → link → check, compiles the theme, and keeps what
+//! does not change between builds of one site folder: the memo cache, the compiled theme and
+//! the Markdown renderer (its syntax set is costly to load).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::cache::Cache;
+use crate::checks;
+use crate::diagnostic::{Diagnostic, Diagnostics, Failed};
+use crate::edition::Edition;
+use crate::markdown;
+use crate::model::{Audience, Date};
+use crate::output::Output;
+use crate::render::{self, Theme};
+use crate::site::{self, Site};
+use crate::source;
+
+/// A built site in memory: every output file, and the warnings found on the way.
+#[derive(Debug)]
+pub struct Built {
+    pub outputs: Vec<Output>,
+    pub warnings: Vec<Diagnostic>,
+    /// How long each stage took, in pipeline order (shown by `build -v`).
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// A site loaded, linked and checked, with the theme and renderer to render it.
+pub struct Prepared {
+    pub site: Site,
+    pub theme: Arc<Theme>,
+    pub md: Arc<markdown::Renderer>,
+    /// Every warning so far: loading, linking, the audit rules and the theme.
+    pub warnings: Diagnostics,
+    /// Whether the theme was compiled anew (the first build, or changed template overrides).
+    pub theme_changed: bool,
+    /// The theme's own warnings, kept with it when it is reused.
+    theme_warnings: Vec<Diagnostic>,
+    loaded: Duration,
+}
+
+/// A compiled theme, the template overrides it was compiled from, and its warnings.
+type CompiledTheme = (Vec<(String, String)>, Arc<Theme>, Vec<Diagnostic>);
+
+/// Builds of one site folder for one audience.
+pub struct Session {
+    root: PathBuf,
+    audience: Audience,
+    today: Date,
+    cache: Arc<Cache>,
+    theme: Option<CompiledTheme>,
+    md: Option<Arc<markdown::Renderer>>,
+}
+
+impl Session {
+    pub fn new(root: &Path, audience: Audience, today: Date) -> Self {
+        Session {
+            root: root.to_path_buf(),
+            audience,
+            today,
+            cache: Arc::new(Cache::default()),
+            theme: None,
+            md: None,
+        }
+    }
+
+    pub fn audience(&self) -> Audience {
+        self.audience
+    }
+
+    /// Load, link, check, and compile the theme. On failure the errors come with every
+    /// warning found so far, whichever stage failed.
+    pub fn prepare(&mut self) -> Result<Prepared, Failed> {
+        let start = Instant::now();
+        let (site, mut diags) = load(&self.root, self.today, self.audience, &self.cache);
+        let Some(site) = site.filter(|_| !diags.has_errors()) else {
+            return Err(Failed {
+                errors: diags.into_sorted(),
+            });
+        };
+        let (theme, theme_warnings, theme_changed) = match self.theme_for(&site) {
+            Ok(t) => t,
+            Err(errors) => return Err(failed(diags, errors)),
+        };
+        for w in &theme_warnings {
+            diags.push(w.clone());
+        }
+        let md = match &self.md {
+            Some(md) if md.allows_raw_html() == site.config.allow_raw_html => Arc::clone(md),
+            _ => Arc::new(markdown::Renderer::new(site.config.allow_raw_html)),
+        };
+        self.md = Some(Arc::clone(&md));
+        Ok(Prepared {
+            site,
+            theme,
+            md,
+            warnings: diags,
+            theme_changed,
+            theme_warnings,
+            loaded: start.elapsed(),
+        })
+    }
+
+    /// `prepare`, then render every output file.
+    pub fn build(&mut self) -> Result<Built, Failed> {
+        let start = Instant::now();
+        let prepared = self.prepare()?;
+        let edition = Edition::new(&prepared.site, self.audience, &prepared.md);
+        let outputs = render::render(&edition, &prepared.theme)
+            .map_err(|errors| failed(prepared.warnings.clone(), errors))?;
+        self.keep_theme(&prepared);
+        Ok(Built {
+            outputs,
+            warnings: prepared.warnings.into_sorted(),
+            timings: vec![
+                ("load, link and check", prepared.loaded),
+                ("render", start.elapsed() - prepared.loaded),
+            ],
+        })
+    }
+
+    /// Keeps `prepared`'s theme for the next build; called once every page rendered with it,
+    /// so a theme that fails on some page is compiled (and reported) again.
+    pub fn keep_theme(&mut self, prepared: &Prepared) {
+        if prepared.theme_changed {
+            self.theme = Some((
+                prepared.site.templates.clone(),
+                Arc::clone(&prepared.theme),
+                prepared.theme_warnings.clone(),
+            ));
+        }
+    }
+
+    /// Forgets memo entries no build has used since the last `prepare`.
+    pub fn prune(&self) {
+        self.cache.prune();
+    }
+
+    /// The compiled theme, recompiled only when the site's template overrides changed.
+    fn theme_for(
+        &self,
+        site: &Site,
+    ) -> Result<(Arc<Theme>, Vec<Diagnostic>, bool), Vec<Diagnostic>> {
+        if let Some((templates, theme, warnings)) = &self.theme
+            && *templates == site.templates
+        {
+            return Ok((Arc::clone(theme), warnings.clone(), false));
+        }
+        let (theme, warnings) = Theme::load(&site.templates)?;
+        Ok((Arc::new(theme), warnings, true))
+    }
+}
+
+/// The stages before rendering: load the sources (evidence files above `audience` are checked
+/// but not read), link them into the `Site`, and run the audit rules over it. The rules run
+/// even when loading found errors, so one run shows everything.
+pub fn load(
+    root: &Path,
+    today: Date,
+    audience: Audience,
+    cache: &Arc<Cache>,
+) -> (Option<Site>, Diagnostics) {
+    cache.begin();
+    let (sources, mut diags) = source::load_cached(root, cache, audience.clearance());
+    let site = site::link(sources, today, &mut diags, Arc::clone(cache));
+    if let Some(site) = &site {
+        diags.extend(checks::check(site));
+    }
+    (site, diags)
+}
+
+/// `load` for a one-off look at a site (tests, tools): the `Site`, or every error.
+pub fn load_site(root: &Path, today: Date) -> Result<Site, Failed> {
+    let (site, diags) = load(root, today, Audience::Internal, &Arc::default());
+    match site {
+        Some(mut site) if !diags.has_errors() => {
+            site.warnings = diags;
+            Ok(site)
+        }
+        _ => Err(Failed {
+            errors: diags.into_sorted(),
+        }),
+    }
+}
+
+/// The errors of a failed stage with the warnings found before it, sorted.
+fn failed(warnings: Diagnostics, errors: Vec<Diagnostic>) -> Failed {
+    let mut all = warnings;
+    for e in errors {
+        all.push(e);
+    }
+    Failed {
+        errors: all.into_sorted(),
+    }
+}
