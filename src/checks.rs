@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 use crate::diagnostic::{Diagnostics, Pos, suggest};
 use crate::markdown;
 use crate::model::*;
+use crate::rules::Rule;
 use crate::site::{ItemKey, Site, Target};
 
 pub use crate::diagnostic::Severity;
@@ -40,7 +41,7 @@ fn unclosed_comments(site: &Site, diags: &mut Diagnostics) {
         };
         diags.warning(
             markdown::position(md, &at),
-            "unclosed-comment",
+            Rule::UnclosedComment,
             "this HTML comment `<!--` is never closed, so everything after it is hidden from readers: close it with `-->`",
         );
     }
@@ -61,7 +62,7 @@ fn approval_dates(site: &Site, diags: &mut Diagnostics) {
         if p.status == PolicyStatus::Approved && p.approved.is_none() && !written {
             diags.error(
                 p.common.pos_of("status").clone(),
-                "approved-without-date",
+                Rule::ApprovedWithoutDate,
                 format!(
                     "policy \"{}\" is approved but has no `approved` date: add `approved: YYYY-MM-DD`",
                     p.common.id
@@ -80,7 +81,7 @@ fn coverage(site: &Site, diags: &mut Diagnostics) {
         let Some(m) = &c.mapping else {
             diags.warning(
                 not_assessed_pos(site, c.catalog.theme),
-                "not-assessed",
+                Rule::NotAssessed,
                 format!(
                     "control {id} \"{title}\" is not assessed: add an entry `- control: {id}` with `applicable: true` or `false` to a file under controls/"
                 ),
@@ -93,7 +94,7 @@ fn coverage(site: &Site, diags: &mut Diagnostics) {
         if c.links.policies.is_empty() {
             diags.warning(
                 m.pos.clone(),
-                "no-policy",
+                Rule::NoPolicy,
                 format!(
                     "applicable control {id} \"{title}\" has no policy: list one under `policies:` or add {id} to a policy's `controls:`"
                 ),
@@ -102,7 +103,7 @@ fn coverage(site: &Site, diags: &mut Diagnostics) {
         if c.links.evidence.is_empty() {
             diags.warning(
                 m.pos.clone(),
-                "no-evidence",
+                Rule::NoEvidence,
                 format!(
                     "applicable control {id} \"{title}\" has no evidence: list evidence ids under `evidence:`"
                 ),
@@ -142,7 +143,7 @@ fn freshness(site: &Site, diags: &mut Diagnostics) {
         if let Some(d) = e.expires.filter(|d| *d < today) {
             diags.warning(
                 e.common.pos_of("expires").clone(),
-                "evidence-expired",
+                Rule::EvidenceExpired,
                 format!(
                     "evidence {} \"{}\" expired on {d} ({}): collect it again and update `expires`",
                     e.common.id,
@@ -159,7 +160,7 @@ fn freshness(site: &Site, diags: &mut Diagnostics) {
         if let Some(d) = p.review_by.filter(|d| *d < today) {
             diags.warning(
                 p.common.pos_of("review_by").clone(),
-                "review-overdue",
+                Rule::ReviewOverdue,
                 format!(
                     "policy \"{}\" was due for review on {d} ({}): review it and update `review_by`",
                     p.common.id,
@@ -173,7 +174,7 @@ fn freshness(site: &Site, diags: &mut Diagnostics) {
         if let Some(d) = f.due.filter(|d| open && *d < today) {
             diags.warning(
                 f.common.pos_of("due").clone(),
-                "finding-overdue",
+                Rule::FindingOverdue,
                 format!(
                     "finding {} is still {} and was due on {d} ({}): close it or agree a new `due` date",
                     f.common.id,
@@ -190,7 +191,7 @@ fn freshness(site: &Site, diags: &mut Diagnostics) {
         if let Some(d) = r.review_by.filter(|d| *d < today) {
             diags.warning(
                 r.common.pos_of("review_by").clone(),
-                "risk-review-overdue",
+                Rule::RiskReviewOverdue,
                 format!(
                     "risk {} was due for review on {d} ({}): review it and update `review_by`",
                     r.common.id,
@@ -241,7 +242,7 @@ fn links(site: &Site, diags: &mut Diagnostics) {
             {
                 diags.warning(
                     pos(),
-                    "draft-linked",
+                    Rule::DraftLinked,
                     format!(
                         "approved policy \"{}\" links to draft policy \"{}\": public and customer readers will see plain text; approve it or remove the link",
                         site.policies[from].common.id, site.policies[to].common.id
@@ -254,7 +255,7 @@ fn links(site: &Site, diags: &mut Diagnostics) {
             {
                 diags.warning(
                     pos(),
-                    "restricted-link",
+                    Rule::RestrictedLink,
                     format!(
                         "this {class} text links to {} {} \"{}\": {class} readers will see the link text without a link",
                         target_class.as_str(),
@@ -273,7 +274,7 @@ fn links(site: &Site, diags: &mut Diagnostics) {
         {
             diags.warning(
                 p.common.pos.clone(),
-                "orphan-policy",
+                Rule::OrphanPolicy,
                 format!(
                     "policy \"{}\" is linked from nothing: add the controls it implements to its `controls:`, or link to it from another page",
                     p.common.id
@@ -285,7 +286,7 @@ fn links(site: &Site, diags: &mut Diagnostics) {
         if e.links.controls.is_empty() && !linked.contains(&key.into()) {
             diags.warning(
                 e.common.pos.clone(),
-                "orphan-evidence",
+                Rule::OrphanEvidence,
                 format!(
                     "evidence {} is linked from nothing: list it under `evidence:` in the mapping of the control it supports",
                     e.common.id
@@ -330,7 +331,7 @@ fn check_anchor(
         None if ids.is_empty() => msg.push_str(", and no headings at all"),
         None => msg.push_str(&format!(", expected one of #{}", ids.join(", #"))),
     }
-    diags.error(pos(), "broken-anchor", msg);
+    diags.error(pos(), Rule::BrokenAnchor, msg);
 }
 
 /// Every Markdown text with the item it belongs to and that item's classification.

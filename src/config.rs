@@ -4,6 +4,7 @@ use serde::Deserialize;
 
 use crate::diagnostic::{Diagnostics, Pos};
 use crate::model::{CertificateStatus, Classification, Collection, Date};
+use crate::rules::Rule;
 use crate::yaml::{self, Spanned};
 
 pub const CONFIG_FILE: &str = "site.yaml";
@@ -130,7 +131,7 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Config> {
     let mut raw: RawConfig = match yaml::parse::<Option<RawConfig>>(text, path, 0) {
         Ok(Some(raw)) => raw,
         Ok(None) => {
-            diags.error(Pos::file(path), "missing-field", "site.yaml is empty: expected at least `title`, `base_url` and `organisation: {name}`");
+            diags.error(Pos::file(path), Rule::MissingField, "site.yaml is empty: expected at least `title`, `base_url` and `organisation: {name}`");
             return None;
         }
         Err(d) => {
@@ -143,13 +144,13 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Config> {
     {
         Some(v) if !v.value.trim().is_empty() => Some(v.value.trim().to_string()),
         Some(v) => {
-            diags.error(pos(&v), "missing-field", format!("`{name}` is empty"));
+            diags.error(pos(&v), Rule::MissingField, format!("`{name}` is empty"));
             None
         }
         None => {
             diags.error(
                 Pos::file(path),
-                "missing-field",
+                Rule::MissingField,
                 format!("missing required field `{name}`"),
             );
             None
@@ -179,7 +180,7 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Config> {
         None => {
             diags.error(
                 Pos::file(path),
-                "missing-field",
+                Rule::MissingField,
                 "missing required field `organisation` (with at least `name`)",
             );
             None
@@ -191,7 +192,7 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Config> {
         Some(f) => {
             diags.error(
                 pos(&f),
-                "unknown-value",
+                Rule::UnknownValue,
                 format!("unknown framework \"{}\", expected iso27001-2022", f.value),
             );
             f.value
@@ -211,7 +212,7 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Config> {
             if !known.iter().any(|k| *k == t.value) {
                 diags.error(
                     pos(&t),
-                    "unknown-value",
+                    Rule::UnknownValue,
                     format!(
                         "unknown highlight_theme \"{}\", expected one of {}",
                         t.value,
@@ -246,7 +247,7 @@ fn parse_certificate(
     let path = CONFIG_FILE;
     let status = match c.status {
         None => {
-            diags.error(Pos::file(path), "missing-field", "missing required field `certificate.status`, expected one of certified, in-progress, not-certified");
+            diags.error(Pos::file(path), Rule::MissingField, "missing required field `certificate.status`, expected one of certified, in-progress, not-certified");
             return None;
         }
         Some(s) => match CertificateStatus::parse(&s.value) {
@@ -254,7 +255,7 @@ fn parse_certificate(
             Err(e) => {
                 diags.error(
                     yaml::pos_of(&s, path, 0),
-                    "unknown-value",
+                    Rule::UnknownValue,
                     format!("unknown certificate status {e}"),
                 );
                 return None;
@@ -265,7 +266,7 @@ fn parse_certificate(
         d.and_then(|d| match Date::parse(&d.value) {
             Ok(date) => Some(date),
             Err(e) => {
-                diags.error(yaml::pos_of(&d, path, 0), "invalid-date", e);
+                diags.error(yaml::pos_of(&d, path, 0), Rule::InvalidDate, e);
                 None
             }
         })
@@ -300,7 +301,7 @@ fn parse_defaults(d: RawDefaults, diags: &mut Diagnostics) -> Vec<(Collection, C
             Ok(c) => out.push((collection, c)),
             Err(e) => diags.error(
                 yaml::pos_of(&cl, CONFIG_FILE, 0),
-                "unknown-value",
+                Rule::UnknownValue,
                 format!("unknown classification {e}"),
             ),
         }

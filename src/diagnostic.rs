@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+pub use crate::rules::Rule;
+
 /// How serious a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -51,12 +53,18 @@ pub struct Diagnostic {
     pub pos: Pos,
     pub severity: Severity,
     /// A stable identifier of the rule, e.g. `unknown-reference`.
-    pub rule: &'static str,
+    pub rule: Rule,
     pub message: String,
 }
 
 impl Diagnostic {
-    pub fn error(pos: Pos, rule: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(pos: Pos, rule: Rule, message: impl Into<String>) -> Self {
+        // The registry's severity is the contract (README, SARIF): a mismatch is our bug.
+        debug_assert_eq!(
+            rule.severity(),
+            Severity::Error,
+            "{rule} is not an error rule"
+        );
         Diagnostic {
             pos,
             severity: Severity::Error,
@@ -65,7 +73,12 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(pos: Pos, rule: &'static str, message: impl Into<String>) -> Self {
+    pub fn warning(pos: Pos, rule: Rule, message: impl Into<String>) -> Self {
+        debug_assert_eq!(
+            rule.severity(),
+            Severity::Warning,
+            "{rule} is not a warning rule"
+        );
         Diagnostic {
             pos,
             severity: Severity::Warning,
@@ -109,11 +122,11 @@ impl Diagnostics {
         self.items.push(d);
     }
 
-    pub fn error(&mut self, pos: Pos, rule: &'static str, message: impl Into<String>) {
+    pub fn error(&mut self, pos: Pos, rule: Rule, message: impl Into<String>) {
         self.push(Diagnostic::error(pos, rule, message));
     }
 
-    pub fn warning(&mut self, pos: Pos, rule: &'static str, message: impl Into<String>) {
+    pub fn warning(&mut self, pos: Pos, rule: Rule, message: impl Into<String>) {
         self.push(Diagnostic::warning(pos, rule, message));
     }
 
@@ -203,16 +216,20 @@ mod tests {
 
     #[test]
     fn displays_in_editor_form() {
-        let d = Diagnostic::error(Pos::new("policies/a.md", 3, 10), "x", "bad thing");
+        let d = Diagnostic::error(
+            Pos::new("policies/a.md", 3, 10),
+            Rule::Internal,
+            "bad thing",
+        );
         assert_eq!(d.to_string(), "policies/a.md:3:10: error: bad thing");
     }
 
     #[test]
     fn sorts_by_position() {
         let mut ds = Diagnostics::new();
-        ds.error(Pos::new("b.md", 1, 1), "x", "one");
-        ds.error(Pos::new("a.md", 9, 1), "x", "two");
-        ds.error(Pos::new("a.md", 2, 1), "x", "three");
+        ds.error(Pos::new("b.md", 1, 1), Rule::Internal, "one");
+        ds.error(Pos::new("a.md", 9, 1), Rule::Internal, "two");
+        ds.error(Pos::new("a.md", 2, 1), Rule::Internal, "three");
         let sorted: Vec<_> = ds.into_sorted().into_iter().map(|d| d.message).collect();
         assert_eq!(sorted, ["three", "two", "one"]);
     }

@@ -8,6 +8,7 @@ use percent_encoding::percent_decode_str;
 use url::Url;
 
 use crate::cache::Cache;
+use crate::rules::Rule;
 
 use crate::catalog;
 use crate::config::{CONFIG_FILE, Config};
@@ -237,10 +238,10 @@ impl Site {
     /// Resolves a URL field (evidence `url`, `site.yaml` URLs) written in `from`: like a
     /// Markdown link, except that a URL kept as written must use a harmless scheme. The
     /// error is a rule id and a message.
-    pub fn resolve_url(&self, url: &str, from: &str) -> Result<Resolution, (&'static str, String)> {
-        let resolved = self.resolve(url, from).map_err(|e| ("broken-link", e))?;
+    pub fn resolve_url(&self, url: &str, from: &str) -> Result<Resolution, (Rule, String)> {
+        let resolved = self.resolve(url, from).map_err(|e| (Rule::BrokenLink, e))?;
         if resolved.is_none() && !markdown::is_safe_url(url) {
-            return Err(("unsafe-url", unsafe_url_message(url)));
+            return Err((Rule::UnsafeUrl, unsafe_url_message(url)));
         }
         Ok(resolved)
     }
@@ -362,13 +363,13 @@ impl Site {
                 if c.slug.is_empty() {
                     diags.error(
                         c.pos_of("id").clone(),
-                        "invalid-id",
+                        Rule::InvalidId,
                         format!("id \"{}\" needs at least one letter or digit", c.id),
                     );
                 } else if c.slug.len() > MAX_SLUG_LEN {
                     diags.error(
                         c.pos_of("id").clone(),
-                        "invalid-id",
+                        Rule::InvalidId,
                         format!(
                             "id \"{}\" makes a page address of {} characters, longer than the {MAX_SLUG_LEN} a build can write: shorten the id",
                             shorten(&c.id),
@@ -379,7 +380,7 @@ impl Site {
                     if prev.id != c.id {
                         diags.error(
                             c.pos_of("id").clone(),
-                            "duplicate-id",
+                            Rule::DuplicateId,
                             format!(
                                 "id \"{}\" has the same page address as \"{}\" ({}/{}/)",
                                 c.id,
@@ -415,7 +416,7 @@ impl Site {
             if let Some(prev) = &self.controls[ci].mapping {
                 diags.error(
                     m.pos.clone(),
-                    "duplicate-mapping",
+                    Rule::DuplicateMapping,
                     format!(
                         "control {} is mapped twice, first at {}:{}",
                         m.control, prev.pos.path, prev.pos.line
@@ -443,7 +444,7 @@ impl Site {
             {
                 diags.error(
                     r.pos.clone(),
-                    "unknown-reference",
+                    Rule::UnknownReference,
                     self.unknown_message(collection, &r.id),
                 );
             }
@@ -460,7 +461,7 @@ impl Site {
             if found.is_none() {
                 diags.error(
                     r.pos.clone(),
-                    "unknown-reference",
+                    Rule::UnknownReference,
                     site.unknown_message(collection, &r.id),
                 );
             }
@@ -656,7 +657,7 @@ impl Site {
         {
             diags.error(
                 c.url_pos("base_url"),
-                "unsafe-url",
+                Rule::UnsafeUrl,
                 format!(
                     "base_url \"{}\" is not a web address, expected https://host/… or a path such as /",
                     c.base_url
@@ -669,7 +670,7 @@ impl Site {
         for md in self.markdown_texts() {
             for link in self.cache.links(&md.text).iter() {
                 if let Err(e) = self.resolve(&link.dest, &md.pos.path) {
-                    diags.error(markdown::position(md, link), "broken-link", e);
+                    diags.error(markdown::position(md, link), Rule::BrokenLink, e);
                 }
             }
         }
@@ -745,7 +746,7 @@ fn index_items<T: Item>(
         if let Some(prev) = first.get(c.id.as_str()) {
             diags.error(
                 c.pos_of("id").clone(),
-                "duplicate-id",
+                Rule::DuplicateId,
                 format!(
                     "duplicate {} id \"{}\", first defined at {}:{}",
                     T::COLLECTION.noun(),

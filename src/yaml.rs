@@ -5,6 +5,7 @@ use serde::de::DeserializeOwned;
 pub use serde_saphyr::Spanned;
 
 use crate::diagnostic::{Diagnostic, Pos};
+use crate::rules::Rule;
 
 /// Parses YAML `text` from `path`; `line_offset` is added to reported lines so positions
 /// refer to the whole file (front matter starts after the opening `---`).
@@ -30,9 +31,9 @@ pub fn parse<T: DeserializeOwned>(
             message = "a tab in the indentation: YAML indents with spaces only, replace the tab with spaces".into();
         }
         let rule = if message.starts_with("unknown field `") {
-            "unknown-field"
+            Rule::UnknownField
         } else {
-            "yaml-syntax"
+            Rule::YamlSyntax
         };
         Diagnostic::error(Pos::new(path, line, column), rule, message)
     })
@@ -109,7 +110,7 @@ mod tests {
             d.to_string(),
             "x.yaml:2:3: error: unknown field `titel` (did you mean `title`?)"
         );
-        assert_eq!(d.rule, "unknown-field");
+        assert_eq!(d.rule, Rule::UnknownField);
     }
 
     #[test]
@@ -126,7 +127,7 @@ mod tests {
             d.to_string(),
             "x.yaml:2:1: error: a tab in the indentation: YAML indents with spaces only, replace the tab with spaces"
         );
-        assert_eq!(d.rule, "yaml-syntax");
+        assert_eq!(d.rule, Rule::YamlSyntax);
         let d = parse::<Vec<Entry>>("- id: a\n  title: b\n  \t- c\n", "p.md", 1).unwrap_err();
         assert_eq!((d.pos.line, d.pos.column), (4, 3), "{d}");
     }

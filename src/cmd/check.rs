@@ -98,7 +98,7 @@ pub fn json(diags: &[Diagnostic]) -> String {
                 "line": d.pos.line,
                 "column": d.pos.column,
                 "severity": d.severity.as_str(),
-                "rule": d.rule,
+                "rule": d.rule.id(),
                 "message": d.message,
             })
         })
@@ -123,7 +123,7 @@ pub fn sarif(diags: &[Diagnostic], prefix: &str) -> String {
         .iter()
         .map(|d| {
             let mut result = json!({
-                "ruleId": d.rule,
+                "ruleId": d.rule.id(),
                 "level": d.severity.as_str(),
                 "message": { "text": d.message },
                 "locations": [{
@@ -136,7 +136,7 @@ pub fn sarif(diags: &[Diagnostic], prefix: &str) -> String {
                     },
                 }],
             });
-            if let Some(i) = Rule::ALL.iter().position(|r| r.id() == d.rule) {
+            if let Some(i) = Rule::ALL.iter().position(|r| *r == d.rule) {
                 result["ruleIndex"] = json!(i);
             }
             result
@@ -191,10 +191,10 @@ mod tests {
 
     fn diags() -> Vec<Diagnostic> {
         vec![
-            Diagnostic::error(Pos::new("policies/a.md", 3, 9), "unknown-value", "bad"),
+            Diagnostic::error(Pos::new("policies/a.md", 3, 9), Rule::UnknownValue, "bad"),
             Diagnostic::warning(
                 Pos::new("evidence/r.yaml", 7, 12),
-                "evidence-expired",
+                Rule::EvidenceExpired,
                 "old",
             ),
         ]

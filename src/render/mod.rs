@@ -15,6 +15,7 @@ use crate::edition::route::Route;
 use crate::edition::{Control, Edition, Entry, Published, Register, Relation, UrlField};
 use crate::model::*;
 use crate::output::Output;
+use crate::rules::Rule;
 pub use theme::Theme;
 use views::*;
 
@@ -29,7 +30,7 @@ pub fn render(edition: &Edition, theme: &Theme) -> Result<Vec<Output>, Vec<Diagn
                 let path = r.path();
                 Err(Diagnostic::error(
                     Pos::file(path.as_str()),
-                    "internal",
+                    Rule::Internal,
                     format!("trustpress lists {path} but cannot render it; please report this"),
                 ))
             })

@@ -1,6 +1,7 @@
 //! The embedded default theme and per-file overrides from the site's `templates/` folder.
 
 use crate::diagnostic::{Diagnostic, Pos};
+use crate::rules::Rule;
 
 /// The default theme's templates, compiled into the binary.
 pub const TEMPLATES: &[(&str, &str)] = &[
@@ -112,7 +113,7 @@ impl Theme {
                 }
                 errors.push(Diagnostic::warning(
                     Pos::file(format!("templates/{name}")),
-                    "unknown-template",
+                    Rule::UnknownTemplate,
                     msg,
                 ));
             }
@@ -178,7 +179,7 @@ fn override_errors(overrides: &[(String, String)], all: &tera::Error) -> Vec<Dia
 pub fn diagnostics(e: &tera::Error, blame: Option<&str>, prefix: &str) -> Vec<Diagnostic> {
     let error = |pos: Pos, message: &str| {
         let message = message.split_whitespace().collect::<Vec<_>>().join(" ");
-        Diagnostic::error(pos, "template", format!("{prefix}: {message}"))
+        Diagnostic::error(pos, Rule::Template, format!("{prefix}: {message}"))
     };
     if let tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) = e.kind() {
         let span = r.span();

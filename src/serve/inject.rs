@@ -136,6 +136,7 @@ fn rfind_ascii_case_insensitive(haystack: &[u8], needle: &[u8]) -> Option<usize>
 mod tests {
     use super::*;
     use crate::diagnostic::Pos;
+    use crate::rules::Rule;
 
     fn text(b: Vec<u8>) -> String {
         String::from_utf8(b).expect("utf-8")
@@ -169,7 +170,7 @@ mod tests {
     fn overlay_lists_diagnostics_escaped() {
         let errors = vec![Diagnostic::error(
             Pos::new("policies/<x>.md", 3, 10),
-            "test",
+            Rule::Internal,
             "unknown status \"<script>alert(1)</script>\" & more",
         )];
         let out = text(inject(b"<body></body>", 2, &errors, Detail::Full));
@@ -186,11 +187,19 @@ mod tests {
         let errors = vec![
             Diagnostic::error(
                 Pos::new("policies/canaryint-file.md", 3, 10),
-                "test",
+                Rule::Internal,
                 "unknown status \"canaryint-value\"",
             ),
-            Diagnostic::error(Pos::new("site.yaml", 1, 1), "test", "canaryint-second"),
-            Diagnostic::warning(Pos::new("risks/r.yaml", 2, 3), "test", "canaryint-warning"),
+            Diagnostic::error(
+                Pos::new("site.yaml", 1, 1),
+                Rule::Internal,
+                "canaryint-second",
+            ),
+            Diagnostic::warning(
+                Pos::new("risks/r.yaml", 2, 3),
+                Rule::RestrictedLink,
+                "canaryint-warning",
+            ),
         ];
         for audience in [Audience::Public, Audience::Customer] {
             let detail = Detail::for_audience(audience);

@@ -11,6 +11,7 @@ use crate::edition::Edition;
 use crate::markdown;
 use crate::model::{Audience, Date};
 use crate::render::{self, RenderContext, Theme, routes};
+use crate::rules::Rule;
 use crate::session::{Prepared, Session};
 use crate::site::Site;
 
@@ -55,7 +56,7 @@ impl LiveSite {
         .unwrap_or_else(|_| {
             Some(Err(Diagnostic::error(
                 crate::diagnostic::Pos::file(path),
-                "internal",
+                Rule::Internal,
                 "trustpress failed while rendering this page; please report this",
             )))
         });

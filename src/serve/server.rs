@@ -304,6 +304,7 @@ impl Drop for ListenerSlot {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::Rule;
 
     #[test]
     fn listener_slots_are_bounded_and_given_back() {
@@ -338,7 +339,7 @@ mod tests {
         let failure = || {
             Diagnostic::error(
                 crate::diagnostic::Pos::new("policies/canaryint-bcp.md", 4, 2),
-                "template",
+                Rule::Template,
                 "cannot render \"canaryint-title\"",
             )
         };
@@ -358,7 +359,11 @@ mod tests {
     #[test]
     fn render_failures_reach_the_terminal_once_per_build() {
         let shared = Shared::new(Snapshot::default(), Detail::Count);
-        let d = Diagnostic::error(crate::diagnostic::Pos::file("x/index.html"), "t", "broken");
+        let d = Diagnostic::error(
+            crate::diagnostic::Pos::file("x/index.html"),
+            Rule::Internal,
+            "broken",
+        );
         shared.record_page_failure(&d);
         shared.record_page_failure(&d);
         assert_eq!(shared.take_page_failures().len(), 1);

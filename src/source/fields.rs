@@ -2,6 +2,7 @@
 
 use crate::diagnostic::{Diagnostics, Pos};
 use crate::model::{Classification, ControlId, ControlRef, Date, Markdown, Ref, SourceRun};
+use crate::rules::Rule;
 use crate::yaml::{self, Spanned};
 
 /// The context of one file being converted: where it is and where its diagnostics go.
@@ -27,13 +28,13 @@ impl Fields<'_> {
             Some(v) => {
                 let p = self.pos(&v);
                 self.diags
-                    .error(p, "missing-field", format!("`{name}` is empty"));
+                    .error(p, Rule::MissingField, format!("`{name}` is empty"));
                 None
             }
             None => {
                 self.diags.error(
                     entry.clone(),
-                    "missing-field",
+                    Rule::MissingField,
                     format!("missing required field `{name}`"),
                 );
                 None
@@ -81,7 +82,7 @@ impl Fields<'_> {
             Err(e) => {
                 let p = self.pos(&v);
                 self.diags
-                    .error(p, "unknown-value", format!("unknown {what} {e}"));
+                    .error(p, Rule::UnknownValue, format!("unknown {what} {e}"));
                 None
             }
         }
@@ -103,7 +104,7 @@ impl Fields<'_> {
             Ok(d) => Some(d),
             Err(e) => {
                 let p = self.pos(&v);
-                self.diags.error(p, "invalid-date", e);
+                self.diags.error(p, Rule::InvalidDate, e);
                 None
             }
         }
@@ -118,7 +119,7 @@ impl Fields<'_> {
                 let p = self.pos(&v);
                 self.diags.error(
                     p,
-                    "out-of-range",
+                    Rule::OutOfRange,
                     format!(
                         "`{name}` is {}, expected a whole number from 1 to 5",
                         v.value
@@ -146,7 +147,7 @@ impl Fields<'_> {
             None => {
                 self.diags.error(
                     pos,
-                    "unknown-control",
+                    Rule::UnknownControl,
                     format!("unknown control \"{}\", expected an ISO/IEC 27001:2022 Annex A id such as A.5.15", v.value.trim()),
                 );
                 None

@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use crate::diagnostic::Pos;
 use crate::model::*;
+use crate::rules::Rule;
 use crate::source::fields::{Fields, S};
 use crate::yaml::Spanned;
 
@@ -153,7 +154,7 @@ pub fn mapping(
         None => {
             f.diags.error(
                 pos.clone(),
-                "missing-field",
+                Rule::MissingField,
                 "missing required field `control`",
             );
             None
@@ -164,7 +165,7 @@ pub fn mapping(
         None => {
             f.diags.error(
                 pos.clone(),
-                "missing-field",
+                Rule::MissingField,
                 "missing required field `applicable` (true or false)",
             );
             None
@@ -174,7 +175,7 @@ pub fn mapping(
     if applicable == Some(false) && justification.is_none() {
         f.diags.error(
             pos.clone(),
-            "missing-justification",
+            Rule::MissingJustification,
             "a control that is not applicable needs a `justification`",
         );
     }
@@ -182,7 +183,7 @@ pub fn mapping(
     if applicable == Some(true) && status.is_none() {
         f.diags.error(
             pos.clone(),
-            "missing-field",
+            Rule::MissingField,
             "an applicable control needs a `status`: implemented, partially-implemented, planned or not-implemented",
         );
     }

@@ -16,6 +16,7 @@ use crate::cache::{self, Cache, ParsedPolicy};
 use crate::config::{self, Config};
 use crate::diagnostic::{Diagnostics, Pos};
 use crate::model::*;
+use crate::rules::Rule;
 use crate::yaml;
 use fields::Fields;
 
@@ -75,7 +76,7 @@ pub fn load_cached(root: &Path, cache: &Cache, audience: Classification) -> (Sou
     if !root.is_dir() {
         diags.error(
             Pos::file(root.display().to_string()),
-            "io",
+            Rule::Io,
             "the site folder does not exist or is not a folder",
         );
         return (src, diags);
@@ -101,7 +102,7 @@ pub fn load_cached(root: &Path, cache: &Cache, audience: Classification) -> (Sou
         Some(text) => src.config = config::parse(&text, &mut diags),
         None if !root.join(config::CONFIG_FILE).exists() => diags.error(
             Pos::file(config::CONFIG_FILE),
-            "missing-file",
+            Rule::MissingFile,
             "site.yaml is missing: every site needs one with `title`, `base_url` and `organisation: {name}`",
         ),
         None => {}
@@ -167,7 +168,11 @@ pub fn load_cached(root: &Path, cache: &Cache, audience: Classification) -> (Sou
             Ok(bytes) => src
                 .static_files
                 .push((path["static/".len()..].to_string(), bytes)),
-            Err(e) => diags.error(Pos::file(path.as_str()), "io", format!("cannot read: {e}")),
+            Err(e) => diags.error(
+                Pos::file(path.as_str()),
+                Rule::Io,
+                format!("cannot read: {e}"),
+            ),
         }
     }
     for path in src.files.iter().filter(|p| p.starts_with("templates/")) {
@@ -184,7 +189,7 @@ fn load_scope(root: &Path, diags: &mut Diagnostics) -> Option<Scope> {
     if !root.join(path).exists() {
         diags.error(
             Pos::file(path),
-            "missing-file",
+            Rule::MissingFile,
             "scope.md is missing: every site needs a scope statement",
         );
         return None;
@@ -230,12 +235,12 @@ fn split_markdown<'t, T: DeserializeOwned>(
     let split = match frontmatter::split(text) {
         Ok(s) => s,
         Err(e) => {
-            diags.error(Pos::file(path), "front-matter", e);
+            diags.error(Pos::file(path), Rule::FrontMatter, e);
             return None;
         }
     };
     if split.yaml.trim().is_empty() {
-        diags.error(Pos::file(path), "front-matter", "missing front matter: expected the file to start with a `---` line, YAML fields, and a closing `---`");
+        diags.error(Pos::file(path), Rule::FrontMatter, "missing front matter: expected the file to start with a `---` line, YAML fields, and a closing `---`");
         return None;
     }
     let raw = match yaml::parse::<T>(split.yaml, path, split.yaml_line_offset) {
@@ -343,7 +348,7 @@ fn load_evidence_file(
     {
         diags.error(
             pos.clone(),
-            "invalid-path",
+            Rule::InvalidPath,
             format!("evidence file \"{file}\" must be a path inside the site folder, without `..`"),
         );
         return None;
@@ -357,7 +362,7 @@ fn load_evidence_file(
     if in_static && class > Classification::Public {
         diags.error(
             pos.clone(),
-            "evidence-in-static",
+            Rule::EvidenceInStatic,
             format!("evidence file \"{file}\" is under static/, which is published to every audience; move it outside static/ (e.g. evidence/files/)"),
         );
         return None;
@@ -365,7 +370,7 @@ fn load_evidence_file(
     if !resolves_inside(root, &root.join(rel)) {
         diags.error(
             pos.clone(),
-            "invalid-path",
+            Rule::InvalidPath,
             format!("evidence file \"{file}\" leads outside the site folder through a symbolic link; copy the file into the site instead"),
         );
         return None;
@@ -378,7 +383,7 @@ fn load_evidence_file(
     if let Err(why) = publishable_name(&file_name) {
         diags.error(
             pos.clone(),
-            "evidence-file-name",
+            Rule::EvidenceFileName,
             format!("evidence file \"{}\" {why}", shorten(file)),
         );
         return None;
@@ -393,7 +398,7 @@ fn load_evidence_file(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             diags.error(
                 pos.clone(),
-                "missing-file",
+                Rule::MissingFile,
                 format!("evidence file \"{file}\" does not exist"),
             );
             None
@@ -401,7 +406,7 @@ fn load_evidence_file(
         Err(e) => {
             diags.error(
                 pos.clone(),
-                "io",
+                Rule::Io,
                 format!("evidence file \"{file}\" cannot be read: {e}"),
             );
             None
@@ -429,7 +434,7 @@ fn linked_tops(root: &Path, diags: &mut Diagnostics) -> Vec<&'static str> {
         };
         diags.error(
             Pos::file(top),
-            "symlink",
+            Rule::Symlink,
             format!("{top} is a symbolic link; trustpress does not follow links, so that nothing outside the site (and no source file) is published: replace it with the {what} itself"),
         );
         linked.push(top);
@@ -458,7 +463,7 @@ fn read_evidence_files(
                 let pos = ev.common.pos_of("file").clone();
                 diags.error(
                     pos,
-                    "io",
+                    Rule::Io,
                     format!("evidence file \"{}\" cannot be read: {e}", file.source),
                 );
                 ev.file = None;
@@ -553,7 +558,7 @@ fn check_evidence_files(root: &Path, src: &Sources, diags: &mut Diagnostics) {
         };
         diags.error(
             e.common.pos_of("file").clone(),
-            "evidence-source-file",
+            Rule::EvidenceSourceFile,
             format!("evidence file \"{}\" {is}: trustpress reads it as a source and may not publish it; attach a separate file (e.g. under evidence/files/)", f.source),
         );
     }
@@ -572,7 +577,7 @@ fn check_evidence_files(root: &Path, src: &Sources, diags: &mut Diagnostics) {
         {
             diags.error(
                 e.common.pos_of("file").clone(),
-                "evidence-file-shared",
+                Rule::EvidenceFileShared,
                 format!(
                     "evidence file \"{}\" is also the file of {} \"{}\", which is {}: this {} item would publish it to {} readers; classify both alike or attach a separate file",
                     f.source,
@@ -660,7 +665,7 @@ fn read_text(root: &Path, rel: &str, diags: &mut Diagnostics) -> Option<String> 
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
         Err(e) => {
-            diags.error(Pos::file(rel), "io", format!("cannot read: {e}"));
+            diags.error(Pos::file(rel), Rule::Io, format!("cannot read: {e}"));
             return None;
         }
     };
@@ -672,7 +677,7 @@ fn read_text(root: &Path, rel: &str, diags: &mut Diagnostics) -> Option<String> 
             let column = 1 + upto.iter().rev().take_while(|b| **b != b'\n').count() as u64;
             diags.error(
                 Pos::new(rel, line, column),
-                "invalid-utf8",
+                Rule::InvalidUtf8,
                 "the file is not valid UTF-8 text: save it as UTF-8",
             );
             None
@@ -700,7 +705,7 @@ fn list_files(root: &Path, tops: &[&str], diags: &mut Diagnostics) -> BTreeSet<S
             let Some(name) = rel.to_str() else {
                 diags.warning(
                     Pos::file(rel.to_string_lossy().replace('\\', "/")),
-                    "unreadable-name",
+                    Rule::UnreadableName,
                     "this file name is not valid UTF-8, so trustpress skips the file: rename it",
                 );
                 continue;
@@ -711,7 +716,7 @@ fn list_files(root: &Path, tops: &[&str], diags: &mut Diagnostics) -> BTreeSet<S
             if entry.path_is_symlink() {
                 diags.warning(
                     Pos::file(name),
-                    "symlink-ignored",
+                    Rule::SymlinkIgnored,
                     "symbolic links are not followed, so this is skipped: copy the file or folder here instead",
                 );
                 continue;

@@ -113,7 +113,7 @@ fn a_broken_theme_keeps_the_warnings_in_serve_as_in_build() {
         ("templates/policy.html", "{% if %}\n"),
     ]);
     let rules = |errors: &[trustpress::diagnostic::Diagnostic]| {
-        let mut r: Vec<&str> = errors.iter().map(|d| d.rule).collect();
+        let mut r: Vec<&str> = errors.iter().map(|d| d.rule.id()).collect();
         r.sort_unstable();
         r.dedup();
         r

@@ -146,7 +146,7 @@ fn crlf_and_bom_parse_with_whole_file_positions() {
     let (_, diags) = source::load(dir.path());
     let d = diags
         .iter()
-        .find(|d| d.rule == "unknown-control")
+        .find(|d| d.rule.id() == "unknown-control")
         .expect("unknown control reported");
     assert_eq!(
         (d.pos.path.as_str(), d.pos.line, d.pos.column),
@@ -245,7 +245,7 @@ fn invalid_utf8_is_a_diagnostic() {
     let (_, diags) = source::load(dir.path());
     let rules: Vec<(&str, &str)> = diags
         .iter()
-        .map(|d| (d.pos.path.as_str(), d.rule))
+        .map(|d| (d.pos.path.as_str(), d.rule.id()))
         .collect();
     assert!(
         rules.contains(&("policies/access.md", "invalid-utf8")),
