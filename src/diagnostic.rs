@@ -169,27 +169,12 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     let limit = (word.chars().count() / 3).max(2);
     candidates
         .into_iter()
-        .map(|c| (edit_distance(&word, &c.to_ascii_lowercase()), c))
+        .map(|c| (strsim::levenshtein(&word, &c.to_ascii_lowercase()), c))
         .filter(|(d, _)| *d <= limit)
         // Ties go to the alphabetically first candidate: candidates often come from a hash
         // map, and `check`'s output must be the same on every run.
         .min_by(|(da, a), (db, b)| da.cmp(db).then_with(|| a.cmp(b)))
         .map(|(_, c)| c)
-}
-
-/// Levenshtein distance; inputs are short field names and vocabulary words.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]

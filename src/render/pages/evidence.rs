@@ -117,15 +117,12 @@ pub(in crate::render) fn evidence_page(
 /// Percent-encodes one path segment: every byte but the unreserved characters of RFC 3986, so
 /// `#`, `?`, `%`, `:` and spaces in a file name stay part of the name.
 fn encode_segment(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for b in name.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    const RESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(name, RESERVED).to_string()
 }
 
 #[cfg(test)]
