@@ -18,6 +18,7 @@ mod check;
 mod check_more;
 mod generator;
 mod incremental;
+mod leak_property;
 mod leaks;
 mod own_addresses;
 mod robustness;
