@@ -6,8 +6,13 @@
 //! searched for the markers of the items the audience may not see.
 //!
 //! Every field of an item carries a marker `mk` + class (`pub`, `cus`, `int`) + collection
-//! letter + index + a three-letter field name, such as `mkintp3tit`. The index ends in a
-//! letter and every field name has three letters, so no marker is a prefix of another.
+//! letter + index + a three-letter field name, such as `mkintp3tit`. A letter follows the
+//! index and every field name has three letters, so no marker is a prefix of another. Ids,
+//! file names and link texts carry markers too; a link's text is the linking item's marker,
+//! so a withheld link may show its text but never its target's id. Some cases replace every
+//! template by a dump of its context, so a view field no default template prints is searched
+//! as well. Conversely, each build must hold the id and title of every item it may show (the
+//! title only for a listed one), so the markers cannot silently go missing.
 //!
 //! A modest number of cases keeps `cargo test` fast; for a longer run:
 //! `PROPTEST_CASES=500 cargo test --test testsuite leak_property::`.
@@ -314,6 +319,12 @@ struct SiteM {
     defaults: [Option<Class>; 6],
     allow_raw_html: bool,
     show_restricted_counts: bool,
+    /// Every template replaced by a dump of its whole context, so that a view field no
+    /// default template prints is searched too.
+    dump_views: bool,
+    /// `organisation.website` and `certificate.register_url`, naming items of the site.
+    website: Option<Link>,
+    register_url: Option<Link>,
     scope: Vec<Link>,
     policies: Vec<PolicyM>,
     mappings: Vec<MappingM>,
@@ -464,6 +475,9 @@ fn site() -> impl Strategy<Value = SiteM> {
             proptest::array::uniform6(class()),
             any::<bool>(),
             any::<bool>(),
+            any::<bool>(),
+            proptest::option::of(link()),
+            proptest::option::of(link()),
             links(),
         ),
         prop::collection::vec(policy(), n.clone()),
@@ -475,7 +489,15 @@ fn site() -> impl Strategy<Value = SiteM> {
     )
         .prop_map(
             |(
-                (defaults, allow_raw_html, show_restricted_counts, scope),
+                (
+                    defaults,
+                    allow_raw_html,
+                    show_restricted_counts,
+                    dump_views,
+                    website,
+                    register_url,
+                    scope,
+                ),
                 policies,
                 mappings,
                 evidence,
@@ -486,6 +508,9 @@ fn site() -> impl Strategy<Value = SiteM> {
                 defaults,
                 allow_raw_html,
                 show_restricted_counts,
+                dump_views,
+                website,
+                register_url,
                 scope,
                 policies,
                 mappings,
@@ -698,12 +723,12 @@ impl Written<'_> {
             format!("HTTPS://TRUST.EXAMPLE:443/security/{folder}/{id}/index.html"),
             format!("//trust.example/{folder}/{id}/"),
         ];
-        if let Target::Item(Coll::Evidence, i) = target {
-            if let Some(file) = self.evidence_file(i) {
-                forms.push(format!(
-                    "https://trust.example/security/evidence/{id}/{file}"
-                ));
-            }
+        if let Target::Item(Coll::Evidence, i) = target
+            && let Some(file) = self.evidence_file(i)
+        {
+            forms.push(format!(
+                "https://trust.example/security/evidence/{id}/{file}"
+            ));
         }
         forms[spelling % forms.len()].clone()
     }
@@ -818,6 +843,18 @@ fn write_site<'a>(site: &'a SiteM, root: &Path) -> Written<'a> {
     let mut config = String::from(
         "title: Property Trust Center\nbase_url: https://trust.example/security/\norganisation:\n  name: Property Ltd\n",
     );
+    let url = |link: &Option<Link>| {
+        let link = link.as_ref()?;
+        Some(w.url(w.resolve(link.target)?, link.spelling))
+    };
+    if let Some(website) = url(&site.website) {
+        config.push_str(&format!("  website: \"{website}\"\n"));
+    }
+    if let Some(register) = url(&site.register_url) {
+        config.push_str(&format!(
+            "certificate:\n  status: certified\n  reference: C-1\n  register_url: \"{register}\"\n"
+        ));
+    }
     config.push_str(&format!(
         "allow_raw_html: {}\nshow_restricted_counts: {}\n",
         site.allow_raw_html, site.show_restricted_counts
@@ -835,6 +872,18 @@ fn write_site<'a>(site: &'a SiteM, root: &Path) -> Written<'a> {
         }
     }
     write(root, "site.yaml", config.as_bytes());
+    if site.dump_views {
+        let theme = repo().join("themes/default/templates");
+        for entry in std::fs::read_dir(&theme).expect("the default theme's templates") {
+            let name = entry.expect("a theme template").file_name();
+            let name = name.to_str().expect("a template name");
+            write(
+                root,
+                &format!("templates/{name}"),
+                b"{{ __tera_context }}\n",
+            );
+        }
+    }
     let scope = w.markdown("of the scope", "scope link", &site.scope, "");
     write(
         root,

@@ -4,6 +4,7 @@
 //!
 //! One area: `cargo test --test testsuite canary::`; the long property run:
 //! `PROPTEST_CASES=5000 cargo test --test testsuite robustness::`.
+//! The leak property test, longer: `PROPTEST_CASES=500 cargo test --test testsuite leak_property::`.
 
 mod common;
 #[allow(dead_code)]
