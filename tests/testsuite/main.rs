@@ -4,6 +4,7 @@
 //!
 //! One area: `cargo test --test testsuite canary::`; the long property run:
 //! `PROPTEST_CASES=5000 cargo test --test testsuite robustness::`.
+//! The leak property test, longer: `PROPTEST_CASES=500 cargo test --test testsuite leak_property::`.
 
 mod common;
 #[allow(dead_code)]
@@ -18,6 +19,7 @@ mod check;
 mod check_more;
 mod generator;
 mod incremental;
+mod leak_property;
 mod leaks;
 mod own_addresses;
 mod robustness;
