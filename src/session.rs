@@ -41,8 +41,21 @@ pub struct Prepared {
     loaded: Duration,
 }
 
+impl Prepared {
+    /// The newly compiled theme with what `Session::keep_theme` needs, if it is new.
+    pub fn theme_to_keep(&self) -> Option<CompiledTheme> {
+        self.theme_changed.then(|| {
+            (
+                self.site.templates.clone(),
+                Arc::clone(&self.theme),
+                self.theme_warnings.clone(),
+            )
+        })
+    }
+}
+
 /// A compiled theme, the template overrides it was compiled from, and its warnings.
-type CompiledTheme = (Vec<(String, String)>, Arc<Theme>, Vec<Diagnostic>);
+pub type CompiledTheme = (Vec<(String, String)>, Arc<Theme>, Vec<Diagnostic>);
 
 /// Builds of one site folder for one audience.
 pub struct Session {
@@ -110,7 +123,7 @@ impl Session {
         let edition = Edition::new(&prepared.site, self.audience, &prepared.md);
         let outputs = render::render(&edition, &prepared.theme)
             .map_err(|errors| failed(prepared.warnings.clone(), errors))?;
-        self.keep_theme(&prepared);
+        self.keep_theme(prepared.theme_to_keep());
         Ok(Built {
             outputs,
             warnings: prepared.warnings.into_sorted(),
@@ -121,15 +134,12 @@ impl Session {
         })
     }
 
-    /// Keeps `prepared`'s theme for the next build; called once every page rendered with it,
-    /// so a theme that fails on some page is compiled (and reported) again.
-    pub fn keep_theme(&mut self, prepared: &Prepared) {
-        if prepared.theme_changed {
-            self.theme = Some((
-                prepared.site.templates.clone(),
-                Arc::clone(&prepared.theme),
-                prepared.theme_warnings.clone(),
-            ));
+    /// Keeps a prepared build's theme (`Prepared::theme_to_keep`) for the next build; called
+    /// once every page rendered with it, so a theme that fails on some page is compiled (and
+    /// reported) again.
+    pub fn keep_theme(&mut self, theme: Option<CompiledTheme>) {
+        if let Some(theme) = theme {
+            self.theme = Some(theme);
         }
     }
 

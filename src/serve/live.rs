@@ -15,12 +15,26 @@ use crate::rules::Rule;
 use crate::session::{Prepared, Session};
 use crate::site::Site;
 
+/// What an edition borrows from: the linked site and the Markdown renderer.
+pub struct Sources {
+    site: Site,
+    md: Arc<markdown::Renderer>,
+}
+
+self_cell::self_cell!(
+    /// A site and its edition for one audience, built once per rebuild and kept with it, so a
+    /// page request does not rebuild the edition (linear in the items).
+    struct SiteEdition {
+        owner: Sources,
+        #[covariant]
+        dependent: Edition,
+    }
+);
+
 /// One good build, rendered lazily.
 pub struct LiveSite {
-    site: Site,
+    edition: SiteEdition,
     theme: Arc<Theme>,
-    md: Arc<markdown::Renderer>,
-    audience: Audience,
     paths: HashSet<String>,
     pages: Mutex<HashMap<String, Arc<Vec<u8>>>>,
     pub warnings: Vec<Diagnostic>,
@@ -48,10 +62,8 @@ impl LiveSite {
         }
         // A bug in rendering must cost one page, not the server's request loop.
         let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            // The edition borrows the site, so it is made per request: linear in the items,
-            // which is small beside rendering the page.
-            let edition = Edition::new(&self.site, self.audience, &self.md);
-            routes::page_at(&RenderContext::new(&edition, &self.theme), path)
+            let edition = self.edition.borrow_dependent();
+            routes::page_at(&RenderContext::new(edition, &self.theme), path)
         }))
         .unwrap_or_else(|_| {
             Some(Err(Diagnostic::error(
@@ -93,12 +105,26 @@ impl Builder {
     pub fn build(&mut self) -> Result<LiveSite, Failed> {
         let audience = self.session.audience();
         let prepared = self.session.prepare()?;
-        let edition = Edition::new(&prepared.site, audience, &prepared.md);
-        let paths: HashSet<String> = routes::paths(&edition).into_iter().collect();
+        self.session.prune();
+        let theme_changed = prepared.theme_changed;
+        let kept_theme = prepared.theme_to_keep();
+        let Prepared {
+            site,
+            theme,
+            md,
+            warnings,
+            ..
+        } = prepared;
+        let edition = SiteEdition::new(Sources { site, md }, |s| {
+            Edition::new(&s.site, audience, &s.md)
+        });
+        let paths: HashSet<String> = routes::paths(edition.borrow_dependent())
+            .into_iter()
+            .collect();
         let mut pages = HashMap::new();
-        if prepared.theme_changed {
-            let outputs = render::render(&edition, &prepared.theme).map_err(|errors| {
-                let mut all = prepared.warnings.clone();
+        if theme_changed {
+            let outputs = render::render(edition.borrow_dependent(), &theme).map_err(|errors| {
+                let mut all = warnings.clone();
                 for e in errors {
                     all.push(e);
                 }
@@ -110,21 +136,11 @@ impl Builder {
                 .into_iter()
                 .map(|o| (o.path, Arc::new(o.bytes)))
                 .collect();
-            self.session.keep_theme(&prepared);
+            self.session.keep_theme(kept_theme);
         }
-        self.session.prune();
-        let Prepared {
-            site,
-            theme,
-            md,
-            warnings,
-            ..
-        } = prepared;
         Ok(LiveSite {
-            site,
+            edition,
             theme,
-            md,
-            audience,
             paths,
             pages: Mutex::new(pages),
             warnings: warnings.into_sorted(),
