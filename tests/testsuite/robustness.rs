@@ -64,6 +64,14 @@ fn load_never_panics(policy: &[u8], risks: &[u8]) {
     );
 }
 
+/// 48 cases by default (fast enough for `cargo test`); `PROPTEST_CASES` asks for more.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(48)
+}
+
 /// Pieces that YAML and front matter are made of, to build inputs more likely to reach deep
 /// parser states than uniform random bytes do.
 fn fragment() -> impl Strategy<Value = Vec<u8>> {
@@ -99,7 +107,7 @@ fn document() -> impl Strategy<Value = Vec<u8>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn splitter_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
