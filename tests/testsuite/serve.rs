@@ -271,6 +271,8 @@ fn below_internal_the_overlay_says_only_that_the_build_is_broken() {
     assert!(!missing.body.contains("canaryint"));
     // The terminal has the details, and the count the overlay gives.
     public.wait_for_output("canaryint-overlay-status");
+    // The summary line comes after the diagnostics: wait for it too, not just the first.
+    public.wait_for_output(" failed in ");
     let errors = public.stderr();
     let count = errors
         .lines()
