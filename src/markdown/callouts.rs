@@ -299,8 +299,13 @@ fn indentation(line: &str, depth: usize) -> (usize, &str) {
     (units, rest)
 }
 
-/// The admonition a marker line (at its block's indentation) opens.
+/// The admonition a marker line (at its block's indentation) opens. A line with a comment
+/// in it is none: the rewritten line would lose the comment's start, and so publish what the
+/// comment hides.
 fn marker(line: &str) -> Option<Callout> {
+    if line.contains("<!--") {
+        return None;
+    }
     let (fold, rest) = if let Some(r) = line.strip_prefix("???+") {
         (Fold::Open, r)
     } else if let Some(r) = line.strip_prefix("???") {
@@ -493,6 +498,7 @@ mod tests {
             ("!!! note \"unclosed", None),
             ("!!! note: text", None),
             ("Wow!!! note", None),
+            ("!!! note \"a <!-- b\"", None),
         ] {
             assert_eq!(marker(line), expected, "{line}");
         }
@@ -561,6 +567,25 @@ mod tests {
             out.ends_with("<p class=\"callout-title\">Caution</p>\n</div>\n"),
             "{out}"
         );
+    }
+
+    /// Admonitions never publish what a comment hides: one that starts on a marker line, one
+    /// that holds a marker, one inside an admonition.
+    #[test]
+    fn comments_around_markers_are_never_published() {
+        for md in [
+            "!!! note \"t <!-- canaryint-a\"\n    canaryint-b -->\n\nBefore\n",
+            "!!! note \"t\" <!-- canaryint-a\n    canaryint-b -->\nBefore\n",
+            "Before\n<!--\n!!! note \"canaryint-a\"\n    canaryint-b\n-->\n",
+            "Before\n<!--\n!!! note \"canaryint-a -->\"\n    canaryint-b\n",
+            "Before\n\n!!! note\n    x <!-- canaryint-a\n\n    canaryint-b -->\n",
+        ] {
+            for allow in [false, true] {
+                let out = Renderer::new(allow).render(md, &Fake).html;
+                assert!(!out.contains("canaryint"), "{md:?} gave {out}");
+                assert!(out.contains("Before"), "{md:?} gave {out}");
+            }
+        }
     }
 
     #[test]
