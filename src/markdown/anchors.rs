@@ -2,10 +2,9 @@
 
 use std::collections::HashSet;
 
-use pulldown_cmark::{Event, HeadingLevel, LinkType, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, HeadingLevel, LinkType, Tag, TagEnd};
 
 use super::comments::without_comments;
-use super::options;
 use crate::model::slugify;
 
 /// A heading for the table of contents.
@@ -18,8 +17,9 @@ pub struct TocEntry {
 
 /// The ids of every heading in `text`, as `render` assigns them (for anchor checks).
 pub fn heading_ids(text: &str) -> Vec<String> {
-    let clean = without_comments(text);
-    let events: Vec<Event> = Parser::new_ext(&clean.text, options()).collect();
+    let rewritten = super::callouts::rewrite(text);
+    let clean = without_comments(&rewritten.text);
+    let (events, _) = super::parse(&clean, &rewritten);
     let (events, _) = anchor_headings(events);
     events
         .into_iter()
@@ -116,5 +116,51 @@ mod tests {
             heading_ids("## Escalation to <policy:secret>\n"),
             ["escalation-to"]
         );
+    }
+
+    #[test]
+    fn a_text_with_h1_sections_is_shifted_one_level_down() {
+        let md = "# Purpose\n\ntext\n\n## Roles `x`\n\n###### Six\n\nSetext\n======\n\n# Purpose\n";
+        let r = Renderer::new(false).render(md, &Fake);
+        for tag in [
+            r#"<h2 id="purpose">Purpose</h2>"#,
+            r#"<h3 id="roles-x">"#,
+            r#"<h6 id="six">Six</h6>"#,
+            r#"<h2 id="setext">Setext</h2>"#,
+            r#"<h2 id="purpose-1">Purpose</h2>"#,
+        ] {
+            assert!(r.html.contains(tag), "{tag} in {}", r.html);
+        }
+        assert!(!r.html.contains("<h1"), "{}", r.html);
+        let toc: Vec<_> = r.toc.iter().map(|t| (t.level, t.id.as_str())).collect();
+        assert_eq!(
+            toc,
+            [
+                (2, "purpose"),
+                (3, "roles-x"),
+                (2, "setext"),
+                (2, "purpose-1")
+            ]
+        );
+        // The ids that anchor checks use are the ones rendered.
+        assert_eq!(
+            heading_ids(md),
+            ["purpose", "roles-x", "six", "setext", "purpose-1"]
+        );
+    }
+
+    #[test]
+    fn a_text_without_h1_keeps_its_levels() {
+        let r = Renderer::new(false).render(
+            "## Scope\n\n#### Deep\n\n    # code, not a heading\n",
+            &Fake,
+        );
+        assert!(r.html.contains(r#"<h2 id="scope">"#), "{}", r.html);
+        assert!(r.html.contains(r#"<h4 id="deep">"#), "{}", r.html);
+        // An h1 inside a callout counts like any other.
+        let r = Renderer::new(false).render("## Scope\n\n> [!NOTE]\n> # Inside\n", &Fake);
+        assert!(r.html.contains(r#"<h3 id="scope">"#), "{}", r.html);
+        assert!(r.html.contains(r#"<h2 id="inside">"#), "{}", r.html);
+        assert_eq!(heading_ids("!!! note\n    # Inside\n"), ["inside"]);
     }
 }

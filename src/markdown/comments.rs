@@ -64,13 +64,16 @@ pub(super) fn without_comments(text: &str) -> Uncommented<'_> {
 /// The offset of a `<!--` that is never closed, if any: it hides everything after it, which
 /// is rarely what its author meant (`check` warns).
 pub fn unclosed_comment(text: &str) -> Option<usize> {
+    // Read as it is rendered: an admonition's body is text, not an indented code block.
+    let rewritten = super::callouts::rewrite(text);
+    let text = &*rewritten.text;
     let code = code_ranges(text);
     let last = comment_ranges(text, &code).pop()?;
     let comment = &text[last.clone()];
     let closed = comment.len() >= 5 && (comment.ends_with("-->") || comment.ends_with("--!>"))
         || comment == "<!-->"
         || comment == "<!--->";
-    (last.end == text.len() && !closed).then_some(last.start)
+    (last.end == text.len() && !closed).then(|| rewritten.original(last.start))
 }
 
 /// The byte ranges of code spans and code blocks in Markdown `text`, in order.

@@ -134,6 +134,7 @@ pub(super) fn sanitizer() -> ammonia::Builder<'static> {
         .add_tag_attributes("th", ["style"])
         .add_tag_attributes("td", ["style"])
         .add_tag_attributes("pre", ["data-lang"])
+        .add_tag_attributes("details", ["open"])
         .attribute_filter(|element, attribute, value| match (element, attribute) {
             ("input", "type") => (value == "checkbox").then_some(Cow::Borrowed(value)),
             (_, "style") => matches!(

@@ -22,10 +22,11 @@ pub struct LinkAt {
 pub fn links(text: &str) -> Vec<LinkAt> {
     let mut out = Vec::new();
     let mut lines = LineIndex::new(text);
-    let clean = without_comments(text);
+    let rewritten = super::callouts::rewrite(text);
+    let clean = without_comments(&rewritten.text);
     for (event, range) in Parser::new_ext(&clean.text, options()).into_offset_iter() {
         if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = event {
-            let offset = clean.original(range.start);
+            let offset = rewritten.original(clean.original(range.start));
             let (line, column) = lines.position(offset);
             out.push(LinkAt {
                 dest: dest_url.to_string(),

@@ -2,15 +2,19 @@
 //! highlighting (syntect, CSS classes) and sanitising (ammonia). One file per concern:
 //! `links` (link destinations, their positions and resolution), `anchors` (heading ids and the
 //! table of contents), `highlight` (code blocks), `html` (raw HTML and the sanitiser) and
-//! `comments` (HTML comments, taken out before parsing); the event transform is here.
+//! `comments` (HTML comments, taken out before parsing), `callouts` (GFM alerts and MkDocs
+//! admonitions); the event transform is here.
 
 mod anchors;
+mod callouts;
 mod comments;
 mod highlight;
 mod html;
 mod links;
 
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
+};
 use syntect::parsing::SyntaxSet;
 
 use crate::model::ControlId;
@@ -21,10 +25,12 @@ pub use highlight::{highlight_css, highlight_theme_names};
 pub use links::{LinkAt, LinkResolver, Resolved, is_safe_url, links, position};
 
 use anchors::anchor_headings;
-use comments::without_comments;
+use callouts::{Callout, Rewritten, render_callouts};
+use comments::{Uncommented, without_comments};
 use html::{rewrite_fragment, sanitizer};
 
-/// Rendered Markdown: its HTML and its table of contents (h2 and h3 headings).
+/// Rendered Markdown: its HTML and its table of contents (h2 and h3 headings, after a text
+/// that uses `#` for its sections is shifted one level down).
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
     pub html: String,
@@ -53,10 +59,12 @@ impl Renderer {
 
     /// Renders `text`; links go through `links`.
     pub fn render(&self, text: &str, links: &dyn LinkResolver) -> Rendered {
-        let clean = without_comments(text);
-        let events = join_html_blocks(Parser::new_ext(&clean.text, options()));
+        let rewritten = callouts::rewrite(text);
+        let clean = without_comments(&rewritten.text);
+        let (events, callouts) = parse(&clean, &rewritten);
         let (events, toc) = anchor_headings(events);
         let (events, has_raw_html) = self.transform(events, links);
+        let events = render_callouts(events, &callouts);
         let mut html = String::with_capacity(text.len() * 3 / 2);
         pulldown_cmark::html::push_html(&mut html, events.into_iter());
         // pulldown-cmark escapes all text and attribute values, and `transform` drops unsafe
@@ -104,9 +112,11 @@ impl Renderer {
                     Event::End(TagEnd::CodeBlock) => {
                         let (lang, buf) = code.take().unwrap_or_default();
                         if !in_style {
-                            out.push(Event::Html(
-                                highlight::highlight(&self.syntaxes, &buf, &lang).into(),
-                            ));
+                            let html = match diagram_language(&lang) {
+                                Some(name) => diagram_source(name, &buf),
+                                None => highlight::highlight(&self.syntaxes, &buf, &lang),
+                            };
+                            out.push(Event::Html(html.into()));
                         }
                     }
                     _ => {}
@@ -257,6 +267,78 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// The events of Markdown as it is published — MkDocs admonitions rewritten as quotes
+/// (`rewritten`), then comments taken out (`clean`), HTML blocks joined, headings shifted by
+/// `shift_headings` — and the callout, if any, that each quote is, in order.
+fn parse<'a>(
+    clean: &'a Uncommented<'_>,
+    rewritten: &Rewritten<'_>,
+) -> (Vec<Event<'a>>, Vec<Option<Callout>>) {
+    let mut callouts = Vec::new();
+    let events = Parser::new_ext(&clean.text, options())
+        .into_offset_iter()
+        .map(|(event, range)| {
+            if let Event::Start(Tag::BlockQuote(kind)) = &event {
+                callouts.push(match kind {
+                    Some(kind) => Some(Callout::alert(*kind)),
+                    None => rewritten
+                        .admonition_at(clean.original(range.start))
+                        .cloned(),
+                });
+            }
+            event
+        });
+    let mut events = join_html_blocks(events);
+    shift_headings(&mut events);
+    (events, callouts)
+}
+
+/// Headings as authors write them: a text that uses `#` (h1) for its sections has every
+/// heading moved one level down (h6 stays h6), so that the page title is the only h1 and the
+/// sections are in the table of contents. A text without h1 is left as it is.
+fn shift_headings(events: &mut [Event<'_>]) {
+    let has_h1 = events.iter().any(|e| {
+        matches!(
+            e,
+            Event::Start(Tag::Heading {
+                level: HeadingLevel::H1,
+                ..
+            })
+        )
+    });
+    if !has_h1 {
+        return;
+    }
+    let down = |level: HeadingLevel| match level {
+        HeadingLevel::H1 => HeadingLevel::H2,
+        HeadingLevel::H2 => HeadingLevel::H3,
+        HeadingLevel::H3 => HeadingLevel::H4,
+        HeadingLevel::H4 => HeadingLevel::H5,
+        HeadingLevel::H5 | HeadingLevel::H6 => HeadingLevel::H6,
+    };
+    for event in events {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) | Event::End(TagEnd::Heading(level)) => {
+                *level = down(*level);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The diagram languages shown as their source, by the name their fenced blocks use.
+fn diagram_language(lang: &str) -> Option<&'static str> {
+    lang.eq_ignore_ascii_case("mermaid").then_some("Mermaid")
+}
+
+/// A diagram's source as a labelled block: the site loads no script that could draw it.
+fn diagram_source(name: &str, code: &str) -> String {
+    format!(
+        "<figure class=\"diagram\">\n<figcaption class=\"diagram-title\">Diagram ({name} source)</figcaption>\n<pre class=\"code\"><code>{}</code></pre>\n<p class=\"diagram-note\">Diagrams are shown as their source text.</p>\n</figure>\n",
+        escape(code)
+    )
+}
+
 /// An HTML block arrives a line at a time; joined, a tag or comment spanning lines is whole.
 fn join_html_blocks<'a>(events: impl Iterator<Item = Event<'a>>) -> Vec<Event<'a>> {
     let mut out: Vec<Event<'a>> = Vec::new();
@@ -339,7 +421,7 @@ pub(crate) mod testing {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::markdown::testing::html;
+    use crate::markdown::testing::{Fake, html};
 
     #[test]
     fn escapes_text_and_attribute_values() {
@@ -427,5 +509,29 @@ mod tests {
         assert!(!out.contains("secret title"), "{out}");
         assert_eq!(out.matches("<img").count(), 1, "{out}");
         assert!(out.contains(r#"<img src="../open/" alt="ok""#), "{out}");
+    }
+
+    #[test]
+    fn mermaid_blocks_are_labelled_diagram_source() {
+        for allow in [false, true] {
+            let md = "<b>raw</b>\n\n```mermaid\ngraph TD\n  A[\"<script>x</script>\"] --> B\n```\n\n```Mermaid {init}\nsequenceDiagram\n```\n";
+            let out = Renderer::new(allow).render(md, &Fake).html;
+            assert_eq!(
+                out.matches("<figure class=\"diagram\">").count(),
+                2,
+                "{out}"
+            );
+            assert!(
+                out.contains("<figcaption class=\"diagram-title\">Diagram (Mermaid source)</figcaption>\n<pre class=\"code\"><code>graph TD\n  A["),
+                "{out}"
+            );
+            assert!(out.contains("&lt;script&gt;x&lt;/script&gt;"), "{out}");
+            assert!(
+                out.contains("Diagrams are shown as their source text."),
+                "{out}"
+            );
+            assert!(!out.contains("<script"), "{out}");
+            assert!(!out.contains("hl-code"), "{out}");
+        }
     }
 }

@@ -17,6 +17,7 @@ mod build;
 mod canary;
 mod check;
 mod check_more;
+mod dialects;
 mod generator;
 mod incremental;
 mod leak_property;
