@@ -26,6 +26,9 @@ pub enum Route {
     Item(Collection, String),
     /// An evidence item's file, published beside its page: slug, file name.
     EvidenceFile(String, String),
+    /// A file of a policy's folder (`policies/x/index.md` with `diagram.svg` beside it),
+    /// published beside the policy's page: slug, path inside the folder.
+    PolicyFile(String, String),
     /// A file of the site's `static/` folder, by its output path.
     Static(String),
 }
@@ -49,6 +52,9 @@ impl Route {
                 Route::Asset(name) => (*name).into(),
                 Route::EvidenceFile(slug, file) => {
                     format!("{}/{slug}/{file}", Collection::Evidence.dir())
+                }
+                Route::PolicyFile(slug, file) => {
+                    format!("{}/{slug}/{file}", Collection::Policies.dir())
                 }
                 Route::Static(path) => path.clone(),
                 _ => String::new(), // every folder page has a location
@@ -126,12 +132,17 @@ impl Route {
             if let Some((slug, file)) = rest.split_once('/')
                 && !slug.is_empty()
                 && !file.is_empty()
-                && !file.contains('/')
             {
+                // A policy's folder may hold subfolders of files (`img/a.png`); a file named
+                // like a page (`b/index.html`) is never one of them.
+                let nested = file.contains('/');
+                let page_name = file.rsplit('/').next() == Some(INDEX);
                 return Some(if file == INDEX {
                     Route::Item(collection, slug.to_string())
-                } else if collection == Collection::Evidence {
+                } else if collection == Collection::Evidence && !nested {
                     Route::EvidenceFile(slug.to_string(), file.to_string())
+                } else if collection == Collection::Policies && !page_name {
+                    Route::PolicyFile(slug.to_string(), file.to_string())
                 } else {
                     Route::Static(path.to_string())
                 });
@@ -237,6 +248,13 @@ mod tests {
             "../../evidence/restore/log.txt",
         );
         check(
+            Route::PolicyFile("access".into(), "diagram.svg".into()),
+            "policies/access/diagram.svg",
+            2,
+            "policies/access/diagram.svg",
+            "../../policies/access/diagram.svg",
+        );
+        check(
             Route::Static("img/logo.svg".into()),
             "img/logo.svg",
             1,
@@ -256,7 +274,15 @@ mod tests {
             ),
             (
                 "policies/x/report.pdf",
-                Some(Route::Static("policies/x/report.pdf".into())),
+                Some(Route::PolicyFile("x".into(), "report.pdf".into())),
+            ),
+            (
+                "policies/x/img/a.png",
+                Some(Route::PolicyFile("x".into(), "img/a.png".into())),
+            ),
+            (
+                "evidence/x/img/a.png",
+                Some(Route::Static("evidence/x/img/a.png".into())),
             ),
             ("logo.svg", Some(Route::Static("logo.svg".into()))),
         ] {
