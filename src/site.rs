@@ -284,6 +284,13 @@ impl Site {
         let path = path.split('?').next().unwrap_or(path);
         let joined = join_relative(from, path)
             .ok_or_else(|| format!("relative link \"{dest}\" points outside the site folder"))?;
+        // A browser decodes `%20` before asking for the file: `flow%20%232.svg` is the file
+        // `flow #2.svg`.
+        let decoded = percent_decode_str(path).decode_utf8_lossy();
+        let joined = match join_relative(from, &decoded) {
+            Some(d) if !self.files.contains_key(&joined) && self.files.contains_key(&d) => d,
+            _ => joined,
+        };
         self.file_target(&joined, path, from)
             .map(|t| Some((t, fragment)))
     }

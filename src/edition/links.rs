@@ -4,7 +4,7 @@
 use super::Edition;
 use super::route::Route;
 use crate::markdown::{self, LinkResolver, Resolved};
-use crate::model::ControlId;
+use crate::model::{Audience, ControlId};
 use crate::site::{ItemKey, Target};
 
 /// Resolves the links of one text for a page at `root`, written in the source file `from`.
@@ -74,6 +74,10 @@ impl Edition<'_> {
             Target::Home => Route::Home,
             Target::Scope => Route::Scope,
             Target::List(c) => Route::List(*c),
+            // Only public builds have a sitemap.
+            Target::Static(p) if p == "sitemap.xml" && self.audience != Audience::Public => {
+                return None;
+            }
             Target::Static(p) => Route::Static(p.clone()),
             Target::Traceability => Route::Traceability,
             Target::Item(key) => self.published_route(*key)?,

@@ -86,12 +86,18 @@ impl Route {
         root(self.depth())
     }
 
-    /// This route's URL from a page whose prefix to the root is `root`.
+    /// This route's URL from a page whose prefix to the root is `root`. A file's path is
+    /// percent-encoded segment by segment, so a `#`, `?`, `%` or space in a file name
+    /// (`policies/x/flow #2.svg`) stays part of the name.
     pub fn url_from(&self, root: &str) -> String {
         match self.location() {
             Some(dir) if root.is_empty() && dir.is_empty() => "./".into(),
             Some(dir) => format!("{root}{dir}"),
-            None => format!("{root}{}", self.path()),
+            None => {
+                let path = self.path();
+                let encoded: Vec<String> = path.split('/').map(encode_segment).collect();
+                format!("{root}{}", encoded.join("/"))
+            }
         }
     }
 
@@ -150,6 +156,16 @@ impl Route {
         }
         Some(Route::Static(path.to_string()))
     }
+}
+
+/// Percent-encodes one path segment: every byte but the unreserved characters of RFC 3986.
+fn encode_segment(segment: &str) -> String {
+    const RESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(segment, RESERVED).to_string()
 }
 
 /// The relative prefix from a page `depth` folders below the root.
@@ -262,6 +278,10 @@ mod tests {
             "../../img/logo.svg",
         );
         assert_eq!(Route::Item(Risks, "r".into()).root(), "../../");
+        assert_eq!(
+            Route::PolicyFile("x".into(), "img/flow #2?.svg".into()).url_from("../../"),
+            "../../policies/x/img/flow%20%232%3F.svg"
+        );
         assert_eq!(Route::Home.root(), "");
     }
 

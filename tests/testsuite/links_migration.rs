@@ -34,6 +34,7 @@ fn migration_site(root: &Path, public_body: &str) {
         b"<svg>diagram</svg>",
     );
     write(root, "policies/access-control/img/flow.png", b"png");
+    write(root, "policies/access-control/flow #2.svg", b"<svg/>");
     write(
         root,
         "policies/canaryint-secret/index.md",
@@ -67,6 +68,7 @@ const PUBLIC_BODY: &str = "\
 ![evidence](../../evidence/files/shot.png)
 [the diagram by address](/policies/access-control/diagram.svg)
 [careers](https://trust.example/careers)
+![second flow](flow%20%232.svg)
 ";
 
 fn errors(diags: &[Value]) -> Vec<(String, u64, String)> {
@@ -100,6 +102,7 @@ fn rooted_links_and_folder_files_become_relative_urls() {
         "../../policies/access-control/",
         "../../evidence/shot/shot.png",
         "https://trust.example/careers",
+        "../../policies/access-control/flow%20%232.svg",
     ] {
         assert!(
             hrefs.iter().any(|h| h == expected),
@@ -117,6 +120,7 @@ fn rooted_links_and_folder_files_become_relative_urls() {
         Some(&b"<svg>diagram</svg>"[..])
     );
     assert!(tree.has("policies/access-control/img/flow.png"));
+    assert!(tree.has("policies/access-control/flow #2.svg"));
     assert!(tree.has("evidence/shot/shot.png"));
     // The internal policy's address, its redirect and its file are text for this reader.
     assert!(page.contains("old secret address"));
