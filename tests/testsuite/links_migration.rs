@@ -340,3 +340,21 @@ fn broken_relative_links_suggest_the_file_and_the_item_link() {
         "link to \"policy/access-control.md\", which does not exist (did you mean \"access-control.md\" or \"policy:access-control\"?)"
     );
 }
+
+/// `serve` answers with a policy folder's files exactly where a build writes them, and only
+/// for readers who may open the policy.
+#[test]
+fn serve_answers_with_folder_files_for_readers_who_may_open_the_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    migration_site(&site, PUBLIC_BODY);
+    let server = crate::live::Server::start(&site, &[]);
+    let diagram = server.get("/policies/access-control/diagram.svg");
+    assert_eq!(diagram.status, 200, "{}", server.logs());
+    assert!(diagram.body.contains("diagram"));
+    let spaced = server.get("/policies/access-control/flow%20%232.svg");
+    assert_eq!(spaced.status, 200, "{}", server.logs());
+    let secret = server.get("/policies/canaryint-secret/canaryint-attach-plan.svg");
+    assert_eq!(secret.status, 404);
+    assert!(!secret.body.contains("canaryint-attach-content"));
+}
