@@ -230,7 +230,8 @@ fn links(site: &Site, diags: &mut Diagnostics) {
             {
                 check_anchor(site, &mut anchors, t, f, &link.dest, pos, diags);
             }
-            let Target::Item(key) = target else {
+            // A link to an item's file counts as a link to the item.
+            let Some(key) = target.item() else {
                 continue;
             };
             if Owner::Item(key) != owner {

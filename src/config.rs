@@ -29,6 +29,18 @@ pub struct Config {
     /// Where each URL field (`base_url`, `organisation.website`, `certificate.register_url`)
     /// was written, for the diagnostics of link checking.
     pub url_pos: Vec<(&'static str, Pos)>,
+    /// `redirects:` (or `aliases:`): old addresses of pages, each with the link it now means.
+    pub redirects: Vec<Redirect>,
+}
+
+/// One entry of `redirects:`: an old address (`/security-policies/access/`) and the link it
+/// now means (`policy:access-control`), resolved and checked when the site is linked.
+#[derive(Debug, Clone)]
+pub struct Redirect {
+    pub from: String,
+    pub to: String,
+    /// Where the entry's target was written.
+    pub pos: Pos,
 }
 
 #[derive(Debug, Clone)]
@@ -85,6 +97,8 @@ struct RawConfig {
     allow_raw_html: Option<bool>,
     highlight_theme: Option<Spanned<String>>,
     show_restricted_counts: Option<bool>,
+    #[serde(alias = "aliases")]
+    redirects: Option<std::collections::BTreeMap<String, Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -223,6 +237,7 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Config> {
             t.value
         }
     };
+    let redirects = parse_redirects(raw.redirects.take());
     Some(Config {
         title: title?,
         base_url: base_url?,
@@ -236,7 +251,22 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Config> {
         highlight_theme,
         show_restricted_counts: raw.show_restricted_counts.unwrap_or(true),
         url_pos,
+        redirects,
     })
+}
+
+/// `redirects:` as a list; the targets are checked when the site is linked.
+fn parse_redirects(
+    raw: Option<std::collections::BTreeMap<String, Spanned<String>>>,
+) -> Vec<Redirect> {
+    raw.unwrap_or_default()
+        .into_iter()
+        .map(|(from, to)| Redirect {
+            pos: yaml::pos_of(&to, CONFIG_FILE, 0),
+            from: from.trim().to_string(),
+            to: to.value.trim().to_string(),
+        })
+        .collect()
 }
 
 fn parse_certificate(
@@ -344,6 +374,26 @@ mod tests {
         let errs: Vec<String> = d.into_sorted().iter().map(ToString::to_string).collect();
         assert_eq!(errs.len(), 1);
         assert!(errs[0].starts_with("site.yaml:6:"), "{}", errs[0]);
+    }
+
+    #[test]
+    fn redirects_are_read_with_positions_under_either_name() {
+        for key in ["redirects", "aliases"] {
+            let mut d = Diagnostics::new();
+            let c = parse(
+                &format!("title: T\nbase_url: /\norganisation: {{name: Org}}\n{key}:\n  /old/access/: policy:access-control\n"),
+                &mut d,
+            )
+            .expect("config");
+            assert!(d.is_empty(), "{d:?}");
+            assert_eq!(c.redirects.len(), 1);
+            assert_eq!(c.redirects[0].from, "/old/access/");
+            assert_eq!(c.redirects[0].to, "policy:access-control");
+            assert_eq!(
+                (c.redirects[0].pos.line, c.redirects[0].pos.column),
+                (5, 17)
+            );
+        }
     }
 
     #[test]

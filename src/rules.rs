@@ -70,7 +70,7 @@ rules! {
     ApprovedWithoutDate "approved-without-date" Error
         "an approved policy without an `approved` date";
     BrokenLink "broken-link" Error
-        "a Markdown link to an item or file that does not exist";
+        "a Markdown link to an item or file that does not exist (a rooted path included), or a `redirects:` entry whose target does not";
     UnsafeUrl "unsafe-url" Error
         "a URL field (evidence `url`, `organisation.website`, `certificate.register_url`) with a scheme other than http, https, mailto or tel; a `base_url` that is not a web address";
     BrokenAnchor "broken-anchor" Error

@@ -29,9 +29,35 @@ pub enum Target {
     Item(ItemKey),
     /// The list page of a collection (a link to a register file).
     List(Collection),
-    /// A file every audience gets, by its output path: one under `static/`, or the
-    /// statement of applicability (`controls/soa.csv`).
+    /// A file every audience gets, by its output path: one under `static/`, or a generated
+    /// one (the statement of applicability `controls/soa.csv`, `robots.txt`, `style.css` …).
     Static(String),
+    /// The traceability matrix.
+    Traceability,
+    /// A file published beside an item's page, withheld with the item: an evidence item's
+    /// file, or a file of a policy's folder (by its path inside the folder).
+    File(ItemKey, String),
+}
+
+impl Target {
+    /// The item this target belongs to, if any (its page, or a file beside it).
+    pub fn item(&self) -> Option<ItemKey> {
+        match self {
+            Target::Item(key) | Target::File(key, _) => Some(*key),
+            _ => None,
+        }
+    }
+}
+
+/// A file of a policy's folder, published beside the policy's page (`policies/<slug>/<name>`)
+/// to the readers who may open the policy.
+#[derive(Debug)]
+pub struct PolicyFile {
+    pub policy: PolicyKey,
+    /// Its path inside the policy's folder, as published (`diagram.svg`, `img/a.png`).
+    pub name: String,
+    /// Its bytes; `None` when the build's audience may not see the policy (never read).
+    pub bytes: Option<Vec<u8>>,
 }
 
 /// What a link resolves to: its target and the fragment (`#…`) it names, if any; `None`
@@ -55,9 +81,16 @@ pub struct Site {
     pub findings: Items<Finding>,
     pub suppliers: Items<Supplier>,
     pub static_files: Vec<(String, Vec<u8>)>,
+    /// The files of policy folders (`policies/x/index.md` with `diagram.svg` beside it).
+    pub policy_files: Vec<PolicyFile>,
     pub templates: Vec<(String, String)>,
     /// Source file (site-relative) → what a relative link to it means.
     files: BTreeMap<String, Option<Target>>,
+    /// `redirects:` of `site.yaml`: an old address (its path inside the site, as
+    /// `address_key` spells it) → what it now means.
+    redirects: HashMap<String, Target>,
+    /// Each policy folder file's source path, by its policy and name (for `files`).
+    policy_file_sources: HashMap<(PolicyKey, String), String>,
     /// Where the site is published (from `base_url`), to recognise links to its own pages.
     home: Home,
     /// Non-fatal findings of loading and linking.
@@ -90,8 +123,11 @@ pub fn link(src: Sources, today: Date, diags: &mut Diagnostics, cache: Arc<Cache
         findings: Items::new(src.findings),
         suppliers: Items::new(src.suppliers),
         static_files: src.static_files,
+        policy_files: Vec::new(),
         templates: src.templates,
         files: BTreeMap::new(),
+        redirects: HashMap::new(),
+        policy_file_sources: HashMap::new(),
         home,
         warnings: Diagnostics::new(),
         cache,
@@ -99,7 +135,9 @@ pub fn link(src: Sources, today: Date, diags: &mut Diagnostics, cache: Arc<Cache
     site.index_ids(diags);
     site.attach_mappings(src.mappings, diags);
     site.link_references(diags);
+    site.attach_policy_files(src.policy_files);
     site.index_files(&src.files);
+    site.index_redirects(diags);
     site.check_markdown_links(diags);
     site.check_url_fields(diags);
     Some(site)
@@ -126,6 +164,18 @@ impl Site {
     /// What each site file means as a link target (an input of link resolution).
     pub fn link_targets(&self) -> &BTreeMap<String, Option<Target>> {
         &self.files
+    }
+
+    /// The old addresses of `redirects:` with what each means, sorted (an input of link
+    /// resolution, like `link_targets`).
+    pub fn redirect_targets(&self) -> Vec<(&str, &Target)> {
+        let mut out: Vec<(&str, &Target)> = self
+            .redirects
+            .iter()
+            .map(|(k, t)| (k.as_str(), t))
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(b.0));
+        out
     }
 
     /// The item whose page lives at `<collection>/<slug>/`.
@@ -188,8 +238,10 @@ impl Site {
                 return Ok(None); // another host
             }
             let segments = decoded_segments(&url);
+            let slash = |c: char| c == '/' || c == '\\';
+            let rooted = path.starts_with(slash) && !path[1..].starts_with(slash);
             return Ok(self
-                .address_target(&segments)?
+                .address_target(&segments, !rooted)?
                 .map(|target| (target, fragment)));
         }
         // A scheme is letters, digits, `+`, `-` and `.` before the first `:`; a colon after a
@@ -232,7 +284,15 @@ impl Site {
         let path = path.split('?').next().unwrap_or(path);
         let joined = join_relative(from, path)
             .ok_or_else(|| format!("relative link \"{dest}\" points outside the site folder"))?;
-        self.file_target(&joined).map(|t| Some((t, fragment)))
+        // A browser decodes `%20` before asking for the file: `flow%20%232.svg` is the file
+        // `flow #2.svg`.
+        let decoded = percent_decode_str(path).decode_utf8_lossy();
+        let joined = match join_relative(from, &decoded) {
+            Some(d) if !self.files.contains_key(&joined) && self.files.contains_key(&d) => d,
+            _ => joined,
+        };
+        self.file_target(&joined, path, from)
+            .map(|t| Some((t, fragment)))
     }
 
     /// Resolves a URL field (evidence `url`, `site.yaml` URLs) written in `from`: like a
@@ -246,69 +306,159 @@ impl Site {
         Ok(resolved)
     }
 
-    /// What a link to the site file `path` means, or why it is broken.
-    fn file_target(&self, path: &str) -> Result<Target, String> {
+    /// What a link to the site file `path` means, or why it is broken. `written` is the
+    /// link as written in `from`, for suggestions.
+    fn file_target(&self, path: &str, written: &str, from: &str) -> Result<Target, String> {
         match self.files.get(path) {
             Some(Some(t)) => Ok(t.clone()),
+            Some(None) if path.starts_with("policies/") => Err(format!(
+                "link to \"{path}\", a file trustpress does not publish: a policy's files are published with it when the policy is a folder (policies/x/index.md with the file beside it)"
+            )),
             Some(None) => Err(format!(
                 "link to \"{path}\", a file trustpress does not publish (link to its page instead)"
             )),
-            None => Err(format!("link to \"{path}\", which does not exist")),
+            None => Err(format!(
+                "link to \"{path}\", which does not exist{}",
+                self.suggest_file(path, written, from)
+            )),
         }
     }
 
+    /// " (did you mean …?)" for a relative link to `path` that names no file: the Markdown
+    /// file it leaves out the `.md` of, a page bundle's file, or a file of the same name
+    /// elsewhere in the site (moved); with the item link of a policy it names. Empty if
+    /// nothing is close.
+    fn suggest_file(&self, path: &str, written: &str, from: &str) -> String {
+        let path = path.trim_end_matches('/');
+        let written = written.split(['#', '?']).next().unwrap_or(written);
+        let written = written.trim_end_matches('/');
+        let mut options: Vec<String> = Vec::new();
+        let mut item = None;
+        for (suffix, tail) in [
+            (".md", ".md"),
+            ("/index.md", "/index.md"),
+            ("/_index.md", "/_index.md"),
+        ] {
+            let candidate = format!("{path}{suffix}");
+            if let Some(target) = self.files.get(&candidate) {
+                options.push(format!("\"{written}{tail}\""));
+                item = item.or(target.clone());
+                break;
+            }
+        }
+        let name = path.rsplit('/').next().unwrap_or(path);
+        if options.is_empty() {
+            // Moved: the same file name elsewhere (with `.md` added if the link left it out).
+            let same: Vec<&String> = self
+                .files
+                .keys()
+                .filter(|f| {
+                    let file = f.rsplit('/').next().unwrap_or(f);
+                    file.eq_ignore_ascii_case(name)
+                        || (!name.contains('.') && file.eq_ignore_ascii_case(&format!("{name}.md")))
+                })
+                .take(3)
+                .collect();
+            for f in same {
+                options.push(format!("\"{}\"", relative_link(from, f)));
+                item = item.or_else(|| self.files.get(f.as_str()).cloned().flatten());
+            }
+        }
+        // A policy whose id or page address is the name (`./access-control`).
+        let stem = name.strip_suffix(".md").unwrap_or(name);
+        if item.is_none()
+            && let Some(key) = self
+                .policies
+                .by_id(stem)
+                .or_else(|| self.policies.by_slug(&stem.to_ascii_lowercase()))
+        {
+            item = Some(Target::Item(key.into()));
+        }
+        if let Some(link) = item.as_ref().and_then(|t| self.item_link(t)) {
+            options.push(format!("\"{link}\""));
+        }
+        if options.is_empty() {
+            return String::new();
+        }
+        format!(" (did you mean {}?)", options.join(" or "))
+    }
+
+    /// The item link (`policy:access-control`) of an item's page.
+    fn item_link(&self, target: &Target) -> Option<String> {
+        let Target::Item(key) = target else {
+            return None;
+        };
+        let id = match key {
+            ItemKey::Control(k) => self.controls[*k].catalog.id.to_string(),
+            key => self.common(*key)?.id.clone(),
+        };
+        Some(format!("{}:{id}", key.collection().noun()))
+    }
+
     /// What an address on this site's host means, given its decoded path segments. Under the
-    /// base path or without it (as the README's `/policies/access/` is written), a path whose
-    /// first segment is a content folder must be one of our pages, files or source files —
-    /// anything else is an error, never a link published as written. `Ok(None)`: a page of
-    /// the host that is not ours (`/careers`), kept as written.
-    fn address_target(&self, segments: &[String]) -> Result<Option<Target>, String> {
+    /// base path or without it (as the README's `/policies/access/` is written), a rooted path
+    /// must be one of our pages, files or source files, or an old address in `redirects:` —
+    /// anything else is an error, never a link published as written: the site may be served
+    /// under a sub-path, where a rooted path would lead elsewhere. A full URL (`has_host`) is
+    /// resolved the same way when it names a content folder, a generated page or an old
+    /// address; `Ok(None)`: a full URL of another page of the host (`https://host/careers`),
+    /// kept as written.
+    fn address_target(
+        &self,
+        segments: &[String],
+        has_host: bool,
+    ) -> Result<Option<Target>, String> {
         let (rel, under_base) = match strip_segments(segments, &self.home.base) {
             Some(rest) => (rest, true),
             None => (segments, false),
         };
         let joined = rel.join("/");
+        if let Some(target) = self.redirects.get(&address_key(rel)) {
+            return Ok(Some(target.clone()));
+        }
         if self.files.contains_key(&joined) {
-            return self.file_target(&joined).map(Some);
+            return self.file_target(&joined, &joined, "").map(Some);
         }
         if self.static_files.iter().any(|(p, _)| *p == joined) {
             return Ok(Some(Target::Static(joined)));
         }
         let mut parts: Vec<&str> = rel.iter().map(String::as_str).collect();
-        if parts.last().is_some_and(|last| {
-            last.eq_ignore_ascii_case("index.html") || last.eq_ignore_ascii_case("index.htm")
-        }) {
+        if parts.last().is_some_and(|last| is_index_page(last)) {
             parts.pop();
         }
         let Some((first, rest)) = parts.split_first() else {
-            // The host's root is our home page only when the site is published there.
-            return Ok((under_base || self.home.base.is_empty()).then_some(Target::Home));
+            // The host's root is our home page when the site is published there, or when
+            // the link has no host (a rooted path means this site).
+            return Ok(
+                (!has_host || under_base || self.home.base.is_empty()).then_some(Target::Home)
+            );
         };
-        let not_a_page = || format!("link to \"/{joined}\", which is not a page of this site");
+        let not_a_page = || self.not_a_page(&joined);
         // Host paths may be case-insensitive, and slugs are lower-case: match regardless.
         let first = first.to_ascii_lowercase();
-        if first == "scope" {
-            return if rest.is_empty() {
-                Ok(Some(Target::Scope))
-            } else {
-                Err(not_a_page())
-            };
-        }
         let Some(collection) = Collection::ALL.into_iter().find(|c| c.dir() == first) else {
-            return Ok(None);
-        };
-        let item = |slug: &str| {
-            self.by_slug(collection, &slug.to_ascii_lowercase())
-                .ok_or_else(not_a_page)
+            return match (first.as_str(), rest) {
+                ("scope", []) => Ok(Some(Target::Scope)),
+                ("traceability", []) => Ok(Some(Target::Traceability)),
+                (file, []) if GENERATED_FILES.contains(&file) && rel.len() == 1 => {
+                    Ok(Some(Target::Static(file.to_string())))
+                }
+                // A full URL is how a page of the host that is not ours is written.
+                _ if has_host => Ok(None),
+                _ => Err(not_a_page()),
+            };
         };
         Ok(Some(match rest {
             [] => Target::List(collection),
             [file] if collection == Collection::Controls && file.eq_ignore_ascii_case(SOA) => {
                 Target::Static(format!("controls/{SOA}"))
             }
-            [slug] => Target::Item(item(slug)?),
-            // An evidence file's address: the file is published exactly where its item's
-            // page is, so the link means that item (and is withheld with it).
+            [slug] => Target::Item(
+                self.by_slug(collection, &slug.to_ascii_lowercase())
+                    .ok_or_else(not_a_page)?,
+            ),
+            // An evidence file's address: the file, published where its item's page is (and
+            // withheld with it).
             [slug, file] if collection == Collection::Evidence => {
                 let key = self
                     .evidence
@@ -317,14 +467,71 @@ impl Site {
                 let named = self.evidence[key]
                     .file
                     .as_ref()
-                    .is_some_and(|f| f.file_name.eq_ignore_ascii_case(file));
-                if !named {
-                    return Err(not_a_page());
-                }
-                Target::Item(key.into())
+                    .filter(|f| f.file_name.eq_ignore_ascii_case(file))
+                    .ok_or_else(not_a_page)?;
+                Target::File(key.into(), named.file_name.clone())
+            }
+            // A file of a policy's folder, published beside its page.
+            [slug, file @ ..] if collection == Collection::Policies => {
+                let key = self
+                    .policies
+                    .by_slug(&slug.to_ascii_lowercase())
+                    .ok_or_else(not_a_page)?;
+                let name = file.join("/");
+                let f = self
+                    .policy_files
+                    .iter()
+                    .find(|f| f.policy == key && f.name.eq_ignore_ascii_case(&name))
+                    .ok_or_else(not_a_page)?;
+                Target::File(key.into(), f.name.clone())
             }
             _ => return Err(not_a_page()),
         }))
+    }
+
+    /// The message for a rooted address that is not a page of this site, with a suggestion.
+    fn not_a_page(&self, joined: &str) -> String {
+        let mut msg = format!("link to \"/{joined}\", which is not a page of this site");
+        // The item whose page address is closest to the last segment (an old address that
+        // names it), or a published file of the same name elsewhere.
+        let last = joined
+            .rsplit('/')
+            .find(|s| !s.is_empty() && !is_index_page(s))
+            .unwrap_or("");
+        let stem = last
+            .rsplit_once('.')
+            .filter(|(_, ext)| matches!(ext.to_ascii_lowercase().as_str(), "md" | "html" | "htm"))
+            .map_or(last, |(stem, _)| stem)
+            .to_ascii_lowercase();
+        let mut slugs: Vec<(&str, Target)> = Vec::new();
+        for collection in Collection::ALL {
+            if collection == Collection::Controls {
+                continue;
+            }
+            for c in self.commons(collection) {
+                if let Some(key) = self.lookup(collection, &c.id) {
+                    slugs.push((c.slug.as_str(), Target::Item(key)));
+                }
+            }
+        }
+        let near = crate::diagnostic::suggest(&stem, slugs.iter().map(|(s, _)| *s))
+            .and_then(|s| slugs.iter().find(|(slug, _)| *slug == s))
+            .and_then(|(_, t)| self.item_link(t));
+        let file = (!last.is_empty() && last.contains('.'))
+            .then(|| {
+                self.static_files.iter().find(|(p, _)| {
+                    p.rsplit('/')
+                        .next()
+                        .is_some_and(|n| n.eq_ignore_ascii_case(last))
+                })
+            })
+            .flatten()
+            .map(|(p, _)| format!("/{p}"));
+        if let Some(s) = file.or(near) {
+            msg.push_str(&format!(" (did you mean \"{s}\"?)"));
+        }
+        msg.push_str(": an old address can be mapped to its page in `redirects:` in site.yaml, and a page elsewhere on the host needs a full URL (https://…)");
+        msg
     }
 
     fn unknown_message(&self, collection: Collection, id: &str) -> String {
@@ -586,12 +793,110 @@ impl Site {
                 map.insert(f.clone(), Some(Target::List(c)));
             }
         }
+        for f in &self.policy_files {
+            if let Some(source) = self.policy_file_sources.get(&(f.policy, f.name.clone())) {
+                map.insert(
+                    source.clone(),
+                    Some(Target::File(f.policy.into(), f.name.clone())),
+                );
+            }
+        }
+        // An evidence item's file means the file, published beside the item's page.
         for (key, e) in self.evidence.iter() {
             if let Some(file) = &e.file {
-                map.insert(file.source.clone(), Some(Target::Item(key.into())));
+                map.insert(
+                    file.source.clone(),
+                    Some(Target::File(key.into(), file.file_name.clone())),
+                );
             }
         }
         self.files = map;
+    }
+
+    /// Gives each policy folder's file to its policy (a file whose policy did not load is
+    /// not published).
+    fn attach_policy_files(&mut self, files: Vec<crate::source::PolicyFile>) {
+        let by_path: HashMap<&str, PolicyKey> = self
+            .policies
+            .iter()
+            .map(|(key, p)| (p.common.pos.path.as_str(), key))
+            .collect();
+        let mut out = Vec::new();
+        let mut sources = HashMap::new();
+        for f in files {
+            let Some(&policy) = by_path.get(f.policy.as_str()) else {
+                continue;
+            };
+            sources.insert((policy, f.name.clone()), f.source);
+            out.push(PolicyFile {
+                policy,
+                name: f.name,
+                bytes: f.bytes,
+            });
+        }
+        self.policy_files = out;
+        self.policy_file_sources = sources;
+    }
+
+    /// Reads `redirects:`: each old address must be a rooted path or a URL of this site that
+    /// is not already one of its pages, and its target must resolve.
+    fn index_redirects(&mut self, diags: &mut Diagnostics) {
+        let mut out = HashMap::new();
+        for r in &self.config.redirects {
+            let Some(home) = self.home.url.as_ref() else {
+                continue;
+            };
+            let url = match web_url(home, &clean_url(&r.from), &r.from) {
+                Ok(Some(url)) if self.home.is_own_host(&url) => url,
+                Ok(_) => {
+                    diags.error(
+                        r.pos.clone(),
+                        Rule::BrokenLink,
+                        format!(
+                            "redirect from \"{}\" is not an address of this site, expected a path such as /old/address/",
+                            r.from
+                        ),
+                    );
+                    continue;
+                }
+                Err(e) => {
+                    diags.error(r.pos.clone(), Rule::BrokenLink, e);
+                    continue;
+                }
+            };
+            let segments = decoded_segments(&url);
+            let rel = strip_segments(&segments, &self.home.base).unwrap_or(&segments);
+            if let Ok(Some(_)) = self.address_target(&segments, false) {
+                diags.error(
+                    r.pos.clone(),
+                    Rule::BrokenLink,
+                    format!(
+                        "redirect from \"{}\", which is already a page or file of this site: remove the entry",
+                        r.from
+                    ),
+                );
+                continue;
+            }
+            match self.resolve(&r.to, CONFIG_FILE) {
+                Ok(Some((target, _))) => {
+                    out.insert(address_key(rel), target);
+                }
+                Ok(None) => diags.error(
+                    r.pos.clone(),
+                    Rule::BrokenLink,
+                    format!(
+                        "redirect to \"{}\", which is not a page of this site, expected an item link such as policy:ID",
+                        r.to
+                    ),
+                ),
+                Err(e) => diags.error(
+                    r.pos.clone(),
+                    Rule::BrokenLink,
+                    format!("redirect from \"{}\": {e}", r.from),
+                ),
+            }
+        }
+        self.redirects = out;
     }
 
     /// Every Markdown text in the site with the file it belongs to.
@@ -679,6 +984,44 @@ impl Site {
 
 /// The file name of the statement of applicability, published under `controls/`.
 const SOA: &str = "soa.csv";
+
+/// The files every build writes at its root, besides pages (`Route`'s fixed files and the
+/// theme's assets): a rooted link may name them.
+const GENERATED_FILES: [&str; 7] = [
+    "404.html",
+    "robots.txt",
+    "search-index.json",
+    "sitemap.xml",
+    "highlight.css",
+    "style.css",
+    "trustpress.js",
+];
+
+/// Whether a path segment names a folder's page (`index.html`, in any case).
+fn is_index_page(segment: &str) -> bool {
+    segment.eq_ignore_ascii_case("index.html") || segment.eq_ignore_ascii_case("index.htm")
+}
+
+/// How an address inside the site is compared with the old addresses of `redirects:`:
+/// lower-case, without a folder's `index.html`.
+fn address_key(rel: &[String]) -> String {
+    let mut parts: Vec<String> = rel.iter().map(|s| s.to_ascii_lowercase()).collect();
+    if parts.last().is_some_and(|last| is_index_page(last)) {
+        parts.pop();
+    }
+    parts.join("/")
+}
+
+/// The relative link from the source file `from` to the site file `to` (both site-relative).
+fn relative_link(from: &str, to: &str) -> String {
+    let mut dir: Vec<&str> = from.split('/').collect();
+    dir.pop();
+    let target: Vec<&str> = to.split('/').collect();
+    let common = dir.iter().zip(&target).take_while(|(a, b)| a == b).count();
+    let mut out = "../".repeat(dir.len() - common);
+    out.push_str(&target[common..].join("/"));
+    out
+}
 
 /// Where the site's pages are published, from `base_url`.
 #[derive(Debug)]
@@ -895,8 +1238,15 @@ mod tests {
         let files = [
             (
                 "site.yaml",
-                "title: T\nbase_url: https://trust.example/security/\norganisation: {name: Org}\n",
+                "title: T\nbase_url: https://trust.example/security/\norganisation: {name: Org}\nredirects:\n  /security-policies/access/: policy:access-control\n  https://trust.example/security/old/bcp.html: policies/bcp.md\n",
             ),
+            (
+                "policies/incident/index.md",
+                "---\ntitle: Incidents\nowner: CISO\nversion: \"1\"\nstatus: approved\napproved: 2026-01-01\n---\n![flow](flow.svg)\n",
+            ),
+            ("policies/incident/flow.svg", "<svg/>"),
+            ("policies/incident/img/a.png", "png"),
+            ("policies/loose.png", "png"),
             ("scope.md", "---\ntitle: Scope\n---\nEverything.\n"),
             (
                 "policies/bcp.md",
@@ -938,6 +1288,8 @@ mod tests {
             Target::Scope => "scope".into(),
             Target::List(c) => format!("list:{}", c.dir()),
             Target::Static(p) => format!("static:{p}"),
+            Target::Traceability => "traceability".into(),
+            Target::File(key, name) => format!("{}/{name}", target_name(site, Target::Item(key))),
             Target::Item(ItemKey::Control(k)) => {
                 format!("control:{}", site.controls[k].catalog.id)
             }
@@ -956,6 +1308,7 @@ mod tests {
         let (_dir, site) = security_site();
         let bcp = "policy:business-continuity";
         let ev = "evidence:restore-test";
+        let evf = "evidence:restore-test/restore.txt";
         let cases = [
             // The README's own form, which ignores the base path, and its variants.
             ("/policies/business-continuity/", bcp),
@@ -1078,18 +1431,18 @@ mod tests {
             ("/security/poli\tcies/business-continuity/", bcp),
             ("/security/policies/business-\ncontinuity/", bcp),
             // Evidence file addresses and evidence pages.
-            ("/security/evidence/restore-test/restore.txt", ev),
-            ("/evidence/restore-test/restore.txt", ev),
+            ("/security/evidence/restore-test/restore.txt", evf),
+            ("/evidence/restore-test/restore.txt", evf),
             (
                 "https://trust.example/security/evidence/restore-test/restore.txt",
-                ev,
+                evf,
             ),
-            ("//trust.example/evidence/restore-test/restore.txt", ev),
-            ("/security/evidence/restore-test/RESTORE.TXT", ev),
-            ("/security/evidence/restore%2Dtest/restore%2Etxt", ev),
+            ("//trust.example/evidence/restore-test/restore.txt", evf),
+            ("/security/evidence/restore-test/RESTORE.TXT", evf),
+            ("/security/evidence/restore%2Dtest/restore%2Etxt", evf),
             ("/security/evidence/restore-test/", ev),
-            ("/security/evidence/files/restore.txt", ev),
-            ("/evidence/files/restore.txt", ev),
+            ("/security/evidence/files/restore.txt", evf),
+            ("/evidence/files/restore.txt", evf),
             // Pages that are not items.
             ("/security/", "home"),
             ("https://trust.example/security", "home"),
@@ -1117,11 +1470,51 @@ mod tests {
             // An http(s) URL without `//` is relative on one scheme and a host on the other.
             ("https:policies/business-continuity/", "error"),
             ("http:/security/policies/business-continuity/", "error"),
-            // Other pages of the host, and other hosts and ports: kept as written.
-            ("/", "keep"),
-            ("/careers", "keep"),
-            ("/security/careers/", "keep"),
-            ("/other/policies/business-continuity/", "keep"),
+            // A rooted path means this site (it may be served under a sub-path): one that
+            // names nothing here is an error, never published as written.
+            ("/", "home"),
+            ("/careers", "error"),
+            ("/security/careers/", "error"),
+            ("/other/policies/business-continuity/", "error"),
+            ("/images/missing.svg", "error"),
+            ("/privacy-policy/", "error"),
+            // Generated pages and files.
+            ("/security/traceability/", "traceability"),
+            ("/traceability/index.html", "traceability"),
+            ("/robots.txt", "static:robots.txt"),
+            ("/security/style.css", "static:style.css"),
+            ("/security/search-index.json", "static:search-index.json"),
+            ("/security/policies/robots.txt", "error"),
+            // Old addresses in `redirects:`, in any spelling.
+            ("/security-policies/access/", "policy:access-control"),
+            ("/security-policies/access", "policy:access-control"),
+            (
+                "/Security-Policies/Access/index.html",
+                "policy:access-control",
+            ),
+            (
+                "/security/security-policies/access/#x",
+                "policy:access-control",
+            ),
+            (
+                "https://trust.example/security/security-policies/access/",
+                "policy:access-control",
+            ),
+            ("/old/bcp.html", bcp),
+            ("/security-policies/other/", "error"),
+            // A policy folder's files, under the policy's page address.
+            ("/policies/incident/flow.svg", "policy:incident/flow.svg"),
+            (
+                "/security/policies/incident/img/a.png",
+                "policy:incident/img/a.png",
+            ),
+            ("/policies/incident/FLOW.SVG", "policy:incident/flow.svg"),
+            ("/policies/incident/other.svg", "error"),
+            ("/policies/business-continuity/flow.svg", "error"),
+            ("incident/flow.svg", "policy:incident/flow.svg"),
+            ("incident/index.md", "policy:incident"),
+            ("loose.png", "error"),
+            // Full URLs of other pages of the host, and other hosts and ports: kept as written.
             ("https://trust.example/careers", "keep"),
             (
                 "https://other.example/security/policies/business-continuity/",
@@ -1141,7 +1534,7 @@ mod tests {
             // Links by id, and relative links, as before.
             ("policy:business-continuity", bcp),
             ("bcp.md#plan", bcp),
-            ("../evidence/files/restore.txt", ev),
+            ("../evidence/files/restore.txt", evf),
             ("policy:no-such-policy", "error"),
         ];
         let failures: Vec<String> = cases
@@ -1200,7 +1593,7 @@ mod tests {
                 "policy:business-continuity",
             ),
             ("../policies/bcp.md", "policy:business-continuity"),
-            ("files/restore.txt", "evidence:restore-test"),
+            ("files/restore.txt", "evidence:restore-test/restore.txt"),
             ("policy:no-such-policy", "broken-link"),
             ("/policies/no-such-policy/", "broken-link"),
             ("polcy:business-continuity", "broken-link"),

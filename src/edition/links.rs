@@ -4,8 +4,8 @@
 use super::Edition;
 use super::route::Route;
 use crate::markdown::{self, LinkResolver, Resolved};
-use crate::model::ControlId;
-use crate::site::Target;
+use crate::model::{Audience, ControlId};
+use crate::site::{ItemKey, Target};
 
 /// Resolves the links of one text for a page at `root`, written in the source file `from`.
 pub struct PageLinks<'e, 's> {
@@ -74,9 +74,35 @@ impl Edition<'_> {
             Target::Home => Route::Home,
             Target::Scope => Route::Scope,
             Target::List(c) => Route::List(*c),
+            // Only public builds have a sitemap.
+            Target::Static(p) if p == "sitemap.xml" && self.audience != Audience::Public => {
+                return None;
+            }
             Target::Static(p) => Route::Static(p.clone()),
+            Target::Traceability => Route::Traceability,
             Target::Item(key) => self.published_route(*key)?,
+            Target::File(key, name) => self.file_route(*key, name)?,
         })
+    }
+
+    /// The route of a file published beside an item's page, if this reader may open the
+    /// item and the build has the file.
+    fn file_route(&self, key: ItemKey, name: &str) -> Option<Route> {
+        let Route::Item(_, slug) = self.published_route(key)? else {
+            return None;
+        };
+        match key {
+            ItemKey::Evidence(k) => {
+                let file = self.evidence.get(k)?.published()?.file?;
+                (file.name == name && file.bytes.is_some())
+                    .then(|| Route::EvidenceFile(slug, name.to_string()))
+            }
+            ItemKey::Policy(_) => {
+                self.policy_file(&slug, name)?;
+                Some(Route::PolicyFile(slug, name.to_string()))
+            }
+            _ => None,
+        }
     }
 
     /// A URL field (evidence `url`, a `site.yaml` URL) written in `from`, resolved once.
@@ -88,7 +114,7 @@ impl Edition<'_> {
                 // An item is shown by its title; other pages of the site (home, scope, a
                 // register, a static file) by the URL as written, which names nothing hidden.
                 let text = match self.site.resolve_url(url, from) {
-                    Ok(Some((Target::Item(key), _))) => self.title_of(key),
+                    Ok(Some((target, _))) => target.item().and_then(|key| self.title_of(key)),
                     _ => None,
                 };
                 UrlField::Page {

@@ -5,6 +5,7 @@
 //! coverage and gaps are computed here. Page builders receive an `Edition` and cannot reach
 //! the `Site` it was made from (the field is private).
 
+mod attachments;
 mod links;
 pub mod route;
 pub mod visibility;
@@ -902,6 +903,7 @@ impl<'s> Visibility<'s> {
         crate::cache::hash(&(
             items,
             site.link_targets(),
+            site.redirect_targets(),
             &site.config.base_url,
             md.allows_raw_html(),
         ))

@@ -26,6 +26,9 @@ pub enum Route {
     Item(Collection, String),
     /// An evidence item's file, published beside its page: slug, file name.
     EvidenceFile(String, String),
+    /// A file of a policy's folder (`policies/x/index.md` with `diagram.svg` beside it),
+    /// published beside the policy's page: slug, path inside the folder.
+    PolicyFile(String, String),
     /// A file of the site's `static/` folder, by its output path.
     Static(String),
 }
@@ -49,6 +52,9 @@ impl Route {
                 Route::Asset(name) => (*name).into(),
                 Route::EvidenceFile(slug, file) => {
                     format!("{}/{slug}/{file}", Collection::Evidence.dir())
+                }
+                Route::PolicyFile(slug, file) => {
+                    format!("{}/{slug}/{file}", Collection::Policies.dir())
                 }
                 Route::Static(path) => path.clone(),
                 _ => String::new(), // every folder page has a location
@@ -80,12 +86,18 @@ impl Route {
         root(self.depth())
     }
 
-    /// This route's URL from a page whose prefix to the root is `root`.
+    /// This route's URL from a page whose prefix to the root is `root`. A file's path is
+    /// percent-encoded segment by segment, so a `#`, `?`, `%` or space in a file name
+    /// (`policies/x/flow #2.svg`) stays part of the name.
     pub fn url_from(&self, root: &str) -> String {
         match self.location() {
             Some(dir) if root.is_empty() && dir.is_empty() => "./".into(),
             Some(dir) => format!("{root}{dir}"),
-            None => format!("{root}{}", self.path()),
+            None => {
+                let path = self.path();
+                let encoded: Vec<String> = path.split('/').map(encode_segment).collect();
+                format!("{root}{}", encoded.join("/"))
+            }
         }
     }
 
@@ -126,12 +138,17 @@ impl Route {
             if let Some((slug, file)) = rest.split_once('/')
                 && !slug.is_empty()
                 && !file.is_empty()
-                && !file.contains('/')
             {
+                // A policy's folder may hold subfolders of files (`img/a.png`); a file named
+                // like a page (`b/index.html`) is never one of them.
+                let nested = file.contains('/');
+                let page_name = file.rsplit('/').next() == Some(INDEX);
                 return Some(if file == INDEX {
                     Route::Item(collection, slug.to_string())
-                } else if collection == Collection::Evidence {
+                } else if collection == Collection::Evidence && !nested {
                     Route::EvidenceFile(slug.to_string(), file.to_string())
+                } else if collection == Collection::Policies && !page_name {
+                    Route::PolicyFile(slug.to_string(), file.to_string())
                 } else {
                     Route::Static(path.to_string())
                 });
@@ -139,6 +156,16 @@ impl Route {
         }
         Some(Route::Static(path.to_string()))
     }
+}
+
+/// Percent-encodes one path segment: every byte but the unreserved characters of RFC 3986.
+fn encode_segment(segment: &str) -> String {
+    const RESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(segment, RESERVED).to_string()
 }
 
 /// The relative prefix from a page `depth` folders below the root.
@@ -237,6 +264,13 @@ mod tests {
             "../../evidence/restore/log.txt",
         );
         check(
+            Route::PolicyFile("access".into(), "diagram.svg".into()),
+            "policies/access/diagram.svg",
+            2,
+            "policies/access/diagram.svg",
+            "../../policies/access/diagram.svg",
+        );
+        check(
             Route::Static("img/logo.svg".into()),
             "img/logo.svg",
             1,
@@ -244,6 +278,10 @@ mod tests {
             "../../img/logo.svg",
         );
         assert_eq!(Route::Item(Risks, "r".into()).root(), "../../");
+        assert_eq!(
+            Route::PolicyFile("x".into(), "img/flow #2?.svg".into()).url_from("../../"),
+            "../../policies/x/img/flow%20%232%3F.svg"
+        );
         assert_eq!(Route::Home.root(), "");
     }
 
@@ -256,7 +294,15 @@ mod tests {
             ),
             (
                 "policies/x/report.pdf",
-                Some(Route::Static("policies/x/report.pdf".into())),
+                Some(Route::PolicyFile("x".into(), "report.pdf".into())),
+            ),
+            (
+                "policies/x/img/a.png",
+                Some(Route::PolicyFile("x".into(), "img/a.png".into())),
+            ),
+            (
+                "evidence/x/img/a.png",
+                Some(Route::Static("evidence/x/img/a.png".into())),
             ),
             ("logo.svg", Some(Route::Static("logo.svg".into()))),
         ] {

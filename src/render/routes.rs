@@ -39,6 +39,7 @@ pub fn routes(edition: &Edition) -> Vec<Route> {
             out.push(Route::EvidenceFile(e.slug.to_string(), f.name.to_string()));
         }
     }
+    out.extend(edition.policy_files().into_iter().map(|(route, _)| route));
     if edition.audience == Audience::Public {
         out.push(Route::Sitemap);
     }
@@ -134,5 +135,6 @@ pub fn render_route(cx: &RenderContext, route: &Route) -> Option<Result<Output, 
             let f = e.evidence.by_slug(slug)?.file.filter(|f| f.name == name)?;
             return file(f.bytes?.to_vec());
         }
+        Route::PolicyFile(slug, name) => return file(e.policy_file(slug, name)?.to_vec()),
     })
 }

@@ -37,6 +37,22 @@ pub struct Sources {
     pub templates: Vec<(String, String)>,
     /// Every file in the site (relative, `/`-separated), for resolving relative links.
     pub files: BTreeSet<String>,
+    /// The files of policy folders (`policies/x/index.md` with `diagram.svg` beside it).
+    pub policy_files: Vec<PolicyFile>,
+}
+
+/// A file in a policy's folder, published beside the policy's page to the readers who may
+/// open the policy.
+#[derive(Debug, Clone)]
+pub struct PolicyFile {
+    /// The policy's source file (`policies/x/index.md`).
+    pub policy: String,
+    /// Its path inside the folder (`diagram.svg`, `img/a.png`), as it is published.
+    pub name: String,
+    /// Its path in the site (`policies/x/diagram.svg`).
+    pub source: String,
+    /// Its bytes, read only if the build's audience may see the policy's classification.
+    pub bytes: Option<Vec<u8>>,
 }
 
 /// The site's own folders; everything else (such as `_site/`) is not read.
@@ -140,6 +156,7 @@ pub fn load_cached(root: &Path, cache: &Cache, audience: Classification) -> (Sou
         diags.extend(d.clone());
         src.policies.extend(p.clone());
     }
+    collect_policy_files(root, &mut src, audience, &mut diags);
 
     for collection in REGISTERS {
         let prefix = format!("{}/", collection.dir());
@@ -212,10 +229,7 @@ fn load_policy(
     diags: &mut Diagnostics,
 ) -> Option<Policy> {
     let (raw, body, yaml) = split_markdown::<items::RawPolicy>(path, text, diags)?;
-    let stem = Path::new(path)
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or(path);
+    let stem = policy_stem(path);
     let mut f = Fields {
         path,
         source: yaml,
@@ -590,6 +604,107 @@ fn check_evidence_files(root: &Path, src: &Sources, diags: &mut Diagnostics) {
             );
         }
     }
+}
+
+/// The id a policy without `id:` takes from its file: the file name without `.md`, or for a
+/// page bundle (`policies/x/index.md`, `policies/x/_index.md`) the folder's name, as in Hugo
+/// and Zola, so two bundles never share the id `index`.
+pub fn policy_stem(path: &str) -> &str {
+    let p = Path::new(path);
+    let stem = p.file_stem().and_then(|s| s.to_str()).unwrap_or(path);
+    if !is_bundle_index(path) {
+        return stem;
+    }
+    p.parent()
+        .filter(|dir| *dir != Path::new(Collection::Policies.dir()))
+        .and_then(|dir| dir.file_name())
+        .and_then(|n| n.to_str())
+        .unwrap_or(stem)
+}
+
+/// Whether `path` is the Markdown file of a page bundle: `index.md` or `_index.md`.
+fn is_bundle_index(path: &str) -> bool {
+    let p = Path::new(path);
+    is_markdown(path)
+        && p.file_stem()
+            .and_then(|s| s.to_str())
+            .is_some_and(|s| s.eq_ignore_ascii_case("index") || s.eq_ignore_ascii_case("_index"))
+}
+
+/// The bundle file (`policies/x/index.md`) whose folder holds `path`, the nearest one if
+/// bundles nest; `None` for a file outside every policy folder (or in `policies/` itself).
+fn bundle_of<'f>(path: &str, files: &'f BTreeSet<String>) -> Option<&'f String> {
+    let mut dir = Path::new(path).parent();
+    while let Some(d) = dir.filter(|d| *d != Path::new(Collection::Policies.dir())) {
+        let d_str = d.to_str()?;
+        let prefix = format!("{d_str}/");
+        let found = files
+            .range(prefix.clone()..)
+            .take_while(|f| f.starts_with(&prefix))
+            .find(|f| !f[prefix.len()..].contains('/') && is_bundle_index(f));
+        if found.is_some() {
+            return found;
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+/// Finds the files of every policy folder, and reads those whose policy the build's audience
+/// may see (the others are not opened: a public build never reads an internal policy's
+/// files). A file named like a page (`index.html`) could not be published beside one.
+fn collect_policy_files(
+    root: &Path,
+    src: &mut Sources,
+    audience: Classification,
+    diags: &mut Diagnostics,
+) {
+    let mut out = Vec::new();
+    for path in src.files.iter().filter(|p| {
+        p.starts_with("policies/")
+            && !is_markdown(p)
+            && !p
+                .rsplit('/')
+                .next()
+                .is_some_and(|n| n.eq_ignore_ascii_case("index.html"))
+    }) {
+        let Some(policy) = bundle_of(path, &src.files) else {
+            continue;
+        };
+        let Some(folder) = policy.rsplit_once('/').map(|(dir, _)| dir) else {
+            continue;
+        };
+        let Some(name) = path.strip_prefix(folder).and_then(|n| n.strip_prefix('/')) else {
+            continue;
+        };
+        let visible = src
+            .policies
+            .iter()
+            .find(|p| p.common.pos.path == *policy)
+            .is_some_and(|p| p.common.classification.visible_to(audience));
+        let bytes = if visible {
+            match read_regular(&root.join(path)) {
+                Ok(bytes) => Some(bytes),
+                Err(e) => {
+                    diags.error(
+                        Pos::file(path.as_str()),
+                        Rule::Io,
+                        format!("cannot read: {e}"),
+                    );
+                    continue;
+                }
+            }
+        } else {
+            None
+        };
+        out.push(PolicyFile {
+            policy: policy.clone(),
+            name: name.to_string(),
+            source: path.clone(),
+            bytes,
+        });
+    }
+    src.policy_files = out;
 }
 
 /// Whether `path` names a Markdown file (`.md`, in any case: `Upper.MD` is a policy too).

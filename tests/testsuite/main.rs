@@ -22,6 +22,7 @@ mod generator;
 mod incremental;
 mod leak_property;
 mod leaks;
+mod links_migration;
 mod own_addresses;
 mod robustness;
 mod serve;
