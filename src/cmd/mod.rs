@@ -3,7 +3,9 @@
 pub mod build;
 pub mod check;
 pub mod init;
+pub mod new;
 pub mod serve;
+pub mod theme;
 
 use anyhow::{Context, Result, bail};
 

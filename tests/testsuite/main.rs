@@ -12,11 +12,13 @@ mod common;
 mod gen_site;
 mod live;
 
+mod authoring;
 mod browser;
 mod build;
 mod canary;
 mod check;
 mod check_more;
+mod docs;
 mod generator;
 mod incremental;
 mod leak_property;
