@@ -125,6 +125,19 @@ enum Command {
         #[arg(long, value_name = "PATH")]
         file: Option<PathBuf>,
     },
+    /// Convert a folder of Markdown from Hugo, MkDocs or comply into a new site, then check it
+    #[command(
+        after_help = "Reads SRC in the tool's own layout and writes a complete site at DEST (new or empty): site.yaml, scope.md, .gitignore, controls/annex-a.yaml (all 93, not assessed) and one policy per document, then runs `check` over it and prints the counts.\n  hugo:   content/ (or SRC itself); YAML or TOML front matter; title → title, draft: true → status: draft, lastmod/date → approved (published pages), description/summary → summary; page bundles x/index.md get the id x; {{< ref >}}/{{< relref >}} and links to other pages (by path or Hugo address) become policy: links.\n  mkdocs: mkdocs.yml (site_name, docs_dir, nav titles) and docs/; relative .md links become policy: links; every page starts as a draft.\n  comply: policies/, narratives/, procedures/; name → title, acronym (or id) → id, satisfies: ids that are Annex A controls → controls, majorRevisions → a revision table in the text; every document starts as a draft.\nEvery policy is classified internal. Front-matter keys with no trustpress field are dropped and listed in the report.\nExit status: 0 when the new site has no errors, 1 otherwise.\n\nExamples:\n  trustpress import hugo ~/src/security-site my-isms\n  trustpress import mkdocs ~/src/handbook my-isms\n  trustpress import comply ~/src/comply-policies my-isms"
+    )]
+    Import {
+        /// The tool SRC was written for
+        #[arg(value_enum)]
+        tool: ImportTool,
+        /// The folder to read
+        src: PathBuf,
+        /// The site folder to create (new or empty)
+        dest: PathBuf,
+    },
     /// Work with the embedded default theme
     Theme {
         #[command(subcommand)]
@@ -142,6 +155,16 @@ enum ThemeCommand {
         /// The folder to write (new or empty)
         dir: PathBuf,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ImportTool {
+    /// a Hugo site (content/ with YAML or TOML front matter)
+    Hugo,
+    /// an MkDocs project (mkdocs.yml and docs/)
+    Mkdocs,
+    /// a strongdm/comply project (policies/, narratives/, procedures/)
+    Comply,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -269,6 +292,63 @@ fn main() -> ExitCode {
         Command::Theme {
             command: ThemeCommand::Export { dir },
         } => theme_export(&dir),
+        Command::Import { tool, src, dest } => import(
+            match tool {
+                ImportTool::Hugo => cmd::import::Tool::Hugo,
+                ImportTool::Mkdocs => cmd::import::Tool::Mkdocs,
+                ImportTool::Comply => cmd::import::Tool::Comply,
+            },
+            &src,
+            &dest,
+        ),
+    }
+}
+
+fn import(tool: cmd::import::Tool, src: &std::path::Path, dest: &std::path::Path) -> ExitCode {
+    let today = match cmd::resolve_today(None) {
+        Ok(t) => t,
+        Err(e) => return fail(&e),
+    };
+    let opts = cmd::import::ImportOptions {
+        tool,
+        src,
+        dest,
+        today,
+    };
+    match cmd::import::run(&opts) {
+        Ok(r) => {
+            for note in &r.notes {
+                println!("  note: {note}");
+            }
+            for e in &r.errors {
+                eprintln!("{e}");
+            }
+            println!(
+                "imported {} {} file(s) from {} into {}: {} policies, {} links rewritten; check: {} error(s), {} warning(s){}",
+                r.files,
+                tool.name(),
+                src.display(),
+                dest.display(),
+                r.policies.len(),
+                r.links,
+                r.errors.len(),
+                r.warnings,
+                if r.errors.is_empty() {
+                    format!(
+                        " — preview with `trustpress serve {} --audience internal`",
+                        dest.display()
+                    )
+                } else {
+                    String::new()
+                }
+            );
+            if r.errors.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(e) => fail(&e),
     }
 }
 

@@ -106,7 +106,7 @@ fn starter_files(organisation: &str) -> Vec<(&'static str, String)> {
 
 /// Every Annex A control but those in `skip`, applicable and planned, for the team to assess
 /// one by one.
-fn controls_yaml_except(skip: &std::collections::BTreeSet<ControlId>) -> String {
+pub(crate) fn controls_yaml_except(skip: &std::collections::BTreeSet<ControlId>) -> String {
     let mut out = String::from(
         "# One entry per ISO/IEC 27001:2022 Annex A control. Set `applicable`, a `status`\n# (implemented | partially-implemented | planned | not-implemented), a `justification`,\n# and link `policies`, `evidence` and `risks` by id.\n",
     );

@@ -20,6 +20,7 @@ mod check;
 mod check_more;
 mod docs;
 mod generator;
+mod import;
 mod incremental;
 mod leak_property;
 mod leaks;
