@@ -111,7 +111,10 @@ pub fn run(opts: &NewOptions) -> Result<Written> {
         kind => {
             let entry = fields.entry(kind);
             let rel = match opts.file {
-                Some(f) => f.to_path_buf(),
+                Some(f) => {
+                    check_register_path(f, collection)?;
+                    f.to_path_buf()
+                }
                 None => register_file(opts.site, collection)?,
             };
             append_entry(opts.site, &rel, &entry)
@@ -140,6 +143,27 @@ fn check_id(id: &str) -> Result<()> {
     }
     if slugify(id).is_empty() {
         bail!("id \"{id}\" has no letter or digit");
+    }
+    Ok(())
+}
+
+/// `--file` must be a register the loader reads: inside the collection's folder, no `..`.
+fn check_register_path(file: &Path, collection: Collection) -> Result<()> {
+    use std::path::Component;
+    let mut parts = file
+        .components()
+        .filter(|c| !matches!(c, Component::CurDir));
+    let first = parts.next();
+    let inside = first.is_some_and(|c| c.as_os_str() == collection.dir())
+        && parts.clone().next().is_some()
+        && parts.all(|c| matches!(c, Component::Normal(_)));
+    if !inside {
+        bail!(
+            "--file {} is not a register trustpress reads, expected a path under {}/ (e.g. {}/register.yaml)",
+            file.display(),
+            collection.dir(),
+            collection.dir()
+        );
     }
     Ok(())
 }
@@ -339,6 +363,14 @@ mod tests {
         for bad in ["", "a b", "../x", "a/b", ".hidden", "-x", "___"] {
             assert!(check_id(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn register_paths_stay_in_their_folder() {
+        let ok = |p: &str| check_register_path(Path::new(p), Collection::Risks).is_ok();
+        assert!(ok("risks/register.yaml") && ok("./risks/2026/q1.yaml"));
+        assert!(!ok("risks") && !ok("evidence/register.yaml") && !ok("risks/../x.yaml"));
+        assert!(!ok("/tmp/risks/x.yaml") && !ok("../risks/x.yaml"));
     }
 
     #[test]
