@@ -16,7 +16,7 @@ use trustpress::model;
     about = "Build trust centers, evidence portals and internal review sites from an ISO/IEC 27001 ISMS kept as plain files"
 )]
 #[command(
-    after_help = "Examples:\n  trustpress build example-site                      # public trust center in example-site/_site/public\n  trustpress build my-isms --audience customer        # evidence portal for a buyer under NDA\n  trustpress build my-isms --audience internal --out /tmp/review --today 2026-11-30\n  trustpress serve my-isms --audience internal        # live preview at http://127.0.0.1:1111/\n  trustpress check my-isms --format sarif > trustpress.sarif   # audit gaps for code scanning\n  trustpress init my-isms --organisation \"Acme Ltd\"       # a new site with all 93 controls to assess"
+    after_help = "Examples:\n  trustpress build example-site                      # public trust center in example-site/_site/public\n  trustpress build my-isms --audience customer        # evidence portal for a buyer under NDA\n  trustpress build my-isms --audience internal --out /tmp/review --today 2026-11-30\n  trustpress serve my-isms --audience internal        # live preview at http://127.0.0.1:1111/\n  trustpress check my-isms --format sarif > trustpress.sarif   # audit gaps for code scanning\n  trustpress init my-isms --organisation \"Acme Ltd\"       # a new site with all 93 controls to assess\n  trustpress new policy access-control --title \"Access Control Policy\" --site my-isms\n  trustpress theme export my-theme                    # the default templates, to override one"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -90,15 +90,107 @@ enum Command {
     },
     /// Create a starter site: settings, a scope statement, a policy and all 93 Annex A controls
     #[command(
-        after_help = "Creates DIR (which must not exist, or be empty) with site.yaml, scope.md, policies/information-security-policy.md and controls/annex-a.yaml listing every Annex A control to assess. It builds at once: try `trustpress serve DIR --audience internal`."
+        after_help = "Creates DIR (which must not exist, or be empty) with site.yaml, scope.md, policies/information-security-policy.md, controls/annex-a.yaml listing every Annex A control to assess, and a .gitignore for the default output folder _site/. It builds at once: try `trustpress serve DIR --audience internal`.\nWith --controls, DIR is an existing site: only controls/annex-a.yaml is written (every control the site does not map yet, not assessed); nothing else is touched, and an existing controls/annex-a.yaml is refused.\n\nExamples:\n  trustpress init my-isms --organisation \"Acme Ltd\"\n  trustpress init --controls my-existing-site"
     )]
     Init {
-        /// The folder to create
+        /// The folder to create (with --controls: the existing site)
         dir: PathBuf,
         /// The organisation's name, used in site.yaml and the scope
         #[arg(long, default_value = "Example Ltd")]
         organisation: String,
+        /// Add controls/annex-a.yaml (all Annex A controls, not assessed) to the existing site DIR
+        #[arg(long, conflicts_with = "organisation")]
+        controls: bool,
     },
+    /// Add a skeleton policy, evidence item, risk, finding or supplier to a site
+    #[command(
+        after_help = "A policy is written to policies/ID.md. An evidence item, risk, finding or supplier is appended to its register: --file if given, else evidence/register.yaml (risks/…, findings/…, suppliers/…) or the folder's only YAML file; a missing register is created. Existing text and comments are kept: the entry is added at the end.\nAn id that the site already has (or that makes the same page address) is refused. A new item is classified internal unless --classification says otherwise. The skeleton passes `trustpress check`; fill in its placeholders.\n\nExamples:\n  trustpress new policy access-control --title \"Access Control Policy\"\n  trustpress new evidence EV-042 --title \"Q3 access review\" --classification customer --site my-isms\n  trustpress new risk R-017 --title \"Loss of a laptop\"\n  trustpress new finding F-2026-07 --file findings/2026-audit.yaml\n  trustpress new supplier acme-mail --title \"Acme Mail Ltd\" --classification public"
+    )]
+    New {
+        /// What to create
+        #[arg(value_enum)]
+        kind: NewKind,
+        /// The new item's id (for a policy, also its file name), made of letters, digits, `-`, `_` and `.` only
+        id: String,
+        /// The title (a supplier's name) [default: from the id]
+        #[arg(long)]
+        title: Option<String>,
+        /// public, customer or internal [default: internal]
+        #[arg(long)]
+        classification: Option<String>,
+        /// The site folder (holding site.yaml)
+        #[arg(long, default_value = ".")]
+        site: PathBuf,
+        /// The register file to append to, relative to the site (not for policies)
+        #[arg(long, value_name = "PATH")]
+        file: Option<PathBuf>,
+    },
+    /// Convert a folder of Markdown from Hugo, MkDocs or comply into a new site, then check it
+    #[command(
+        after_help = "Reads SRC in the tool's own layout and writes a complete site at DEST (new or empty): site.yaml, scope.md, .gitignore, controls/annex-a.yaml (all 93, not assessed) and one policy per document, then runs `check` over it and prints the counts.\n  hugo:   content/ (or SRC itself); YAML or TOML front matter; title → title, draft: true → status: draft, lastmod/date → approved (published pages), description/summary → summary; page bundles x/index.md get the id x; {{< ref >}}/{{< relref >}} and links to other pages (by path or Hugo address) become policy: links.\n  mkdocs: mkdocs.yml (site_name, docs_dir, nav titles) and docs/; relative .md links become policy: links; every page starts as a draft.\n  comply: policies/, narratives/, procedures/; name → title, acronym (or id) → id, satisfies: ids that are Annex A controls → controls, majorRevisions → a revision table in the text; every document starts as a draft.\nEvery policy is classified internal. Front-matter keys with no trustpress field are dropped and listed in the report.\nExit status: 0 when the new site has no errors, 1 otherwise.\n\nExamples:\n  trustpress import hugo ~/src/security-site my-isms\n  trustpress import mkdocs ~/src/handbook my-isms\n  trustpress import comply ~/src/comply-policies my-isms"
+    )]
+    Import {
+        /// The tool SRC was written for
+        #[arg(value_enum)]
+        tool: ImportTool,
+        /// The folder to read
+        src: PathBuf,
+        /// The site folder to create (new or empty)
+        dest: PathBuf,
+    },
+    /// Work with the embedded default theme
+    Theme {
+        #[command(subcommand)]
+        command: ThemeCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ThemeCommand {
+    /// Write the default theme's templates and assets into DIR, to start overrides from
+    #[command(
+        after_help = "Writes DIR/templates/*.html (every template the theme uses) and DIR/assets/style.css and trustpress.js (for reference). DIR must not exist, or be empty.\nTo change a page, copy its template into your site's templates/ folder and edit it there: a site's templates/x.html replaces the theme's x.html and nothing else. docs/templates.md lists the variables each template receives.\n\nExample:\n  trustpress theme export /tmp/theme && cp /tmp/theme/templates/policy.html my-isms/templates/"
+    )]
+    Export {
+        /// The folder to write (new or empty)
+        dir: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ImportTool {
+    /// a Hugo site (content/ with YAML or TOML front matter)
+    Hugo,
+    /// an MkDocs project (mkdocs.yml and docs/)
+    Mkdocs,
+    /// a strongdm/comply project (policies/, narratives/, procedures/)
+    Comply,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum NewKind {
+    /// policies/ID.md
+    Policy,
+    /// an entry in evidence/register.yaml
+    Evidence,
+    /// an entry in risks/register.yaml
+    Risk,
+    /// an entry in findings/register.yaml
+    Finding,
+    /// an entry in suppliers/register.yaml
+    Supplier,
+}
+
+impl From<NewKind> for cmd::new::Kind {
+    fn from(k: NewKind) -> Self {
+        match k {
+            NewKind::Policy => cmd::new::Kind::Policy,
+            NewKind::Evidence => cmd::new::Kind::Evidence,
+            NewKind::Risk => cmd::new::Kind::Risk,
+            NewKind::Finding => cmd::new::Kind::Finding,
+            NewKind::Supplier => cmd::new::Kind::Supplier,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -171,7 +263,172 @@ fn main() -> ExitCode {
             bind,
             open,
         } => serve(site, audience.into(), port, bind, open),
-        Command::Init { dir, organisation } => init(&dir, &organisation),
+        Command::Init {
+            dir,
+            organisation,
+            controls,
+        } => {
+            if controls {
+                init_controls(&dir)
+            } else {
+                init(&dir, &organisation)
+            }
+        }
+        Command::New {
+            kind,
+            id,
+            title,
+            classification,
+            site,
+            file,
+        } => new(
+            kind.into(),
+            &id,
+            title.as_deref(),
+            classification.as_deref(),
+            &site,
+            file.as_deref(),
+        ),
+        Command::Theme {
+            command: ThemeCommand::Export { dir },
+        } => theme_export(&dir),
+        Command::Import { tool, src, dest } => import(
+            match tool {
+                ImportTool::Hugo => cmd::import::Tool::Hugo,
+                ImportTool::Mkdocs => cmd::import::Tool::Mkdocs,
+                ImportTool::Comply => cmd::import::Tool::Comply,
+            },
+            &src,
+            &dest,
+        ),
+    }
+}
+
+fn import(tool: cmd::import::Tool, src: &std::path::Path, dest: &std::path::Path) -> ExitCode {
+    let today = match cmd::resolve_today(None) {
+        Ok(t) => t,
+        Err(e) => return fail(&e),
+    };
+    let opts = cmd::import::ImportOptions {
+        tool,
+        src,
+        dest,
+        today,
+    };
+    match cmd::import::run(&opts) {
+        Ok(r) => {
+            for note in &r.notes {
+                println!("  note: {note}");
+            }
+            for e in &r.errors {
+                eprintln!("{e}");
+            }
+            println!(
+                "imported {} {} file(s) from {} into {}: {} policies, {} links rewritten; check: {} error(s), {} warning(s){}",
+                r.files,
+                tool.name(),
+                src.display(),
+                dest.display(),
+                r.policies.len(),
+                r.links,
+                r.errors.len(),
+                r.warnings,
+                if r.errors.is_empty() {
+                    format!(
+                        " — preview with `trustpress serve {} --audience internal`",
+                        dest.display()
+                    )
+                } else {
+                    String::new()
+                }
+            );
+            if r.errors.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+fn init_controls(site: &std::path::Path) -> ExitCode {
+    match cmd::init::add_controls(site) {
+        Ok(added) => {
+            println!(
+                "  created {}: {} controls to assess{}",
+                site.join(&added.path).display(),
+                added.written,
+                if added.already_mapped > 0 {
+                    format!(
+                        " ({} the site maps already were left out)",
+                        added.already_mapped
+                    )
+                } else {
+                    String::new()
+                }
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+fn new(
+    kind: cmd::new::Kind,
+    id: &str,
+    title: Option<&str>,
+    classification: Option<&str>,
+    site: &std::path::Path,
+    file: Option<&std::path::Path>,
+) -> ExitCode {
+    if kind == cmd::new::Kind::Policy && file.is_some() {
+        eprintln!("error: --file is for register entries; a policy is always policies/ID.md");
+        return ExitCode::from(2);
+    }
+    let today = match cmd::resolve_today(None) {
+        Ok(t) => t,
+        Err(e) => return fail(&e),
+    };
+    let opts = cmd::new::NewOptions {
+        site,
+        kind,
+        id,
+        title,
+        classification,
+        file,
+        today,
+    };
+    match cmd::new::run(&opts) {
+        Ok(w) => {
+            println!(
+                "{} {}:",
+                if w.created { "created" } else { "appended to" },
+                site.join(&w.path).display()
+            );
+            print!("{}", w.text);
+            println!(
+                "fill in the placeholders, then run `trustpress check {}`",
+                site.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+fn theme_export(dir: &std::path::Path) -> ExitCode {
+    match cmd::theme::export(dir) {
+        Ok(files) => {
+            for f in &files {
+                println!("  created {}", dir.join(f).display());
+            }
+            println!(
+                "copy a template into your site's templates/ folder to override it (docs/templates.md lists its variables)"
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
     }
 }
 

@@ -2,8 +2,11 @@
 
 pub mod build;
 pub mod check;
+pub mod import;
 pub mod init;
+pub mod new;
 pub mod serve;
+pub mod theme;
 
 use anyhow::{Context, Result, bail};
 

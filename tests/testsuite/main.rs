@@ -12,13 +12,16 @@ mod common;
 mod gen_site;
 mod live;
 
+mod authoring;
 mod browser;
 mod build;
 mod canary;
 mod check;
 mod check_more;
 mod dialects;
+mod docs;
 mod generator;
+mod import;
 mod incremental;
 mod leak_property;
 mod leaks;
