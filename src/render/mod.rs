@@ -2,6 +2,7 @@
 //! theme, producing the complete list of output files. Nothing here touches the file system,
 //! and nothing here can reach the linked `Site`: page builders get the edition only.
 
+pub mod i18n;
 mod pages;
 pub mod routes;
 pub mod theme;
@@ -68,6 +69,11 @@ impl<'s> RenderContext<'_, 's> {
         self.edition.audience
     }
 
+    /// The user interface strings of the site's language (English when trustpress has none).
+    pub fn t(&self) -> &'static i18n::Strings {
+        i18n::strings(&self.edition.info.language)
+    }
+
     /// A link to a register entry from a page at `root`: its title only when on request.
     pub fn link<T: Published>(&self, root: &str, entry: &Entry<T>) -> ItemLink {
         match entry {
@@ -131,14 +137,11 @@ impl<'s> RenderContext<'_, 's> {
     ) -> PageView {
         let root = route.root();
         let audience = self.audience();
+        let t = self.t();
         let notice = match audience {
             Audience::Public => None,
-            Audience::Customer => {
-                Some("Customer edition — confidential, shared under NDA".to_string())
-            }
-            Audience::Internal => {
-                Some("Internal edition — for staff and auditors only".to_string())
-            }
+            Audience::Customer => Some(t.notice_customer.to_string()),
+            Audience::Internal => Some(t.notice_internal.to_string()),
         };
         PageView {
             title: title.into(),
@@ -147,9 +150,9 @@ impl<'s> RenderContext<'_, 's> {
             section,
             audience: audience.as_str(),
             audience_label: match audience {
-                Audience::Public => "Public trust center",
-                Audience::Customer => "Customer evidence portal",
-                Audience::Internal => "Internal review site",
+                Audience::Public => t.audience_public,
+                Audience::Customer => t.audience_customer,
+                Audience::Internal => t.audience_internal,
             },
             notice,
             noindex: audience != Audience::Public,
@@ -178,16 +181,37 @@ impl<'s> RenderContext<'_, 's> {
 
     pub fn nav(&self, route: &Route, active: &str) -> Vec<NavItem> {
         let root = route.root();
+        let t = self.t();
         let items = [
-            ("Overview", Route::Home, "home"),
-            ("Scope", Route::Scope, "scope"),
-            ("Policies", Route::List(Collection::Policies), "policies"),
-            ("Controls", Route::List(Collection::Controls), "controls"),
-            ("Traceability", Route::Traceability, "traceability"),
-            ("Evidence", Route::List(Collection::Evidence), "evidence"),
-            ("Risks", Route::List(Collection::Risks), "risks"),
-            ("Findings", Route::List(Collection::Findings), "findings"),
-            ("Suppliers", Route::List(Collection::Suppliers), "suppliers"),
+            (t.nav_overview, Route::Home, "home"),
+            (t.nav_scope, Route::Scope, "scope"),
+            (
+                t.nav_policies,
+                Route::List(Collection::Policies),
+                "policies",
+            ),
+            (
+                t.nav_controls,
+                Route::List(Collection::Controls),
+                "controls",
+            ),
+            (t.nav_traceability, Route::Traceability, "traceability"),
+            (
+                t.nav_evidence,
+                Route::List(Collection::Evidence),
+                "evidence",
+            ),
+            (t.nav_risks, Route::List(Collection::Risks), "risks"),
+            (
+                t.nav_findings,
+                Route::List(Collection::Findings),
+                "findings",
+            ),
+            (
+                t.nav_suppliers,
+                Route::List(Collection::Suppliers),
+                "suppliers",
+            ),
         ];
         items
             .into_iter()
@@ -224,7 +248,10 @@ impl<'s> RenderContext<'_, 's> {
         route: &Route,
         data: &C,
     ) -> Result<Output, Diagnostic> {
-        let ctx = tera::Context::from_serialize(data).map_err(|e| template_error(template, &e))?;
+        let mut ctx =
+            tera::Context::from_serialize(data).map_err(|e| template_error(template, &e))?;
+        // The strings of the site's language, for every template and site override.
+        ctx.insert("t", self.t());
         let html = self
             .theme
             .tera

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::model::*;
+use crate::render::i18n::Strings;
 
 /// A status badge: text always, the class only adds colour.
 #[derive(Debug, Clone, Serialize)]
@@ -120,22 +121,26 @@ pub struct SiteView {
     pub description: Option<String>,
 }
 
-pub fn control_status_badge(status: Option<ControlStatus>, applicable: Option<bool>) -> Badge {
+pub fn control_status_badge(
+    t: &Strings,
+    status: Option<ControlStatus>,
+    applicable: Option<bool>,
+) -> Badge {
     match (applicable, status) {
-        (Some(false), _) => Badge::new("Not applicable", "na"),
-        (Some(true), Some(s)) => Badge::new(s.label(), s.as_str()),
-        (Some(true), None) => Badge::new("Not assessed", "not-assessed"),
-        (None, _) => Badge::new("Not assessed", "not-assessed"),
+        (Some(false), _) => Badge::new(t.not_applicable, "na"),
+        (Some(true), Some(s)) => Badge::new(t.control_status(s), s.as_str()),
+        (Some(true), None) => Badge::new(t.not_assessed, "not-assessed"),
+        (None, _) => Badge::new(t.not_assessed, "not-assessed"),
     }
 }
 
 /// Fresh, expiring (within 30 days) or expired, relative to `today`.
-pub fn freshness(expires: Option<Date>, today: Date) -> Badge {
+pub fn freshness(t: &Strings, expires: Option<Date>, today: Date) -> Badge {
     match expires {
-        None => Badge::new("No expiry", "neutral"),
-        Some(e) if e < today => Badge::new("Expired", "expired"),
-        Some(e) if today.days_until(e) <= 30 => Badge::new("Expiring", "expiring"),
-        Some(_) => Badge::new("Fresh", "fresh"),
+        None => Badge::new(t.no_expiry, "neutral"),
+        Some(e) if e < today => Badge::new(t.expired, "expired"),
+        Some(e) if today.days_until(e) <= 30 => Badge::new(t.expiring, "expiring"),
+        Some(_) => Badge::new(t.fresh, "fresh"),
     }
 }
 
@@ -148,25 +153,28 @@ pub fn is_overdue(due: Option<Date>, today: Date) -> bool {
     due.is_some_and(|d| d < today)
 }
 
-pub fn finding_status_badge(f: &crate::edition::Finding, today: Date) -> Badge {
+pub fn finding_status_badge(t: &Strings, f: &crate::edition::Finding, today: Date) -> Badge {
     if f.is_open() && is_overdue(f.due, today) {
-        return Badge::new("Overdue", "overdue");
+        return Badge::new(t.overdue, "overdue");
     }
     match f.status {
-        Some(s) => Badge::new(s.label(), s.as_str()),
-        None => Badge::new("No status", "neutral"),
+        Some(s) => Badge::new(t.finding_status(s), s.as_str()),
+        None => Badge::new(t.no_status, "neutral"),
     }
 }
 
-pub fn finding_kind_badge(kind: Option<FindingKind>) -> Badge {
+pub fn finding_kind_badge(t: &Strings, kind: Option<FindingKind>) -> Badge {
     match kind {
-        Some(k) => Badge::new(k.label(), k.as_str()),
-        None => Badge::new("Unclassified", "neutral"),
+        Some(k) => Badge::new(t.finding_kind(k), k.as_str()),
+        None => Badge::new(t.unclassified, "neutral"),
     }
 }
 
-pub fn policy_status_badge(status: PolicyStatus) -> Badge {
-    Badge::new(status.label(), format!("policy-{}", status.as_str()))
+pub fn policy_status_badge(t: &Strings, status: PolicyStatus) -> Badge {
+    Badge::new(
+        t.policy_status(status),
+        format!("policy-{}", status.as_str()),
+    )
 }
 
 /// Likelihood × impact, with a level for colouring.
@@ -210,11 +218,26 @@ mod tests {
     #[test]
     fn freshness_relative_to_today() {
         let today = d("2026-11-30");
-        assert_eq!(freshness(Some(d("2026-11-29")), today).class, "expired");
-        assert_eq!(freshness(Some(d("2026-11-30")), today).class, "expiring");
-        assert_eq!(freshness(Some(d("2026-12-30")), today).class, "expiring");
-        assert_eq!(freshness(Some(d("2026-12-31")), today).class, "fresh");
-        assert_eq!(freshness(None, today).class, "neutral");
+        assert_eq!(
+            freshness(&crate::render::i18n::EN, Some(d("2026-11-29")), today).class,
+            "expired"
+        );
+        assert_eq!(
+            freshness(&crate::render::i18n::EN, Some(d("2026-11-30")), today).class,
+            "expiring"
+        );
+        assert_eq!(
+            freshness(&crate::render::i18n::EN, Some(d("2026-12-30")), today).class,
+            "expiring"
+        );
+        assert_eq!(
+            freshness(&crate::render::i18n::EN, Some(d("2026-12-31")), today).class,
+            "fresh"
+        );
+        assert_eq!(
+            freshness(&crate::render::i18n::EN, None, today).class,
+            "neutral"
+        );
     }
 
     #[test]
