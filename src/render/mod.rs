@@ -135,6 +135,7 @@ impl<'s> RenderContext<'_, 's> {
         route: &Route,
         section: &'static str,
     ) -> PageView {
+        let title: String = title.into();
         let root = route.root();
         let audience = self.audience();
         let t = self.t();
@@ -144,7 +145,7 @@ impl<'s> RenderContext<'_, 's> {
             Audience::Internal => Some(t.notice_internal.to_string()),
         };
         PageView {
-            title: title.into(),
+            title: title.clone(),
             home: Route::Home.url_from(&root),
             root,
             section,
@@ -159,6 +160,29 @@ impl<'s> RenderContext<'_, 's> {
             today: self.edition.today.to_string(),
             description: self.edition.info.description.clone(),
             base_href: None,
+            // The 404 page has no address of its own to advertise.
+            og: (audience == Audience::Public && *route != Route::NotFound)
+                .then(|| self.open_graph(&title, route, section)),
+        }
+    }
+
+    /// The Open Graph properties of a public page.
+    fn open_graph(&self, title: &str, route: &Route, section: &str) -> OpenGraph {
+        let info = &self.edition.info;
+        let base = absolute_base(&info.base_url);
+        let at = |path: &str| base.as_ref().map(|b| format!("{b}{path}"));
+        let address = route.location().unwrap_or_else(|| route.path());
+        OpenGraph {
+            title: title.to_string(),
+            description: info.description.clone(),
+            kind: if section == "home" {
+                "website"
+            } else {
+                "article"
+            },
+            url: at(&address),
+            site_name: info.title.clone(),
+            image: info.brand.logo.as_ref().and_then(|l| at(&l.path)),
         }
     }
 
@@ -176,6 +200,26 @@ impl<'s> RenderContext<'_, 's> {
                 .map(|l| l.href),
             language: info.language.clone(),
             description: info.description.clone(),
+            brand: self.brand_view(&route.root()),
+        }
+    }
+
+    /// The brand's files as URLs from a page at `root`.
+    fn brand_view(&self, root: &str) -> BrandView {
+        let brand = &self.edition.info.brand;
+        let url =
+            |f: &Option<crate::config::BrandFile>| f.as_ref().map(|f| format!("{root}{}", f.path));
+        let favicon = brand
+            .favicon
+            .as_ref()
+            .map_or(routes::FAVICON_SVG, |f| f.path.as_str());
+        BrandView {
+            logo: url(&brand.logo),
+            logo_dark: url(&brand.logo_dark),
+            favicon: format!("{root}{favicon}"),
+            favicon_type: image_type(favicon),
+            accent: brand.accent.clone(),
+            extra_css: url(&brand.extra_css),
         }
     }
 
@@ -262,6 +306,18 @@ impl<'s> RenderContext<'_, 's> {
             bytes: html.into_bytes(),
         })
     }
+}
+
+/// `base_url` with one trailing slash, when it is an absolute http(s) URL.
+fn absolute_base(base_url: &str) -> Option<String> {
+    let lower = base_url.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))?;
+    if rest.is_empty() || rest.starts_with('/') {
+        return None;
+    }
+    Some(format!("{}/", base_url.trim_end_matches('/')))
 }
 
 fn template_error(template: &str, e: &tera::Error) -> Diagnostic {

@@ -109,6 +109,51 @@ pub struct PageView {
     pub description: Option<String>,
     /// A `<base href>` for pages served at any depth (the 404 page only).
     pub base_href: Option<String>,
+    /// Open Graph properties: public builds only (customer and internal pages ask not to be
+    /// indexed, and do not advertise themselves to link previews either).
+    pub og: Option<OpenGraph>,
+}
+
+/// `og:` properties of a page of the public trust center.
+#[derive(Debug, Clone, Serialize)]
+pub struct OpenGraph {
+    pub title: String,
+    pub description: Option<String>,
+    /// `website` for the home page, `article` for the others.
+    pub kind: &'static str,
+    /// Absolute: `base_url` and the page's address; `None` when `base_url` is not an
+    /// absolute http(s) URL.
+    pub url: Option<String>,
+    pub site_name: String,
+    /// The logo, absolute, when there is one and `base_url` is absolute.
+    pub image: Option<String>,
+}
+
+/// The site's brand for a page: URLs relative to that page.
+#[derive(Debug, Clone, Serialize)]
+pub struct BrandView {
+    pub logo: Option<String>,
+    pub logo_dark: Option<String>,
+    /// Always set: the site's favicon, or the `favicon.svg` the build writes.
+    pub favicon: String,
+    /// The MIME type of the favicon, for `<link rel="icon" type=…>`.
+    pub favicon_type: &'static str,
+    pub accent: Option<String>,
+    pub extra_css: Option<String>,
+}
+
+/// The MIME type of an image by its file name (what favicons and logos are).
+pub fn image_type(path: &str) -> &'static str {
+    let ext = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    match ext.as_str() {
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "ico" => "image/x-icon",
+        "gif" => "image/gif",
+        "jpg" | "jpeg" => "image/jpeg",
+        "webp" => "image/webp",
+        _ => "image/png",
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -119,6 +164,7 @@ pub struct SiteView {
     pub website: Option<String>,
     pub language: String,
     pub description: Option<String>,
+    pub brand: BrandView,
 }
 
 pub fn control_status_badge(

@@ -12,6 +12,7 @@ mod common;
 mod gen_site;
 mod live;
 
+mod branding;
 mod browser;
 mod build;
 mod canary;
