@@ -144,9 +144,18 @@ fn open_graph_on_public_pages_only() {
             ("static/img/logo-dark.svg", "<svg/>"),
             ("static/favicon.png", "png"),
             ("static/brand.css", ""),
+            (
+                "policies/access.md",
+                "---\ntitle: Access\nowner: CISO\nversion: \"1.0\"\nstatus: approved\napproved: 2026-01-01\nclassification: public\nsummary: Who may open what.\n---\nBody.\n",
+            ),
         ],
     );
     let (_o1, public) = build_site(site.path(), "public");
+    let policy = public.text("policies/access/index.html");
+    assert!(
+        policy.contains("<meta property=\"og:description\" content=\"Who may open what.\">"),
+        "a policy is described by its summary"
+    );
     let home = public.text("index.html");
     assert!(home.contains("<meta property=\"og:type\" content=\"website\">"));
     assert!(

@@ -10,6 +10,7 @@ use crate::edition::{Assessment, Control, Entry};
 use crate::model::*;
 use crate::output::Output;
 use crate::render::RenderContext;
+use crate::render::i18n::fill;
 use crate::render::views::*;
 
 #[derive(Serialize)]
@@ -171,7 +172,7 @@ pub(in crate::render) fn control(cx: &RenderContext, c: &Control) -> Result<Outp
             let mut link = cx.link(root, entry);
             if let (Entry::Published(ev), Some(l)) = (entry, link.open_mut()) {
                 l.badge = Some(freshness(cx.t(), ev.expires, e.today));
-                l.note = date(ev.expires).map(|d| format!("expires {d}"));
+                l.note = date(ev.expires).map(|d| fill(cx.t().expires_on, &[&d]));
             }
             link
         })

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{control_badge, finding_links, page};
+use super::{Base, Ctx, control_badge, finding_links, page};
 use crate::diagnostic::Diagnostic;
 use crate::edition::route::Route;
 use crate::edition::{Entry, Policy, Published};
@@ -118,5 +118,11 @@ pub(in crate::render) fn policy(cx: &RenderContext, p: &Policy) -> Result<Output
         controls,
         findings: finding_links(cx, root, &p.findings),
     };
-    page(cx, "policy.html", &route, p.title, "policies", data)
+    // A policy's summary describes its page to link previews better than the site's
+    // description does.
+    let mut base = Base::new(cx, p.title, &route, "policies");
+    if let (Some(og), Some(summary)) = (base.page.og.as_mut(), p.summary) {
+        og.description = Some(summary.to_string());
+    }
+    cx.page("policy.html", &route, &Ctx { base, data })
 }
