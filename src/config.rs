@@ -406,6 +406,18 @@ fn parse_brand(b: RawBrand, diags: &mut Diagnostics) -> Brand {
     let logo_dark = file("logo_dark", b.logo_dark);
     let favicon = file("favicon", b.favicon);
     let extra_css = file("extra_css", b.extra_css);
+    // The dark logo is a variant of the logo: alone, the header would never show it.
+    let logo_dark = match (&logo, logo_dark) {
+        (None, Some(dark)) => {
+            diags.error(
+                dark.pos,
+                Rule::BrandFile,
+                "`brand.logo_dark` is set without `brand.logo`, expected both (logo_dark is shown instead of logo in dark mode)",
+            );
+            None
+        }
+        (_, dark) => dark,
+    };
     let accent = b.accent.and_then(|a| {
         let value = a.value.trim();
         if is_css_colour(value) {
@@ -560,6 +572,15 @@ mod tests {
             errs[1]
         );
         assert!(errs[2].contains("expected a CSS colour"), "{}", errs[2]);
+        let (_, errs) = brand_diags("  logo_dark: static/dark.svg\n");
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(
+            errs[0].starts_with(
+                "site.yaml:5:14: error: `brand.logo_dark` is set without `brand.logo`"
+            ),
+            "{}",
+            errs[0]
+        );
         for ok in ["#abc", "#AABBCC", "teal", "RebeccaPurple"] {
             assert!(is_css_colour(ok), "{ok}");
         }
