@@ -29,6 +29,8 @@ pub struct Config {
     /// Where each URL field (`base_url`, `organisation.website`, `certificate.register_url`)
     /// was written, for the diagnostics of link checking.
     pub url_pos: Vec<(&'static str, Pos)>,
+    /// The site's logo, favicon, accent colour and extra stylesheet (`brand:`).
+    pub brand: Brand,
     /// `redirects:` (or `aliases:`): old addresses of pages, each with the link it now means.
     pub redirects: Vec<Redirect>,
 }
@@ -89,7 +91,7 @@ struct RawConfig {
     title: Option<Spanned<String>>,
     base_url: Option<Spanned<String>>,
     description: Option<String>,
-    language: Option<String>,
+    language: Option<Spanned<String>>,
     organisation: Option<RawOrganisation>,
     framework: Option<Spanned<String>>,
     certificate: Option<RawCertificate>,
@@ -99,6 +101,7 @@ struct RawConfig {
     show_restricted_counts: Option<bool>,
     #[serde(alias = "aliases")]
     redirects: Option<std::collections::BTreeMap<String, Spanned<String>>>,
+    brand: Option<RawBrand>,
 }
 
 #[derive(Deserialize)]
@@ -183,6 +186,8 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Config> {
     if let Some(b) = &raw.base_url {
         url_pos.push(("base_url", pos(b)));
     }
+    let language = parse_language(raw.language, diags);
+    let brand = raw.brand.map(|b| parse_brand(b, diags)).unwrap_or_default();
     let title = required(raw.title, "title", diags);
     let base_url = required(raw.base_url, "base_url", diags);
     let organisation = match raw.organisation {
@@ -242,7 +247,7 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Config> {
         title: title?,
         base_url: base_url?,
         description: raw.description,
-        language: raw.language.unwrap_or_else(|| "en".into()),
+        language,
         organisation: organisation?,
         framework,
         certificate,
@@ -252,6 +257,7 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Config> {
         show_restricted_counts: raw.show_restricted_counts.unwrap_or(true),
         url_pos,
         redirects,
+        brand,
     })
 }
 
@@ -339,6 +345,195 @@ fn parse_defaults(d: RawDefaults, diags: &mut Diagnostics) -> Vec<(Collection, C
     out
 }
 
+// ---- `language:` and `brand:` (issue 10, points 20 and 21) ----
+
+/// `brand:` in `site.yaml`: files are paths under `static/`, published at the same path
+/// without the `static/` prefix.
+#[derive(Debug, Clone, Default)]
+pub struct Brand {
+    pub logo: Option<BrandFile>,
+    /// The logo shown when the reader's system prefers a dark colour scheme.
+    pub logo_dark: Option<BrandFile>,
+    pub favicon: Option<BrandFile>,
+    /// A CSS colour (`#rgb`, `#rrggbb` or a colour name), set as `--accent`.
+    pub accent: Option<String>,
+    /// A stylesheet linked after the theme's.
+    pub extra_css: Option<BrandFile>,
+}
+
+/// A file of `static/` named by a `brand` field.
+#[derive(Debug, Clone)]
+pub struct BrandFile {
+    /// Its output path (`img/logo.svg` for `static/img/logo.svg`).
+    pub path: String,
+    /// Where the field was written, for the diagnostic when the file is missing.
+    pub pos: Pos,
+}
+
+impl Brand {
+    fn files(&self) -> impl Iterator<Item = (&'static str, &BrandFile)> {
+        [
+            ("logo", &self.logo),
+            ("logo_dark", &self.logo_dark),
+            ("favicon", &self.favicon),
+            ("extra_css", &self.extra_css),
+        ]
+        .into_iter()
+        .filter_map(|(name, f)| Some((name, f.as_ref()?)))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBrand {
+    logo: Option<Spanned<String>>,
+    logo_dark: Option<Spanned<String>>,
+    favicon: Option<Spanned<String>>,
+    accent: Option<Spanned<String>>,
+    extra_css: Option<Spanned<String>>,
+}
+
+/// The `language` (default `en`); one trustpress has no strings for is warned about, and its
+/// pages use English (the `lang` attribute keeps what was written).
+fn parse_language(language: Option<Spanned<String>>, diags: &mut Diagnostics) -> String {
+    let Some(l) = language else {
+        return "en".into();
+    };
+    let value = l.value.trim().to_string();
+    if crate::render::i18n::lookup(&value).is_none() {
+        diags.warning(
+            yaml::pos_of(&l, CONFIG_FILE, 0),
+            Rule::UnknownLanguage,
+            format!(
+                "trustpress has no interface strings for language \"{value}\", expected one of {}: pages use English",
+                crate::render::i18n::LANGUAGES.join(", ")
+            ),
+        );
+    }
+    if value.is_empty() { "en".into() } else { value }
+}
+
+fn parse_brand(b: RawBrand, diags: &mut Diagnostics) -> Brand {
+    let mut file = |field: &str, v: Option<Spanned<String>>| {
+        let v = v?;
+        let pos = yaml::pos_of(&v, CONFIG_FILE, 0);
+        match static_path(&v.value) {
+            Some(path) => Some(BrandFile { path, pos }),
+            None => {
+                diags.error(
+                    pos,
+                    Rule::BrandFile,
+                    format!(
+                        "`brand.{field}` is \"{}\", expected a file under static/ (e.g. static/logo.svg)",
+                        v.value
+                    ),
+                );
+                None
+            }
+        }
+    };
+    let logo = file("logo", b.logo);
+    let logo_dark = file("logo_dark", b.logo_dark);
+    let favicon = file("favicon", b.favicon);
+    let extra_css = file("extra_css", b.extra_css);
+    // The dark logo is a variant of the logo: alone, the header would never show it.
+    let logo_dark = match (&logo, logo_dark) {
+        (None, Some(dark)) => {
+            diags.error(
+                dark.pos,
+                Rule::BrandFile,
+                "`brand.logo_dark` is set without `brand.logo`, expected both (logo_dark is shown instead of logo in dark mode)",
+            );
+            None
+        }
+        (_, dark) => dark,
+    };
+    let accent = b.accent.and_then(|a| {
+        let value = a.value.trim();
+        if is_css_colour(value) {
+            Some(value.to_ascii_lowercase())
+        } else {
+            diags.error(
+                yaml::pos_of(&a, CONFIG_FILE, 0),
+                Rule::InvalidColour,
+                format!("`brand.accent` is \"{value}\", expected a CSS colour: #rgb, #rrggbb or a colour name (e.g. \"#1f5fbf\", quoted, or teal)"),
+            );
+            None
+        }
+    });
+    Brand {
+        logo,
+        logo_dark,
+        favicon,
+        accent,
+        extra_css,
+    }
+}
+
+/// `static/img/logo.svg` (or `./static/…`) → `img/logo.svg`; `None` when the path is not a
+/// plain relative path inside `static/`.
+fn static_path(value: &str) -> Option<String> {
+    let mut parts = value
+        .trim()
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".");
+    if value.trim().starts_with('/') || value.contains('\\') || parts.next()? != "static" {
+        return None;
+    }
+    let rest: Vec<&str> = parts.collect();
+    if rest.is_empty() || rest.contains(&"..") {
+        return None;
+    }
+    Some(rest.join("/"))
+}
+
+/// `#rgb`, `#rrggbb`, or one of the CSS named colours.
+pub fn is_css_colour(value: &str) -> bool {
+    if let Some(hex) = value.strip_prefix('#') {
+        return matches!(hex.len(), 3 | 6) && hex.chars().all(|c| c.is_ascii_hexdigit());
+    }
+    let lower = value.to_ascii_lowercase();
+    CSS_COLOUR_NAMES.split_whitespace().any(|n| n == lower)
+}
+
+const CSS_COLOUR_NAMES: &str = "aliceblue antiquewhite aqua aquamarine azure beige bisque black \
+    blanchedalmond blue blueviolet brown burlywood cadetblue chartreuse chocolate coral \
+    cornflowerblue cornsilk crimson cyan darkblue darkcyan darkgoldenrod darkgray darkgreen \
+    darkgrey darkkhaki darkmagenta darkolivegreen darkorange darkorchid darkred darksalmon \
+    darkseagreen darkslateblue darkslategray darkslategrey darkturquoise darkviolet deeppink \
+    deepskyblue dimgray dimgrey dodgerblue firebrick floralwhite forestgreen fuchsia gainsboro \
+    ghostwhite gold goldenrod gray green greenyellow grey honeydew hotpink indianred indigo \
+    ivory khaki lavender lavenderblush lawngreen lemonchiffon lightblue lightcoral lightcyan \
+    lightgoldenrodyellow lightgray lightgreen lightgrey lightpink lightsalmon lightseagreen \
+    lightskyblue lightslategray lightslategrey lightsteelblue lightyellow lime limegreen linen \
+    magenta maroon mediumaquamarine mediumblue mediumorchid mediumpurple mediumseagreen \
+    mediumslateblue mediumspringgreen mediumturquoise mediumvioletred midnightblue mintcream \
+    mistyrose moccasin navajowhite navy oldlace olive olivedrab orange orangered orchid \
+    palegoldenrod palegreen paleturquoise palevioletred papayawhip peachpuff peru pink plum \
+    powderblue purple rebeccapurple red rosybrown royalblue saddlebrown salmon sandybrown \
+    seagreen seashell sienna silver skyblue slateblue slategray slategrey snow springgreen \
+    steelblue tan teal thistle tomato turquoise violet wheat white whitesmoke yellow yellowgreen";
+
+/// Reports each `brand` file that is not among the site's files (`files` holds paths relative
+/// to the site folder, `static/…` included). Loading calls this once the folder is listed.
+pub fn check_brand_files<'a>(
+    config: &Config,
+    files: impl IntoIterator<Item = &'a String>,
+    diags: &mut Diagnostics,
+) {
+    let present: std::collections::HashSet<&str> = files.into_iter().map(String::as_str).collect();
+    for (field, f) in config.brand.files() {
+        let source = format!("static/{}", f.path);
+        if !present.contains(source.as_str()) {
+            diags.error(
+                f.pos.clone(),
+                Rule::BrandFile,
+                format!("`brand.{field}`: {source} does not exist, expected a file under static/"),
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -374,6 +569,74 @@ mod tests {
         let errs: Vec<String> = d.into_sorted().iter().map(ToString::to_string).collect();
         assert_eq!(errs.len(), 1);
         assert!(errs[0].starts_with("site.yaml:6:"), "{}", errs[0]);
+    }
+
+    fn brand_diags(brand: &str) -> (Option<Config>, Vec<String>) {
+        let mut d = Diagnostics::new();
+        let c = parse(
+            &format!("title: T\nbase_url: /\norganisation: {{name: Org}}\nbrand:\n{brand}"),
+            &mut d,
+        );
+        (c, d.into_sorted().iter().map(ToString::to_string).collect())
+    }
+
+    #[test]
+    fn brand_paths_and_accent() {
+        let (c, errs) = brand_diags("  logo: static/img/logo.svg\n  accent: \"#1A2b3c\"\n");
+        assert!(errs.is_empty(), "{errs:?}");
+        let brand = c.unwrap().brand;
+        assert_eq!(brand.logo.unwrap().path, "img/logo.svg");
+        assert_eq!(brand.accent.as_deref(), Some("#1a2b3c"));
+        let (_, errs) = brand_diags(
+            "  logo: img/logo.svg\n  favicon: static/../site.yaml\n  accent: blurple\n",
+        );
+        assert_eq!(errs.len(), 3, "{errs:?}");
+        assert!(
+            errs[0].starts_with("site.yaml:5:9: error: `brand.logo`"),
+            "{}",
+            errs[0]
+        );
+        assert!(
+            errs[1].starts_with("site.yaml:6:12: error: `brand.favicon`"),
+            "{}",
+            errs[1]
+        );
+        assert!(errs[2].contains("expected a CSS colour"), "{}", errs[2]);
+        let (_, errs) = brand_diags("  logo_dark: static/dark.svg\n");
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(
+            errs[0].starts_with(
+                "site.yaml:5:14: error: `brand.logo_dark` is set without `brand.logo`"
+            ),
+            "{}",
+            errs[0]
+        );
+        for ok in ["#abc", "#AABBCC", "teal", "RebeccaPurple"] {
+            assert!(is_css_colour(ok), "{ok}");
+        }
+        for bad in ["#abcd", "#ggg", "red;}", "", "url(x)"] {
+            assert!(!is_css_colour(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn unknown_language_warns() {
+        let mut d = Diagnostics::new();
+        let c = parse(
+            "title: T\nbase_url: /\nlanguage: fr\norganisation: {name: Org}\n",
+            &mut d,
+        )
+        .unwrap();
+        assert_eq!(c.language, "fr");
+        let all: Vec<String> = d.iter().map(ToString::to_string).collect();
+        assert_eq!(all.len(), 1);
+        assert!(
+            all[0].starts_with(
+                "site.yaml:3:11: warning: trustpress has no interface strings for language \"fr\""
+            ),
+            "{}",
+            all[0]
+        );
     }
 
     #[test]

@@ -93,6 +93,10 @@ rules! {
         "a file that is not valid UTF-8 text";
     Io "io" Error
         "a file that cannot be read (a folder, named pipe or device where a file is expected)";
+    BrandFile "brand-file" Error
+        "a `brand` logo, favicon or stylesheet that is not a file under `static/`";
+    InvalidColour "invalid-colour" Error
+        "a `brand.accent` that is not `#rgb`, `#rrggbb` or a CSS colour name";
     Template "template" Error
         "a template override that does not compile or render";
     UnknownTemplate "unknown-template" Warning
@@ -101,6 +105,8 @@ rules! {
         "a symbolic link in a content folder: not followed, so nothing outside the site is published";
     UnreadableName "unreadable-name" Warning
         "a file whose name is not valid UTF-8: skipped";
+    UnknownLanguage "unknown-language" Warning
+        "a `language` trustpress has no interface strings for: pages use English";
     NotAssessed "not-assessed" Warning
         "a catalog control with no mapping";
     NoPolicy "no-policy" Warning

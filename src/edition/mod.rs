@@ -175,6 +175,9 @@ pub struct SiteInfo {
     pub base_url: String,
     pub highlight_theme: String,
     pub certificate: Option<Certificate>,
+    /// Logo, favicon, accent and extra stylesheet: files of `static/`, which every edition
+    /// publishes anyway.
+    pub brand: crate::config::Brand,
 }
 
 #[derive(Debug, Clone)]
@@ -431,6 +434,7 @@ impl<'s> Edition<'s> {
                 base_url: String::new(),
                 highlight_theme: String::new(),
                 certificate: None,
+                brand: Default::default(),
             },
             scope: scope_view(&site.scope),
             policies: Register::new(Vec::new(), 0),
@@ -619,6 +623,7 @@ impl<'s> Edition<'s> {
             description: c.description.clone(),
             base_url: c.base_url.clone(),
             highlight_theme: c.highlight_theme.clone(),
+            brand: c.brand.clone(),
             certificate: c.certificate.as_ref().map(|cert| Certificate {
                 status: cert.status,
                 reference: cert.reference.clone(),

@@ -18,6 +18,8 @@ pub enum Route {
     SearchIndex,
     Sitemap,
     HighlightCss,
+    /// The generated favicon (`favicon.svg`, in the accent colour) of a site without one.
+    Favicon,
     /// A file of the embedded theme (`style.css`, `trustpress.js`).
     Asset(&'static str),
     /// A collection's list page.
@@ -49,6 +51,7 @@ impl Route {
                 Route::SearchIndex => "search-index.json".into(),
                 Route::Sitemap => "sitemap.xml".into(),
                 Route::HighlightCss => "highlight.css".into(),
+                Route::Favicon => "favicon.svg".into(),
                 Route::Asset(name) => (*name).into(),
                 Route::EvidenceFile(slug, file) => {
                     format!("{}/{slug}/{file}", Collection::Evidence.dir())
@@ -125,6 +128,7 @@ impl Route {
             Route::SearchIndex,
             Route::Sitemap,
             Route::HighlightCss,
+            Route::Favicon,
         ];
         if let Some(route) = fixed.into_iter().find(|r| r.path() == path) {
             return Some(route);

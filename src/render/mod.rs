@@ -2,6 +2,7 @@
 //! theme, producing the complete list of output files. Nothing here touches the file system,
 //! and nothing here can reach the linked `Site`: page builders get the edition only.
 
+pub mod i18n;
 mod pages;
 pub mod routes;
 pub mod theme;
@@ -68,6 +69,11 @@ impl<'s> RenderContext<'_, 's> {
         self.edition.audience
     }
 
+    /// The user interface strings of the site's language (English when trustpress has none).
+    pub fn t(&self) -> &'static i18n::Strings {
+        i18n::strings(&self.edition.info.language)
+    }
+
     /// A link to a register entry from a page at `root`: its title only when on request.
     pub fn link<T: Published>(&self, root: &str, entry: &Entry<T>) -> ItemLink {
         match entry {
@@ -129,33 +135,54 @@ impl<'s> RenderContext<'_, 's> {
         route: &Route,
         section: &'static str,
     ) -> PageView {
+        let title: String = title.into();
         let root = route.root();
         let audience = self.audience();
+        let t = self.t();
         let notice = match audience {
             Audience::Public => None,
-            Audience::Customer => {
-                Some("Customer edition — confidential, shared under NDA".to_string())
-            }
-            Audience::Internal => {
-                Some("Internal edition — for staff and auditors only".to_string())
-            }
+            Audience::Customer => Some(t.notice_customer.to_string()),
+            Audience::Internal => Some(t.notice_internal.to_string()),
         };
         PageView {
-            title: title.into(),
+            title: title.clone(),
             home: Route::Home.url_from(&root),
             root,
             section,
             audience: audience.as_str(),
             audience_label: match audience {
-                Audience::Public => "Public trust center",
-                Audience::Customer => "Customer evidence portal",
-                Audience::Internal => "Internal review site",
+                Audience::Public => t.audience_public,
+                Audience::Customer => t.audience_customer,
+                Audience::Internal => t.audience_internal,
             },
             notice,
             noindex: audience != Audience::Public,
             today: self.edition.today.to_string(),
             description: self.edition.info.description.clone(),
             base_href: None,
+            // The 404 page has no address of its own to advertise.
+            og: (audience == Audience::Public && *route != Route::NotFound)
+                .then(|| self.open_graph(&title, route, section)),
+        }
+    }
+
+    /// The Open Graph properties of a public page.
+    fn open_graph(&self, title: &str, route: &Route, section: &str) -> OpenGraph {
+        let info = &self.edition.info;
+        let base = absolute_base(&info.base_url);
+        let at = |path: &str| base.as_ref().map(|b| format!("{b}{path}"));
+        let address = route.location().unwrap_or_else(|| route.path());
+        OpenGraph {
+            title: title.to_string(),
+            description: info.description.clone(),
+            kind: if section == "home" {
+                "website"
+            } else {
+                "article"
+            },
+            url: at(&address),
+            site_name: info.title.clone(),
+            image: info.brand.logo.as_ref().and_then(|l| at(&l.path)),
         }
     }
 
@@ -173,21 +200,62 @@ impl<'s> RenderContext<'_, 's> {
                 .map(|l| l.href),
             language: info.language.clone(),
             description: info.description.clone(),
+            brand: self.brand_view(&route.root()),
+        }
+    }
+
+    /// The brand's files as URLs from a page at `root`.
+    fn brand_view(&self, root: &str) -> BrandView {
+        let brand = &self.edition.info.brand;
+        let url =
+            |f: &Option<crate::config::BrandFile>| f.as_ref().map(|f| format!("{root}{}", f.path));
+        let favicon = brand
+            .favicon
+            .as_ref()
+            .map_or(routes::FAVICON_SVG, |f| f.path.as_str());
+        BrandView {
+            logo: url(&brand.logo),
+            logo_dark: url(&brand.logo_dark),
+            favicon: format!("{root}{favicon}"),
+            favicon_type: image_type(favicon),
+            accent: brand.accent.clone(),
+            extra_css: url(&brand.extra_css),
         }
     }
 
     pub fn nav(&self, route: &Route, active: &str) -> Vec<NavItem> {
         let root = route.root();
+        let t = self.t();
         let items = [
-            ("Overview", Route::Home, "home"),
-            ("Scope", Route::Scope, "scope"),
-            ("Policies", Route::List(Collection::Policies), "policies"),
-            ("Controls", Route::List(Collection::Controls), "controls"),
-            ("Traceability", Route::Traceability, "traceability"),
-            ("Evidence", Route::List(Collection::Evidence), "evidence"),
-            ("Risks", Route::List(Collection::Risks), "risks"),
-            ("Findings", Route::List(Collection::Findings), "findings"),
-            ("Suppliers", Route::List(Collection::Suppliers), "suppliers"),
+            (t.nav_overview, Route::Home, "home"),
+            (t.nav_scope, Route::Scope, "scope"),
+            (
+                t.nav_policies,
+                Route::List(Collection::Policies),
+                "policies",
+            ),
+            (
+                t.nav_controls,
+                Route::List(Collection::Controls),
+                "controls",
+            ),
+            (t.nav_traceability, Route::Traceability, "traceability"),
+            (
+                t.nav_evidence,
+                Route::List(Collection::Evidence),
+                "evidence",
+            ),
+            (t.nav_risks, Route::List(Collection::Risks), "risks"),
+            (
+                t.nav_findings,
+                Route::List(Collection::Findings),
+                "findings",
+            ),
+            (
+                t.nav_suppliers,
+                Route::List(Collection::Suppliers),
+                "suppliers",
+            ),
         ];
         items
             .into_iter()
@@ -224,7 +292,10 @@ impl<'s> RenderContext<'_, 's> {
         route: &Route,
         data: &C,
     ) -> Result<Output, Diagnostic> {
-        let ctx = tera::Context::from_serialize(data).map_err(|e| template_error(template, &e))?;
+        let mut ctx =
+            tera::Context::from_serialize(data).map_err(|e| template_error(template, &e))?;
+        // The strings of the site's language, for every template and site override.
+        ctx.insert("t", self.t());
         let html = self
             .theme
             .tera
@@ -235,6 +306,18 @@ impl<'s> RenderContext<'_, 's> {
             bytes: html.into_bytes(),
         })
     }
+}
+
+/// `base_url` with one trailing slash, when it is an absolute http(s) URL.
+fn absolute_base(base_url: &str) -> Option<String> {
+    let lower = base_url.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))?;
+    if rest.is_empty() || rest.starts_with('/') {
+        return None;
+    }
+    Some(format!("{}/", base_url.trim_end_matches('/')))
 }
 
 fn template_error(template: &str, e: &tera::Error) -> Diagnostic {

@@ -43,6 +43,9 @@ pub fn routes(edition: &Edition) -> Vec<Route> {
     if edition.audience == Audience::Public {
         out.push(Route::Sitemap);
     }
+    if generates_favicon(edition) {
+        out.push(Route::Favicon);
+    }
     // Static files never replace a generated page.
     let generated: std::collections::HashSet<String> = out.iter().map(Route::path).collect();
     out.extend(
@@ -56,6 +59,28 @@ pub fn routes(edition: &Edition) -> Vec<Route> {
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
     keyed.dedup_by(|a, b| a.0 == b.0);
     keyed.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Whether the build writes its own `favicon.svg`: when `brand.favicon` names none and
+/// `static/` has no `favicon.svg` (which is then published as it is).
+pub fn generates_favicon(edition: &Edition) -> bool {
+    edition.info.brand.favicon.is_none()
+        && !edition.static_files().iter().any(|(p, _)| p == FAVICON_SVG)
+}
+
+/// Where the generated (or the site's own) `favicon.svg` is published.
+pub const FAVICON_SVG: &str = "favicon.svg";
+
+/// The accent of the default theme (`--accent` in `style.css`).
+pub const DEFAULT_ACCENT: &str = "#1f5fbf";
+
+/// A small favicon: a rounded square in the accent colour with a white check mark. It holds
+/// nothing of the site but the colour (already validated as a CSS colour).
+pub fn favicon_svg(accent: Option<&str>) -> String {
+    let fill = accent.unwrap_or(DEFAULT_ACCENT);
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\"><rect width=\"32\" height=\"32\" rx=\"7\" fill=\"{fill}\"/><path d=\"M9 16.5l4.5 4.5L23 11.5\" fill=\"none\" stroke=\"#fff\" stroke-width=\"3.5\" stroke-linecap=\"round\" stroke-linejoin=\"round\"/></svg>\n"
+    )
 }
 
 /// Every path this build writes, sorted.
@@ -105,6 +130,10 @@ pub fn render_route(cx: &RenderContext, route: &Route) -> Option<Result<Output, 
             Ok(pages::sitemap(&e.info.base_url, &routes(e)))
         }
         Route::Sitemap => return None,
+        Route::Favicon if generates_favicon(e) => {
+            return file(favicon_svg(e.info.brand.accent.as_deref()).into_bytes());
+        }
+        Route::Favicon => return None,
         Route::Asset(name) => {
             let (_, text) = ASSETS.iter().find(|(n, _)| n == name)?;
             return file(text.as_bytes().to_vec());

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::model::*;
+use crate::render::i18n::Strings;
 
 /// A status badge: text always, the class only adds colour.
 #[derive(Debug, Clone, Serialize)]
@@ -108,6 +109,51 @@ pub struct PageView {
     pub description: Option<String>,
     /// A `<base href>` for pages served at any depth (the 404 page only).
     pub base_href: Option<String>,
+    /// Open Graph properties: public builds only (customer and internal pages ask not to be
+    /// indexed, and do not advertise themselves to link previews either).
+    pub og: Option<OpenGraph>,
+}
+
+/// `og:` properties of a page of the public trust center.
+#[derive(Debug, Clone, Serialize)]
+pub struct OpenGraph {
+    pub title: String,
+    pub description: Option<String>,
+    /// `website` for the home page, `article` for the others.
+    pub kind: &'static str,
+    /// Absolute: `base_url` and the page's address; `None` when `base_url` is not an
+    /// absolute http(s) URL.
+    pub url: Option<String>,
+    pub site_name: String,
+    /// The logo, absolute, when there is one and `base_url` is absolute.
+    pub image: Option<String>,
+}
+
+/// The site's brand for a page: URLs relative to that page.
+#[derive(Debug, Clone, Serialize)]
+pub struct BrandView {
+    pub logo: Option<String>,
+    pub logo_dark: Option<String>,
+    /// Always set: the site's favicon, or the `favicon.svg` the build writes.
+    pub favicon: String,
+    /// The MIME type of the favicon, for `<link rel="icon" type=…>`.
+    pub favicon_type: &'static str,
+    pub accent: Option<String>,
+    pub extra_css: Option<String>,
+}
+
+/// The MIME type of an image by its file name (what favicons and logos are).
+pub fn image_type(path: &str) -> &'static str {
+    let ext = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    match ext.as_str() {
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "ico" => "image/x-icon",
+        "gif" => "image/gif",
+        "jpg" | "jpeg" => "image/jpeg",
+        "webp" => "image/webp",
+        _ => "image/png",
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -118,24 +164,29 @@ pub struct SiteView {
     pub website: Option<String>,
     pub language: String,
     pub description: Option<String>,
+    pub brand: BrandView,
 }
 
-pub fn control_status_badge(status: Option<ControlStatus>, applicable: Option<bool>) -> Badge {
+pub fn control_status_badge(
+    t: &Strings,
+    status: Option<ControlStatus>,
+    applicable: Option<bool>,
+) -> Badge {
     match (applicable, status) {
-        (Some(false), _) => Badge::new("Not applicable", "na"),
-        (Some(true), Some(s)) => Badge::new(s.label(), s.as_str()),
-        (Some(true), None) => Badge::new("Not assessed", "not-assessed"),
-        (None, _) => Badge::new("Not assessed", "not-assessed"),
+        (Some(false), _) => Badge::new(t.not_applicable, "na"),
+        (Some(true), Some(s)) => Badge::new(t.control_status(s), s.as_str()),
+        (Some(true), None) => Badge::new(t.not_assessed, "not-assessed"),
+        (None, _) => Badge::new(t.not_assessed, "not-assessed"),
     }
 }
 
 /// Fresh, expiring (within 30 days) or expired, relative to `today`.
-pub fn freshness(expires: Option<Date>, today: Date) -> Badge {
+pub fn freshness(t: &Strings, expires: Option<Date>, today: Date) -> Badge {
     match expires {
-        None => Badge::new("No expiry", "neutral"),
-        Some(e) if e < today => Badge::new("Expired", "expired"),
-        Some(e) if today.days_until(e) <= 30 => Badge::new("Expiring", "expiring"),
-        Some(_) => Badge::new("Fresh", "fresh"),
+        None => Badge::new(t.no_expiry, "neutral"),
+        Some(e) if e < today => Badge::new(t.expired, "expired"),
+        Some(e) if today.days_until(e) <= 30 => Badge::new(t.expiring, "expiring"),
+        Some(_) => Badge::new(t.fresh, "fresh"),
     }
 }
 
@@ -148,25 +199,28 @@ pub fn is_overdue(due: Option<Date>, today: Date) -> bool {
     due.is_some_and(|d| d < today)
 }
 
-pub fn finding_status_badge(f: &crate::edition::Finding, today: Date) -> Badge {
+pub fn finding_status_badge(t: &Strings, f: &crate::edition::Finding, today: Date) -> Badge {
     if f.is_open() && is_overdue(f.due, today) {
-        return Badge::new("Overdue", "overdue");
+        return Badge::new(t.overdue, "overdue");
     }
     match f.status {
-        Some(s) => Badge::new(s.label(), s.as_str()),
-        None => Badge::new("No status", "neutral"),
+        Some(s) => Badge::new(t.finding_status(s), s.as_str()),
+        None => Badge::new(t.no_status, "neutral"),
     }
 }
 
-pub fn finding_kind_badge(kind: Option<FindingKind>) -> Badge {
+pub fn finding_kind_badge(t: &Strings, kind: Option<FindingKind>) -> Badge {
     match kind {
-        Some(k) => Badge::new(k.label(), k.as_str()),
-        None => Badge::new("Unclassified", "neutral"),
+        Some(k) => Badge::new(t.finding_kind(k), k.as_str()),
+        None => Badge::new(t.unclassified, "neutral"),
     }
 }
 
-pub fn policy_status_badge(status: PolicyStatus) -> Badge {
-    Badge::new(status.label(), format!("policy-{}", status.as_str()))
+pub fn policy_status_badge(t: &Strings, status: PolicyStatus) -> Badge {
+    Badge::new(
+        t.policy_status(status),
+        format!("policy-{}", status.as_str()),
+    )
 }
 
 /// Likelihood × impact, with a level for colouring.
@@ -210,11 +264,26 @@ mod tests {
     #[test]
     fn freshness_relative_to_today() {
         let today = d("2026-11-30");
-        assert_eq!(freshness(Some(d("2026-11-29")), today).class, "expired");
-        assert_eq!(freshness(Some(d("2026-11-30")), today).class, "expiring");
-        assert_eq!(freshness(Some(d("2026-12-30")), today).class, "expiring");
-        assert_eq!(freshness(Some(d("2026-12-31")), today).class, "fresh");
-        assert_eq!(freshness(None, today).class, "neutral");
+        assert_eq!(
+            freshness(&crate::render::i18n::EN, Some(d("2026-11-29")), today).class,
+            "expired"
+        );
+        assert_eq!(
+            freshness(&crate::render::i18n::EN, Some(d("2026-11-30")), today).class,
+            "expiring"
+        );
+        assert_eq!(
+            freshness(&crate::render::i18n::EN, Some(d("2026-12-30")), today).class,
+            "expiring"
+        );
+        assert_eq!(
+            freshness(&crate::render::i18n::EN, Some(d("2026-12-31")), today).class,
+            "fresh"
+        );
+        assert_eq!(
+            freshness(&crate::render::i18n::EN, None, today).class,
+            "neutral"
+        );
     }
 
     #[test]

@@ -126,6 +126,7 @@ pub fn load_cached(root: &Path, cache: &Cache, audience: Classification) -> (Sou
     let Some(config) = src.config.clone() else {
         return (src, diags);
     };
+    config::check_brand_files(&config, &src.files, &mut diags);
     if !linked.contains(&"scope.md") {
         src.scope = load_scope(root, &mut diags);
     }

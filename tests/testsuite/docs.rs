@@ -16,6 +16,7 @@ const PAGES: &[(&str, &str)] = &[
     ("RawCertificate", "site-yaml.md"),
     ("RawDefaults", "site-yaml.md"),
     ("RawDefault", "site-yaml.md"),
+    ("RawBrand", "site-yaml.md"),
     ("RawScope", "scope.md"),
     ("RawExclusion", "scope.md"),
     ("RawPolicy", "policies.md"),

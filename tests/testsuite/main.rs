@@ -13,6 +13,7 @@ mod gen_site;
 mod live;
 
 mod authoring;
+mod branding;
 mod browser;
 mod build;
 mod canary;

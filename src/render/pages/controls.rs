@@ -10,6 +10,7 @@ use crate::edition::{Assessment, Control, Entry};
 use crate::model::*;
 use crate::output::Output;
 use crate::render::RenderContext;
+use crate::render::i18n::fill;
 use crate::render::views::*;
 
 #[derive(Serialize)]
@@ -39,7 +40,7 @@ pub(super) fn control_row(cx: &RenderContext, c: &Control, root: &str) -> Contro
         published: !matches!(c.assessment, Assessment::Withheld),
         assessed: !matches!(c.assessment, Assessment::NotAssessed),
         applicable: mapping.map(|m| m.applicable),
-        status: control_badge(c),
+        status: control_badge(cx, c),
         justification: mapping.and_then(|m| m.justification.map(str::to_string)),
         owner: mapping.and_then(|m| m.owner.map(str::to_string)),
         policies: c
@@ -94,14 +95,7 @@ pub(in crate::render) fn controls_list(cx: &RenderContext) -> Result<Output, Dia
         themes,
         coverage: cx.edition.coverage.clone(),
     };
-    page(
-        cx,
-        "controls.html",
-        &route,
-        "Statement of Applicability",
-        "controls",
-        data,
-    )
+    page(cx, "controls.html", &route, cx.t().soa, "controls", data)
 }
 
 pub(in crate::render) fn soa(cx: &RenderContext) -> Output {
@@ -177,8 +171,8 @@ pub(in crate::render) fn control(cx: &RenderContext, c: &Control) -> Result<Outp
         .map(|entry| {
             let mut link = cx.link(root, entry);
             if let (Entry::Published(ev), Some(l)) = (entry, link.open_mut()) {
-                l.badge = Some(freshness(ev.expires, e.today));
-                l.note = date(ev.expires).map(|d| format!("expires {d}"));
+                l.badge = Some(freshness(cx.t(), ev.expires, e.today));
+                l.note = date(ev.expires).map(|d| fill(cx.t().expires_on, &[&d]));
             }
             link
         })

@@ -30,7 +30,7 @@ fn evidence_row(cx: &RenderContext, entry: &Entry<Evidence>, root: &str) -> Evid
             owner: None,
             collected: None,
             expires: None,
-            freshness: Badge::new("Available on request", "locked"),
+            freshness: Badge::new(cx.t().available_on_request, "locked"),
         },
     }
 }
@@ -38,11 +38,11 @@ fn evidence_row(cx: &RenderContext, entry: &Entry<Evidence>, root: &str) -> Evid
 fn published_row(cx: &RenderContext, e: &Evidence, root: &str) -> EvidenceRow {
     EvidenceRow {
         link: cx.open_link(root, e),
-        kind: e.kind.map(|k| k.label()),
+        kind: e.kind.map(|k| cx.t().evidence_kind(k)),
         owner: e.owner.map(str::to_string),
         collected: date(e.collected),
         expires: date(e.expires),
-        freshness: freshness(e.expires, cx.edition.today),
+        freshness: freshness(cx.t(), e.expires, cx.edition.today),
     }
 }
 
@@ -63,7 +63,7 @@ pub(in crate::render) fn evidence_list(cx: &RenderContext) -> Result<Output, Dia
         cx,
         "evidence_list.html",
         &route,
-        "Evidence",
+        cx.t().evidence,
         "evidence",
         Data {
             evidence: rows,

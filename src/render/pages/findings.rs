@@ -28,8 +28,8 @@ fn finding_row(cx: &RenderContext, f: &Finding, root: &str) -> FindingRow {
     let today = cx.edition.today;
     FindingRow {
         link: cx.open_link(root, f),
-        kind: finding_kind_badge(f.kind),
-        status: finding_status_badge(f, today),
+        kind: finding_kind_badge(cx.t(), f.kind),
+        status: finding_status_badge(cx.t(), f, today),
         source: f.source.map(str::to_string),
         owner: f.owner.map(str::to_string),
         raised: date(f.raised),
@@ -67,7 +67,7 @@ pub(in crate::render) fn findings_list(cx: &RenderContext) -> Result<Output, Dia
         .map(|k| {
             let of_kind: Vec<&&Finding> = visible.iter().filter(|f| f.kind == Some(*k)).collect();
             Count {
-                label: k.label(),
+                label: cx.t().finding_kind(*k),
                 class: k.as_str(),
                 total: of_kind.len(),
                 open: of_kind.iter().filter(|f| f.is_open()).count(),
@@ -104,7 +104,14 @@ pub(in crate::render) fn findings_list(cx: &RenderContext) -> Result<Output, Dia
         all: rows,
         listed,
     };
-    page(cx, "findings.html", &route, "Findings", "findings", data)
+    page(
+        cx,
+        "findings.html",
+        &route,
+        cx.t().findings,
+        "findings",
+        data,
+    )
 }
 
 pub(in crate::render) fn finding_page(

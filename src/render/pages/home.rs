@@ -10,13 +10,14 @@ use crate::markdown::{self, TocEntry};
 use crate::model::*;
 use crate::output::Output;
 use crate::render::RenderContext;
+use crate::render::i18n::fill;
 use crate::render::views::*;
 
 /// The 404 page is served for missing URLs at any depth, so its relative links need a base:
 /// the path of `base_url` (host-independent), when `base_url` gives one.
 pub(in crate::render) fn not_found(cx: &RenderContext) -> Result<Output, Diagnostic> {
     let route = Route::NotFound;
-    let mut base = Base::new(cx, "Page not found", &route, "");
+    let mut base = Base::new(cx, cx.t().not_found_title, &route, "");
     base.page.base_href = base_path(&cx.edition.info.base_url);
     cx.page("404.html", &route, &base)
 }
@@ -123,8 +124,9 @@ pub(in crate::render) fn home(cx: &RenderContext) -> Result<Output, Diagnostic> 
     let e = cx.edition;
     let route = Route::Home;
     let root = route.root();
+    let t = cx.t();
     let certificate = e.info.certificate.as_ref().map(|c| CertificateView {
-        status: c.status.label().to_string(),
+        status: t.certificate_status(c.status).to_string(),
         status_class: c.status.as_str(),
         reference: c.reference.clone(),
         certification_body: c.certification_body.clone(),
@@ -143,49 +145,43 @@ pub(in crate::render) fn home(cx: &RenderContext) -> Result<Output, Diagnostic> 
     let url = |to: Route| to.url_from(&root);
     let mut cards = vec![
         Card {
-            title: "Scope",
+            title: t.scope,
             url: url(Route::Scope),
-            text: "What the ISMS covers: services, locations, environments and exclusions.".into(),
+            text: t.card_scope.into(),
         },
         Card {
-            title: "Policies",
+            title: t.policies,
             url: url(Route::List(Collection::Policies)),
-            text: format!(
-                "{} published policies and standards.",
-                e.policies.published().count()
-            ),
+            text: fill(t.card_policies, &[&e.policies.published().count()]),
         },
         Card {
-            title: "Statement of Applicability",
+            title: t.soa,
             url: url(Route::List(Collection::Controls)),
-            text: format!(
-                "{} of {} applicable Annex A controls implemented.",
-                coverage.implemented, coverage.applicable
-            ),
+            text: fill(t.card_soa, &[&coverage.implemented, &coverage.applicable]),
         },
         Card {
-            title: "Traceability",
+            title: t.traceability,
             url: url(Route::Traceability),
-            text: "Every control traced to its policies and evidence, and the gaps.".into(),
+            text: t.card_traceability.into(),
         },
     ];
     for (c, title, noun, count) in [
         (
             Collection::Evidence,
-            "Evidence",
-            "evidence items",
+            t.evidence,
+            t.card_evidence,
             e.evidence.published().count(),
         ),
         (
             Collection::Risks,
-            "Risks",
-            "risks in the register",
+            t.risks,
+            t.card_risks,
             e.risks.published().count(),
         ),
         (
             Collection::Findings,
-            "Findings",
-            "audit findings and their corrective actions",
+            t.findings,
+            t.card_findings,
             e.findings.published().count(),
         ),
     ] {
@@ -193,15 +189,15 @@ pub(in crate::render) fn home(cx: &RenderContext) -> Result<Output, Diagnostic> 
             cards.push(Card {
                 title,
                 url: url(Route::List(c)),
-                text: format!("{count} {noun}."),
+                text: fill(noun, &[&count]),
             });
         }
     }
     let subprocessors = e.suppliers.published().filter(|s| s.subprocessor).count();
     cards.push(Card {
-        title: "Subprocessors",
+        title: t.subprocessors,
         url: url(Route::List(Collection::Suppliers)),
-        text: format!("{subprocessors} subprocessors and the assurance they hold."),
+        text: fill(t.card_subprocessors, &[&subprocessors]),
     });
     let data = Data {
         certificate,

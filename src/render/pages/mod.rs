@@ -86,18 +86,19 @@ fn finding_links(cx: &RenderContext, root: &str, relation: &Relation<FindingKey>
         .map(|entry| {
             let mut link = cx.link(root, entry);
             if let (Entry::Published(f), Some(l)) = (entry, link.open_mut()) {
-                l.badge = Some(finding_kind_badge(f.kind));
-                l.note = Some(finding_status_badge(f, e.today).text);
+                l.badge = Some(finding_kind_badge(cx.t(), f.kind));
+                l.note = Some(finding_status_badge(cx.t(), f, e.today).text);
             }
             link
         })
         .collect()
 }
 
-fn control_badge(c: &Control) -> Badge {
+fn control_badge(cx: &RenderContext, c: &Control) -> Badge {
+    let t = cx.t();
     match &c.assessment {
-        Assessment::Published(m) => control_status_badge(m.status, Some(m.applicable)),
-        Assessment::Withheld => Badge::new("Not published", "neutral"),
-        Assessment::NotAssessed => control_status_badge(None, None),
+        Assessment::Published(m) => control_status_badge(t, m.status, Some(m.applicable)),
+        Assessment::Withheld => Badge::new(t.not_published, "neutral"),
+        Assessment::NotAssessed => control_status_badge(t, None, None),
     }
 }

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{control_badge, finding_links, page};
+use super::{Base, Ctx, control_badge, finding_links, page};
 use crate::diagnostic::Diagnostic;
 use crate::edition::route::Route;
 use crate::edition::{Entry, Policy, Published};
@@ -29,7 +29,7 @@ fn policy_row(cx: &RenderContext, p: &Policy, root: &str) -> PolicyRow {
         link: cx.open_link(root, p),
         owner: p.owner.to_string(),
         version: p.version.to_string(),
-        status: policy_status_badge(p.status),
+        status: policy_status_badge(cx.t(), p.status),
         classification: p.classification.as_str(),
         review_by: date(p.review_by),
         review_overdue: p.status == PolicyStatus::Approved
@@ -71,7 +71,7 @@ pub(in crate::render) fn policies_list(cx: &RenderContext) -> Result<Output, Dia
         cx,
         "policies.html",
         &route,
-        "Policies",
+        cx.t().policies,
         "policies",
         Data {
             policies: rows,
@@ -104,7 +104,7 @@ pub(in crate::render) fn policy(cx: &RenderContext, p: &Policy) -> Result<Output
         .map(|c| {
             let mut link = cx.control_link(root, c);
             if let Some(l) = link.open_mut() {
-                l.badge = Some(control_badge(c));
+                l.badge = Some(control_badge(cx, c));
             }
             link
         })
@@ -118,5 +118,11 @@ pub(in crate::render) fn policy(cx: &RenderContext, p: &Policy) -> Result<Output
         controls,
         findings: finding_links(cx, root, &p.findings),
     };
-    page(cx, "policy.html", &route, p.title, "policies", data)
+    // A policy's summary describes its page to link previews better than the site's
+    // description does.
+    let mut base = Base::new(cx, p.title, &route, "policies");
+    if let (Some(og), Some(summary)) = (base.page.og.as_mut(), p.summary) {
+        og.description = Some(summary.to_string());
+    }
+    cx.page("policy.html", &route, &Ctx { base, data })
 }

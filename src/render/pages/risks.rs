@@ -42,8 +42,8 @@ fn risk_row(cx: &RenderContext, entry: &Entry<Risk>, root: &str) -> RiskRow {
         owner: r.owner.map(str::to_string),
         inherent: score(r.likelihood, r.impact),
         residual: score(r.residual_likelihood, r.residual_impact),
-        treatment: r.treatment.map(|t| t.label()),
-        status: r.status.map(|s| s.label()),
+        treatment: r.treatment.map(|t| cx.t().treatment(t)),
+        status: r.status.map(|s| cx.t().risk_status(s)),
         review_by: date(r.review_by),
         review_overdue: r.status != Some(RiskStatus::Closed)
             && is_overdue(r.review_by, cx.edition.today),
@@ -68,7 +68,7 @@ pub(in crate::render) fn risks_list(cx: &RenderContext) -> Result<Output, Diagno
         cx,
         "risks.html",
         &route,
-        "Risk register",
+        cx.t().risk_register,
         "risks",
         Data { risks: rows },
     )

@@ -31,37 +31,38 @@ pub(in crate::render) fn search_index(cx: &RenderContext) -> Output {
         k,
         s,
     };
+    let t = cx.t();
     let mut entries = vec![Entry {
         t: e.scope.title.to_string(),
         u: Route::Scope.url_from(&root),
-        k: "Scope",
+        k: t.kind_scope,
         s: e.scope.services.join(" "),
     }];
     for p in e.policies.published() {
         let summary = p.summary.unwrap_or("");
         let s = format!("{} {} {}", p.id, summary, p.owner);
-        entries.push(entry(p, "Policy", s));
+        entries.push(entry(p, t.kind_policy, s));
     }
     for c in &e.controls {
         entries.push(Entry {
             t: c.full_title(),
             u: c.route().url_from(&root),
-            k: "Control",
+            k: t.kind_control,
             s: c.theme.to_string(),
         });
     }
     for ev in e.evidence.published() {
-        entries.push(entry(ev, "Evidence", ev.id.to_string()));
+        entries.push(entry(ev, t.kind_evidence, ev.id.to_string()));
     }
     for r in e.risks.published() {
-        entries.push(entry(r, "Risk", r.id.to_string()));
+        entries.push(entry(r, t.kind_risk, r.id.to_string()));
     }
     for f in e.findings.published() {
-        entries.push(entry(f, "Finding", f.id.to_string()));
+        entries.push(entry(f, t.kind_finding, f.id.to_string()));
     }
     for s in e.suppliers.published() {
         let words = format!("{} {}", s.id, s.service.unwrap_or(""));
-        entries.push(entry(s, "Supplier", words));
+        entries.push(entry(s, t.kind_supplier, words));
     }
     // Serialising plain structs of strings cannot fail; an empty index is the safe fallback.
     let bytes = serde_json::to_vec(&entries).unwrap_or_else(|_| b"[]".to_vec());

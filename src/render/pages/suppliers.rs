@@ -45,7 +45,7 @@ fn supplier_row(cx: &RenderContext, entry: &Entry<Supplier>, root: &str) -> Supp
         location: s.location.map(str::to_string),
         assurance: s.assurance.to_vec(),
         reviewed: date(s.reviewed),
-        risk: s.risk.map(|r| r.label()),
+        risk: s.risk.map(|r| cx.t().risk_level(r)),
         subprocessor: s.subprocessor,
     }
 }
@@ -68,7 +68,7 @@ pub(in crate::render) fn suppliers_list(cx: &RenderContext) -> Result<Output, Di
         cx,
         "suppliers.html",
         &route,
-        "Suppliers and subprocessors",
+        cx.t().suppliers_title,
         "suppliers",
         Data {
             subprocessors,

@@ -10,6 +10,7 @@ use crate::edition::{ControlKey, PolicyKey};
 use crate::edition::{Entry, Published};
 use crate::output::Output;
 use crate::render::RenderContext;
+use crate::render::i18n;
 use crate::render::views::*;
 
 pub(in crate::render) fn traceability(cx: &RenderContext) -> Result<Output, Diagnostic> {
@@ -105,11 +106,8 @@ pub(in crate::render) fn traceability(cx: &RenderContext) -> Result<Output, Diag
                     .iter()
                     .filter_map(|ev| e.evidence.get(*ev).and_then(Entry::published))
                     .map(|ev| {
-                        format!(
-                            "{} expired {}",
-                            ev.title(),
-                            date(ev.expires).unwrap_or_default()
-                        )
+                        let expired = date(ev.expires).unwrap_or_default();
+                        i18n::fill(cx.t().gap_expired_detail, &[&ev.title(), &expired])
                     })
                     .collect();
                 gap(k, Some(detail.join("; ")))
@@ -125,7 +123,7 @@ pub(in crate::render) fn traceability(cx: &RenderContext) -> Result<Output, Diag
         cx,
         "traceability.html",
         &route,
-        "Traceability",
+        cx.t().traceability,
         "traceability",
         data,
     )

@@ -2,6 +2,8 @@
 // Adds a filter box above long tables (the SoA, registers) so readers can find a row fast.
 (function () {
   "use strict";
+  // The page's language gives the words (data-t-* on <body>); English when a page has none.
+  var words = document.body.dataset;
   var tables = document.querySelectorAll("main table.list");
   tables.forEach(function (table, n) {
     var rows = table.tBodies[0] ? table.tBodies[0].rows : [];
@@ -9,8 +11,8 @@
     var input = document.createElement("input");
     input.type = "search";
     input.className = "filter";
-    input.placeholder = "Filter rows…";
-    input.setAttribute("aria-label", "Filter table rows");
+    input.placeholder = words.tFilter || "Filter rows…";
+    input.setAttribute("aria-label", words.tFilterLabel || "Filter table rows");
     input.id = "filter-" + n;
     var wrap = table.closest(".table-wrap") || table;
     wrap.parentNode.insertBefore(input, wrap);
@@ -60,7 +62,7 @@
         if (!hits.length) {
           var none = document.createElement("li");
           none.className = "muted";
-          none.textContent = "No matches";
+          none.textContent = words.tNoMatches || "No matches";
           list.appendChild(none);
         }
         list.hidden = false;
