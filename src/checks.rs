@@ -21,7 +21,44 @@ pub fn check(site: &Site) -> Diagnostics {
     freshness(site, &mut diags);
     links(site, &mut diags);
     unclosed_comments(site, &mut diags);
+    shadowed_static(site, &mut diags);
     diags
+}
+
+/// A `static/` file at the address of a file trustpress generates (`static/style.css`,
+/// `static/index.html`) is never published: the generated file wins. Say so, and how to
+/// restyle instead.
+fn shadowed_static(site: &Site, diags: &mut Diagnostics) {
+    use crate::edition::route::Route;
+    for (path, _) in &site.static_files {
+        let asset = crate::render::theme::ASSETS
+            .iter()
+            .any(|(name, _)| name == path);
+        let generated = match Route::parse(path) {
+            // The site's own favicon.svg is published in place of the generated one.
+            Some(Route::Static(_) | Route::Favicon) | None => asset,
+            // Written by every build, whatever the audience (the sitemap is public-only, and an
+            // item's page exists only for some readers, so those are not claimed).
+            Some(Route::Home | Route::NotFound | Route::Robots | Route::SearchIndex) => true,
+            Some(Route::List(_) | Route::Scope | Route::Traceability) => true,
+            Some(Route::Soa | Route::HighlightCss) => true,
+            Some(_) => false,
+        };
+        if generated {
+            let how = if path.ends_with(".css") {
+                "to restyle, name your stylesheet in `brand: { extra_css: static/… }` (it is linked after the theme's), or replace a template in templates/"
+            } else {
+                "to change that page, replace its template in templates/ (see `trustpress theme export`)"
+            };
+            diags.warning(
+                Pos::file(format!("static/{path}")),
+                Rule::StaticShadowed,
+                format!(
+                    "static/{path} is never published: trustpress writes its own {path}; {how}"
+                ),
+            );
+        }
+    }
 }
 
 /// A `<!--` never closed hides the rest of its text from every reader: say so, at the `<!--`.

@@ -131,6 +131,10 @@ rules! {
         "a public or customer item links to a more restricted item; readers see plain text";
     UnclosedComment "unclosed-comment" Warning
         "an HTML comment `<!--` that is never closed: everything after it is hidden";
+    UnreadFolder "unread-folder" Warning
+        "a folder at the top of the site that trustpress does not read (the nearest content folder is suggested)";
+    StaticShadowed "static-shadowed" Warning
+        "a `static/` file at the address of a file trustpress generates: the generated one is published, not it";
     Internal "internal" Error
         "trustpress itself went wrong (please report it): a page it listed but could not render";
 }

@@ -105,6 +105,7 @@ pub fn load_cached(root: &Path, cache: &Cache, audience: Classification) -> (Sou
         .filter(|d| !linked.contains(d))
         .collect();
     src.files = list_files(root, &tops, &mut diags);
+    unread_folders(root, &mut diags);
     for top in TOP_FILES {
         if !linked.contains(&top) && root.join(top).is_file() {
             src.files.insert(top.to_string());
@@ -435,6 +436,51 @@ pub const MAX_FILE_NAME: usize = 255;
 
 /// Reports each content folder, `site.yaml` or `scope.md` that is a symbolic link, and
 /// returns their names: none of them is read.
+/// Folders at the top of the site that trustpress writes itself, and so never reads.
+const OWN_FOLDERS: [&str; 2] = ["_site", "schemas"];
+
+/// Warns about each folder at the top of the site that trustpress does not read (`policy/`,
+/// `narratives/`): nothing is silently ignored. Dot-folders and trustpress's own outputs are
+/// not content and are skipped.
+fn unread_folders(root: &Path, diags: &mut Diagnostics) {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|n| !n.starts_with('.') && !OWN_FOLDERS.contains(&n.as_str()))
+        .filter(|n| !CONTENT_DIRS.contains(&n.as_str()))
+        .filter(|n| !root.join(n).join(crate::output::MARKER).exists())
+        .collect();
+    names.sort();
+    for name in names {
+        // Singular and plural spellings (`policy/`, `risk/`) are the likeliest mistakes.
+        let lower = name.to_lowercase();
+        let plural = [
+            format!("{lower}s"),
+            format!("{}ies", lower.trim_end_matches('y')),
+        ];
+        let near = CONTENT_DIRS
+            .into_iter()
+            .find(|d| plural.iter().any(|p| p == d))
+            .or_else(|| crate::diagnostic::suggest(&name, CONTENT_DIRS));
+        let hint = match near {
+            Some(near) => format!("did you mean {near}/?"),
+            None => format!(
+                "trustpress reads {}",
+                CONTENT_DIRS.map(|d| format!("{d}/")).join(", ")
+            ),
+        };
+        diags.warning(
+            Pos::file(format!("{name}/")),
+            Rule::UnreadFolder,
+            format!("the folder {name}/ is not read, so nothing in it is published ({hint}); move its files, or silence this with `check: {{ ignore: [unread-folder] }}` in site.yaml"),
+        );
+    }
+}
+
 fn linked_tops(root: &Path, diags: &mut Diagnostics) -> Vec<&'static str> {
     let mut linked = Vec::new();
     for top in CONTENT_DIRS.into_iter().chain(TOP_FILES) {
@@ -457,8 +503,6 @@ fn linked_tops(root: &Path, diags: &mut Diagnostics) -> Vec<&'static str> {
     linked
 }
 
-/// Reads a file's bytes, refusing anything but a regular file: opening a named pipe would
-/// wait forever for a writer, and a device could be read without end.
 /// Reads the file of each evidence item `audience` may see. The others are not read at all: a
 /// public build never opens an internal item's file.
 fn read_evidence_files(
@@ -505,6 +549,8 @@ fn not_regular(m: &std::fs::Metadata) -> std::io::Error {
     })
 }
 
+/// Reads a file's bytes, refusing anything but a regular file: opening a named pipe would
+/// wait forever for a writer, and a device could be read without end.
 fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let meta = std::fs::metadata(path)?;

@@ -582,3 +582,37 @@ fn an_unclosed_comment_is_a_warning_at_its_start() {
     );
     assert_eq!(hits[0]["severity"], "warning");
 }
+
+/// Nothing is silently ignored: a top-level folder trustpress does not read, and a `static/`
+/// file that a generated file replaces, are warnings that say what to do instead.
+#[test]
+fn unread_folders_and_shadowed_static_files_are_warnings() {
+    let (dir, hits) = expect(
+        &[
+            ("policies/p.md", POLICY),
+            ("policy/old.md", POLICY),
+            ("narratives/x.md", "text"),
+            ("_site/public/.keep", ""),
+        ],
+        "unread-folder",
+        &["narratives/:1:1", "policy/:1:1"],
+        0,
+    );
+    assert!(
+        messages(&hits)[1].contains("did you mean policies/?"),
+        "{hits:?}"
+    );
+    drop(dir);
+    let (_, hits) = expect(
+        &[
+            ("policies/p.md", POLICY),
+            ("static/style.css", "body{}"),
+            ("static/index.html", "<p>home</p>"),
+            ("static/img/logo.svg", "<svg/>"),
+        ],
+        "static-shadowed",
+        &["static/index.html:1:1", "static/style.css:1:1"],
+        0,
+    );
+    assert!(messages(&hits)[1].contains("extra_css"), "{hits:?}");
+}
