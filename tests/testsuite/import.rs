@@ -71,6 +71,13 @@ fn hugo_content_with_bundles_refs_and_toml() {
         "{backup}"
     );
     assert!(backup.contains("[incidents](policy:incident)"), "{backup}");
+    // A rooted link to a page that was not imported would be a broken link: kept as text,
+    // with a note on how to keep it.
+    assert!(backup.contains("Our\nprivacy policy lives"), "{backup}");
+    assert!(
+        report.contains("`/privacy-policy/`") && report.contains("redirects:"),
+        "{report}"
+    );
     // A bundle takes its folder's name; draft: true stays a draft.
     let incident = policy(site, "incident");
     assert!(incident.contains("status: draft"), "{incident}");
@@ -153,4 +160,36 @@ fn import_refuses_a_non_empty_destination() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not empty"));
     assert_eq!(fs::read_dir(dest.path()).unwrap().count(), 1);
+}
+
+/// Every imported fixture builds for every audience with no broken internal link: each
+/// `href`/`src` of every page resolves to a file the build wrote.
+#[test]
+fn imported_sites_have_no_broken_link_in_any_edition() {
+    for tool in ["hugo", "mkdocs", "comply"] {
+        let (tmp, _) = import(tool);
+        for audience in ["public", "customer", "internal"] {
+            let out = tmp.path().join(format!("out-{audience}"));
+            let tree = crate::common::build_ok(&tmp.path().join("site"), audience, &out);
+            let mut checked = 0;
+            for (path, bytes) in &tree.files {
+                if !path.ends_with(".html") {
+                    continue;
+                }
+                for link in crate::common::links(&String::from_utf8_lossy(bytes)) {
+                    if let Some(target) = crate::common::resolve_link(path, &link) {
+                        assert!(
+                            tree.has(&target),
+                            "{tool} {audience}: {path} links to {link}, which was not written"
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+            assert!(
+                checked > 100,
+                "{tool} {audience}: only {checked} links checked"
+            );
+        }
+    }
 }

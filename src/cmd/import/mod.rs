@@ -393,8 +393,13 @@ fn rewrite_links(body: &str, source: &str, links: &Links) -> Rewritten {
             (None, Some(open)) => {
                 // `[text](dead)` → `text`.
                 out.remove(open);
+                let hint = if target.starts_with('/') {
+                    " (map its old address in site.yaml `redirects:`, or write a full URL)"
+                } else {
+                    ""
+                };
                 r.notes.push(format!(
-                    "{source}: link to `{target}` names no imported document: kept as text"
+                    "{source}: link to `{target}` names no imported document: kept as text{hint}"
                 ));
                 rest = &after[end + 1..];
             }
@@ -418,7 +423,13 @@ fn rewrite_links(body: &str, source: &str, links: &Links) -> Rewritten {
 /// A link target that can only be broken once imported: an unfilled `{{ placeholder }}`, an
 /// empty `#`, or a Markdown file that was not imported.
 fn is_dead(target: &str, path: &str) -> bool {
-    target == "#" || target.contains("{{") || path.ends_with(".md") || path.ends_with(".md.tmpl")
+    // A rooted path that names no imported page would be a broken link in trustpress, which
+    // checks every rooted link against the site it builds.
+    target == "#"
+        || target.contains("{{")
+        || path.starts_with('/')
+        || path.ends_with(".md")
+        || path.ends_with(".md.tmpl")
 }
 
 /// Reference definitions (`[1]: target`) rewritten like inline links; a dead one is removed
