@@ -128,14 +128,14 @@ struct RawDefault {
 /// Parses `site.yaml`; problems go to `diags` and `None` is returned when it is unusable.
 pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Config> {
     let path = CONFIG_FILE;
-    let mut raw: RawConfig = match yaml::parse::<Option<RawConfig>>(text, path, 0) {
+    let mut raw: RawConfig = match yaml::parse_all::<Option<RawConfig>>(text, path, 0) {
         Ok(Some(raw)) => raw,
         Ok(None) => {
             diags.error(Pos::file(path), Rule::MissingField, "site.yaml is empty: expected at least `title`, `base_url` and `organisation: {name}`");
             return None;
         }
-        Err(d) => {
-            diags.push(d);
+        Err(ds) => {
+            ds.into_iter().for_each(|d| diags.push(d));
             return None;
         }
     };

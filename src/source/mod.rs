@@ -243,10 +243,10 @@ fn split_markdown<'t, T: DeserializeOwned>(
         diags.error(Pos::file(path), Rule::FrontMatter, "missing front matter: expected the file to start with a `---` line, YAML fields, and a closing `---`");
         return None;
     }
-    let raw = match yaml::parse::<T>(split.yaml, path, split.yaml_line_offset) {
+    let raw = match yaml::parse_all::<T>(split.yaml, path, split.yaml_line_offset) {
         Ok(r) => r,
-        Err(d) => {
-            diags.push(d);
+        Err(ds) => {
+            ds.into_iter().for_each(|d| diags.push(d));
             return None;
         }
     };
@@ -321,13 +321,15 @@ fn load_register(
 
 /// A register file is a YAML list of entries.
 fn parse_list<T: DeserializeOwned>(text: &str, f: &mut Fields) -> Vec<yaml::Spanned<T>> {
-    match yaml::parse::<Option<Vec<yaml::Spanned<T>>>>(text, f.path, f.line_offset) {
+    match yaml::parse_all::<Option<Vec<yaml::Spanned<T>>>>(text, f.path, f.line_offset) {
         Ok(v) => v.unwrap_or_default(),
-        Err(mut d) => {
-            if d.message.starts_with("expected sequence") {
-                d.message = "expected a YAML list of entries (each starting with `- `)".into();
+        Err(ds) => {
+            for mut d in ds {
+                if d.message.starts_with("expected sequence") {
+                    d.message = "expected a YAML list of entries (each starting with `- `)".into();
+                }
+                f.diags.push(d);
             }
-            f.diags.push(d);
             Vec::new()
         }
     }
