@@ -352,13 +352,17 @@ mod tests {
     #[test]
     fn deep_documents_keep_the_parser_message() {
         // Without the depth guard, reading the tree again overflows the stack.
-        let deep: String = (0..2000).map(|i| format!("{}- ", " ".repeat(i % 80))).collect();
+        let deep: String = (0..2000)
+            .map(|i| format!("{}- ", " ".repeat(i % 80)))
+            .collect();
         let ds = parse_all::<Item>(&format!("title:\n{deep}\n"), "p.md", 1).unwrap_err();
         assert_eq!(ds.len(), 1);
         // Nesting just under the limit still reads.
         let near = format!("title: {}x{}\n", "[".repeat(24), "]".repeat(24));
         assert!(tree(&near).is_some());
-        let near: String = (0..10).map(|i| format!("{}- \n", " ".repeat(i * 2))).collect();
+        let near: String = (0..10)
+            .map(|i| format!("{}- \n", " ".repeat(i * 2)))
+            .collect();
         assert!(tree(&near).is_some());
         assert!(!shallow(&format!("a: {}\n", "[".repeat(30))));
     }

@@ -87,6 +87,7 @@ mod tests {
             version: "1".into(),
             status,
             approved: None,
+            approved_by: None,
             review_by: None,
             controls: vec![],
             summary: None,

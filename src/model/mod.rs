@@ -74,6 +74,8 @@ pub struct Policy {
     pub version: String,
     pub status: PolicyStatus,
     pub approved: Option<Date>,
+    /// Who approved this version (a person or a body such as "Management board").
+    pub approved_by: Option<String>,
     pub review_by: Option<Date>,
     pub controls: Vec<ControlRef>,
     pub summary: Option<String>,

@@ -22,6 +22,7 @@ mod incremental;
 mod leak_property;
 mod leaks;
 mod own_addresses;
+mod reporting;
 mod robustness;
 mod serve;
 mod snapshots;
