@@ -91,6 +91,9 @@ mod tests {
             review_by: None,
             controls: vec![],
             summary: None,
+            tags: vec![],
+            history: vec![],
+            extra: None,
             body: Markdown {
                 text: String::new(),
                 pos: Pos::default(),

@@ -27,6 +27,18 @@ pub struct RawPolicy {
     listed: Option<bool>,
     controls: List,
     summary: S<String>,
+    tags: Option<Vec<String>>,
+    history: Option<Vec<RawRevision>>,
+    extra: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRevision {
+    version: S<String>,
+    date: S<String>,
+    approved_by: S<String>,
+    summary: S<String>,
 }
 
 /// Builds a policy from its front matter; `stem` is the file name without extension.
@@ -81,6 +93,19 @@ pub fn policy(
         review_by,
         controls,
         summary: f.text(raw.summary),
+        tags: f.strings(raw.tags),
+        history: raw
+            .history
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| Revision {
+                version: f.text(r.version),
+                date: f.date(r.date),
+                approved_by: f.text(r.approved_by),
+                summary: f.text(r.summary),
+            })
+            .collect(),
+        extra: raw.extra,
         body,
     })
 }

@@ -186,3 +186,56 @@ fn approved_by_is_shown_on_the_policy_page() {
         "{page}"
     );
 }
+
+#[test]
+fn tags_history_and_extra_reach_the_policy_page() {
+    let policy = "---\ntitle: P\nowner: O\nversion: \"2.0\"\nstatus: approved\napproved: 2026-01-05\ntags: [access, hr]\nhistory:\n  - {version: \"2.0\", date: 2026-01-05, approved_by: CISO, summary: Yearly review}\n  - {version: \"1.0\", date: 2025-01-05}\nextra:\n  team: Platform\n  satisfies: [CC6.1, {nested: true}]\n---\nbody\n";
+    let dir = site(&[("policies/p.md", policy)]);
+    let out = tempfile::tempdir().expect("temp");
+    let tree = crate::common::build_ok(dir.path(), "internal", &out.path().join("a"));
+    let page = tree.text("policies/p/index.html");
+    assert!(
+        page.contains(
+            "<li class=\"badge b-neutral\">access</li><li class=\"badge b-neutral\">hr</li>"
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains("<h2 id=\"rev-h\">Revision history</h2>"),
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            "<tr><td>2.0</td><td>2026-01-05</td><td>CISO</td><td>Yearly review</td></tr>"
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains("<tr><td>1.0</td><td>2025-01-05</td><td>—</td><td></td></tr>"),
+        "{page}"
+    );
+    // `extra` is never validated and reaches a template override as `extra`.
+    write(
+        dir.path(),
+        "templates/policy.html",
+        b"{% extends \"base.html\" %}{% block content %}TEAM={{ extra.team }} N={{ extra.satisfies | length }}{% endblock %}",
+    );
+    let tree = crate::common::build_ok(dir.path(), "internal", &out.path().join("b"));
+    let page = tree.text("policies/p/index.html");
+    assert!(page.contains("TEAM=Platform N=2"), "{page}");
+    // A revision is checked like the rest of the front matter.
+    write(
+        dir.path(),
+        "policies/p.md",
+        policy
+            .replace("summary: Yearly review", "note: x")
+            .as_bytes(),
+    );
+    let (_, diags) = check_json(dir.path(), &[]);
+    assert!(
+        diags
+            .iter()
+            .any(|d| d["rule"] == "unknown-field" && d["line"] == 9),
+        "{diags:#?}"
+    );
+}
