@@ -115,6 +115,8 @@ rules! {
         "a symbolic link in a content folder: not followed, so nothing outside the site is published";
     UnreadableName "unreadable-name" Warning 5
         "a file whose name is not valid UTF-8: skipped";
+    IncompleteDraft "incomplete-draft" Warning 5
+        "a draft policy without front matter, or without `owner` or `version`: what it needs before it can be approved";
     PlaceholderBaseUrl "placeholder-base-url" Warning 5
         "`base_url` is still the placeholder `trustpress init` wrote (`https://trust.example.com/`)";
     NotAssessed "not-assessed" Warning 9

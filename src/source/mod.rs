@@ -211,11 +211,29 @@ fn load_policy(
     default: Classification,
     diags: &mut Diagnostics,
 ) -> Option<Policy> {
-    let (raw, body, yaml) = split_markdown::<items::RawPolicy>(path, text, diags)?;
     let stem = Path::new(path)
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or(path);
+    // Markdown brought in from elsewhere often has no front matter: read it as a draft.
+    if let Ok(split) = frontmatter::split(text)
+        && split.yaml.trim().is_empty()
+        && !text.trim_start_matches('\u{feff}').starts_with("---")
+    {
+        let body = Markdown {
+            text: split.body.to_string(),
+            pos: Pos::new(path, split.body_line, 1),
+            source_map: vec![],
+        };
+        let mut f = Fields {
+            path,
+            source: "",
+            line_offset: 0,
+            diags,
+        };
+        return items::policy_without_front_matter(stem, body, default, &mut f);
+    }
+    let (raw, body, yaml) = split_markdown::<items::RawPolicy>(path, text, diags)?;
     let mut f = Fields {
         path,
         source: yaml,

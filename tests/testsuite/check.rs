@@ -135,7 +135,8 @@ fn missing_required_field() {
     let msgs = expect(
         &[(
             "policies/p.md",
-            "---\ntitle: P\nversion: \"1\"\n---\nbody\n",
+            // `owner` is required once a policy is approved (a draft gets a warning).
+            "---\ntitle: P\nversion: \"1\"\nstatus: approved\napproved: 2026-01-01\n---\nbody\n",
         )],
         "missing-field",
         &["policies/p.md:1:1"],

@@ -239,3 +239,55 @@ fn tags_history_and_extra_reach_the_policy_page() {
         "{diags:#?}"
     );
 }
+
+#[test]
+fn a_policy_without_front_matter_is_a_draft_titled_by_its_heading() {
+    let dir = site(&[
+        (
+            "policies/access-control.md",
+            "# Access Control Policy\n\nWho may access what.\n",
+        ),
+        ("policies/d.md", "---\ntitle: D\nstatus: draft\n---\nbody\n"),
+    ]);
+    let (exit, diags) = check_json(dir.path(), &[]);
+    assert_eq!(exit, 0, "{diags:#?}");
+    let drafts: Vec<String> = diags
+        .iter()
+        .filter(|d| d["rule"] == "incomplete-draft")
+        .map(|d| {
+            format!(
+                "{}:{}: {}",
+                str_of(&d["path"]),
+                d["line"],
+                str_of(&d["message"])
+            )
+        })
+        .collect();
+    assert_eq!(drafts.len(), 2, "{drafts:#?}");
+    assert!(drafts[0].starts_with("policies/access-control.md:1: no front matter: read as draft policy \"access-control\" titled \"Access Control Policy\"; before it can be approved"), "{drafts:?}");
+    assert_eq!(
+        drafts[1],
+        "policies/d.md:1: draft policy \"d\" has no `owner` or `version`: add them before it can be approved"
+    );
+    let out = tempfile::tempdir().expect("temp");
+    let tree = crate::common::build_ok(dir.path(), "internal", &out.path().join("o"));
+    let page = tree.text("policies/access-control/index.html");
+    assert!(page.contains("<dt>Owner</dt><dd>—</dd>"), "{page}");
+    assert!(page.contains("Access Control Policy"), "{page}");
+    // Approved, owner and version are required.
+    write(
+        dir.path(),
+        "policies/d.md",
+        b"---\ntitle: D\nstatus: approved\napproved: 2026-01-01\n---\nbody\n",
+    );
+    let (exit, diags) = check_json(dir.path(), &[]);
+    assert_eq!(exit, 1);
+    assert_eq!(
+        diags
+            .iter()
+            .filter(|d| d["rule"] == "missing-field" && d["path"] == "policies/d.md")
+            .count(),
+        2,
+        "{diags:#?}"
+    );
+}
