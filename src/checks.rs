@@ -117,7 +117,7 @@ fn coverage(site: &Site, diags: &mut Diagnostics) {
         let title = c.catalog.title;
         let Some(m) = &c.mapping else {
             diags.warning(
-                not_assessed_pos(site, c.catalog.theme),
+                not_assessed_pos(site, id),
                 Rule::NotAssessed,
                 format!(
                     "control {id} \"{title}\" is not assessed: add an entry `- control: {id}` with `applicable: true` or `false` to a file under controls/"
@@ -149,20 +149,36 @@ fn coverage(site: &Site, diags: &mut Diagnostics) {
     }
 }
 
-/// Where to report a control that has no mapping: the file that maps other controls of its
-/// theme (where the author would add it), else any mapping file, else `site.yaml`.
-fn not_assessed_pos(site: &Site, theme: &str) -> Pos {
-    let mapped = || {
-        site.controls
-            .items()
-            .filter_map(|c| Some((c, c.mapping.as_ref()?)))
+/// Where to report a control that has no mapping: where its entry would go. That is the
+/// entry of the nearest control before it in the catalog that is mapped (add the new entry
+/// after it), preferring one of the same theme; else the first mapped control's entry;
+/// else `site.yaml` (no mapping file yet).
+fn not_assessed_pos(site: &Site, id: ControlId) -> Pos {
+    let index = crate::catalog::index_of(id).unwrap_or(0);
+    let theme = crate::catalog::annex_a().get(index).map_or("", |c| c.theme);
+    let mapped: Vec<(usize, &str, &Pos)> = site
+        .controls
+        .items()
+        .filter_map(|c| {
+            let m = c.mapping.as_ref()?;
+            Some((
+                crate::catalog::index_of(c.catalog.id)?,
+                c.catalog.theme,
+                &m.pos,
+            ))
+        })
+        .collect();
+    let before = |same_theme: bool| {
+        mapped
+            .iter()
+            .filter(|(i, t, _)| *i < index && (!same_theme || *t == theme))
+            .max_by_key(|(i, _, _)| *i)
     };
-    let path = mapped()
-        .find(|(c, _)| c.catalog.theme == theme)
-        .or_else(|| mapped().next())
-        .map(|(_, m)| m.pos.path.clone())
-        .unwrap_or_else(|| crate::config::CONFIG_FILE.to_string());
-    Pos::file(path)
+    before(true)
+        .or_else(|| before(false))
+        .or_else(|| mapped.iter().min_by_key(|(i, _, _)| *i))
+        .map(|(_, _, pos)| (*pos).clone())
+        .unwrap_or_else(|| Pos::file(crate::config::CONFIG_FILE))
 }
 
 /// Dates that have passed: expired evidence, overdue reviews and corrective actions.

@@ -33,6 +33,8 @@ pub struct Config {
     pub brand: Brand,
     /// `redirects:` (or `aliases:`): old addresses of pages, each with the link it now means.
     pub redirects: Vec<Redirect>,
+    /// Warning rules silenced on purpose (`check: {ignore: [rule-id, …]}`); never an error's.
+    pub ignore: Vec<Rule>,
 }
 
 /// One entry of `redirects:`: an old address (`/security-policies/access/`) and the link it
@@ -102,6 +104,13 @@ struct RawConfig {
     #[serde(alias = "aliases")]
     redirects: Option<std::collections::BTreeMap<String, Spanned<String>>>,
     brand: Option<RawBrand>,
+    check: Option<RawCheck>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCheck {
+    ignore: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -145,14 +154,14 @@ struct RawDefault {
 /// Parses `site.yaml`; problems go to `diags` and `None` is returned when it is unusable.
 pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Config> {
     let path = CONFIG_FILE;
-    let mut raw: RawConfig = match yaml::parse::<Option<RawConfig>>(text, path, 0) {
+    let mut raw: RawConfig = match yaml::parse_all::<Option<RawConfig>>(text, path, 0) {
         Ok(Some(raw)) => raw,
         Ok(None) => {
             diags.error(Pos::file(path), Rule::MissingField, "site.yaml is empty: expected at least `title`, `base_url` and `organisation: {name}`");
             return None;
         }
-        Err(d) => {
-            diags.push(d);
+        Err(ds) => {
+            ds.into_iter().for_each(|d| diags.push(d));
             return None;
         }
     };
@@ -189,6 +198,9 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Config> {
     let language = parse_language(raw.language, diags);
     let brand = raw.brand.map(|b| parse_brand(b, diags)).unwrap_or_default();
     let title = required(raw.title, "title", diags);
+    if let Some(b) = &raw.base_url {
+        check_base_url(&b.value, pos(b), diags);
+    }
     let base_url = required(raw.base_url, "base_url", diags);
     let organisation = match raw.organisation {
         Some(o) => required(o.name, "organisation.name", diags).map(|name| Organisation {
@@ -243,7 +255,13 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Config> {
         }
     };
     let redirects = parse_redirects(raw.redirects.take());
+    let ignore = raw
+        .check
+        .and_then(|c| c.ignore)
+        .map(|ids| parse_ignore(ids, diags))
+        .unwrap_or_default();
     Some(Config {
+        ignore,
         title: title?,
         base_url: base_url?,
         description: raw.description,
@@ -273,6 +291,76 @@ fn parse_redirects(
             to: to.value.trim().to_string(),
         })
         .collect()
+}
+
+/// The address `trustpress init` writes, to be replaced by the site's real one.
+pub const PLACEHOLDER_BASE_URL: &str = "https://trust.example.com/";
+
+/// `base_url` is where the site is published: an absolute http(s) address with a host (the
+/// sitemap and search engines need the full address). The placeholder `init` writes is a
+/// warning until it is changed. An empty value is reported as missing elsewhere.
+fn check_base_url(value: &str, pos: Pos, diags: &mut Diagnostics) {
+    let value = value.trim();
+    if value.is_empty() {
+        return;
+    }
+    let web = url::Url::parse(value)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
+    match web {
+        None => diags.error(
+            pos,
+            Rule::UnsafeUrl,
+            format!(
+                "base_url \"{value}\" is not an absolute web address, expected the address the site is published at, such as https://trust.example.org/ or https://example.org/security/"
+            ),
+        ),
+        Some(u) if u.as_str() == PLACEHOLDER_BASE_URL => diags.warning(
+            pos,
+            Rule::PlaceholderBaseUrl,
+            format!(
+                "base_url is still the placeholder {PLACEHOLDER_BASE_URL} that `trustpress init` wrote: set it to the address the site is published at"
+            ),
+        ),
+        Some(_) => {}
+    }
+}
+
+/// The rules of `check.ignore`. An unknown id is an error with the nearest known one; so is an
+/// error rule: errors stop a build because the site would be wrong, which silencing hides.
+fn parse_ignore(ids: Vec<Spanned<String>>, diags: &mut Diagnostics) -> Vec<Rule> {
+    let mut out = Vec::new();
+    for id in ids {
+        let pos = yaml::pos_of(&id, CONFIG_FILE, 0);
+        let name = id.value.trim();
+        match Rule::from_id(name) {
+            Some(rule) if rule.severity() == crate::diagnostic::Severity::Error => diags.error(
+                pos,
+                Rule::UnknownValue,
+                format!("`{name}` is an error and cannot be ignored: errors mean the site is wrong; fix the site instead (only warning rules can be ignored)"),
+            ),
+            Some(rule) => out.push(rule),
+            None => {
+                let warnings = Rule::ALL
+                    .iter()
+                    .filter(|r| r.severity() == crate::diagnostic::Severity::Warning)
+                    .map(|r| r.id());
+                let hint = match crate::diagnostic::suggest(name, Rule::ALL.iter().map(|r| r.id())) {
+                    Some(s) => format!(" (did you mean `{s}`?)"),
+                    None => format!(
+                        ", expected a warning rule id: {}",
+                        warnings.collect::<Vec<_>>().join(", ")
+                    ),
+                };
+                diags.error(
+                    pos,
+                    Rule::UnknownValue,
+                    format!("unknown rule \"{name}\" in `check.ignore`{hint}"),
+                );
+            }
+        }
+    }
+    out
 }
 
 fn parse_certificate(
@@ -558,7 +646,7 @@ mod tests {
     fn defaults_and_errors() {
         let mut d = Diagnostics::new();
         let c = parse(
-            "title: T\nbase_url: /\norganisation: {name: Org}\ndefaults:\n  suppliers: {classification: public}\n  risks: {classification: secret}\n",
+            "title: T\nbase_url: https://x.example/\norganisation: {name: Org}\ndefaults:\n  suppliers: {classification: public}\n  risks: {classification: secret}\n",
             &mut d,
         )
         .unwrap();
@@ -574,7 +662,9 @@ mod tests {
     fn brand_diags(brand: &str) -> (Option<Config>, Vec<String>) {
         let mut d = Diagnostics::new();
         let c = parse(
-            &format!("title: T\nbase_url: /\norganisation: {{name: Org}}\nbrand:\n{brand}"),
+            &format!(
+                "title: T\nbase_url: https://example.test/\norganisation: {{name: Org}}\nbrand:\n{brand}"
+            ),
             &mut d,
         );
         (c, d.into_sorted().iter().map(ToString::to_string).collect())
@@ -623,7 +713,7 @@ mod tests {
     fn unknown_language_warns() {
         let mut d = Diagnostics::new();
         let c = parse(
-            "title: T\nbase_url: /\nlanguage: fr\norganisation: {name: Org}\n",
+            "title: T\nbase_url: https://example.test/\nlanguage: fr\norganisation: {name: Org}\n",
             &mut d,
         )
         .unwrap();
@@ -644,7 +734,7 @@ mod tests {
         for key in ["redirects", "aliases"] {
             let mut d = Diagnostics::new();
             let c = parse(
-                &format!("title: T\nbase_url: /\norganisation: {{name: Org}}\n{key}:\n  /old/access/: policy:access-control\n"),
+                &format!("title: T\nbase_url: https://example.test/\norganisation: {{name: Org}}\n{key}:\n  /old/access/: policy:access-control\n"),
                 &mut d,
             )
             .expect("config");
@@ -660,9 +750,66 @@ mod tests {
     }
 
     #[test]
+    fn base_url_is_an_absolute_web_address() {
+        let check = |base: &str| {
+            let mut d = Diagnostics::new();
+            parse(
+                &format!("title: T\nbase_url: {base}\norganisation: {{name: Org}}\n"),
+                &mut d,
+            );
+            d.into_sorted()
+                .iter()
+                .map(|d| format!("{}:{} {}", d.pos.line, d.pos.column, d.rule))
+                .collect::<Vec<_>>()
+        };
+        for ok in ["https://trust.example.org/", "http://x.example/security/"] {
+            assert_eq!(check(ok), Vec::<String>::new(), "{ok}");
+        }
+        for bad in [
+            "/",
+            "/trust/",
+            "trust.example.org",
+            "ftp://x.example/",
+            "https://",
+        ] {
+            assert_eq!(check(bad), ["2:11 unsafe-url"], "{bad}");
+        }
+        assert_eq!(check(PLACEHOLDER_BASE_URL), ["2:11 placeholder-base-url"]);
+        // The placeholder is the one `init` writes.
+        assert!(
+            include_str!("cmd/init.rs").contains(&format!("base_url: {PLACEHOLDER_BASE_URL}\\n"))
+        );
+    }
+
+    #[test]
+    fn check_ignore_takes_warning_rules_only() {
+        let mut d = Diagnostics::new();
+        let c = parse(
+            "title: T\nbase_url: https://x.example/\norganisation: {name: Org}\ncheck:\n  ignore: [not-assessed, orphan-polcy, broken-link]\n",
+            &mut d,
+        )
+        .unwrap();
+        assert_eq!(c.ignore, [Rule::NotAssessed]);
+        let errs: Vec<String> = d.into_sorted().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            errs,
+            [
+                "site.yaml:5:26: error: unknown rule \"orphan-polcy\" in `check.ignore` (did you mean `orphan-policy`?)",
+                "site.yaml:5:40: error: `broken-link` is an error and cannot be ignored: errors mean the site is wrong; fix the site instead (only warning rules can be ignored)",
+            ]
+        );
+    }
+
+    #[test]
     fn missing_title_reported() {
         let mut d = Diagnostics::new();
-        assert!(parse("base_url: /\norganisation: {name: Org}\n", &mut d).is_none());
+        assert!(
+            parse(
+                "base_url: https://x.example/\norganisation: {name: Org}\n",
+                &mut d
+            )
+            .is_none()
+        );
         assert!(d.iter().any(|x| x.message.contains("`title`")));
     }
 }

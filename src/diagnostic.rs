@@ -111,6 +111,8 @@ impl fmt::Display for Diagnostic {
 #[derive(Debug, Default, Clone)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
+    /// Warnings dropped because `site.yaml` ignores their rule (`check: {ignore: […]}`).
+    ignored: usize,
 }
 
 impl Diagnostics {
@@ -132,6 +134,20 @@ impl Diagnostics {
 
     pub fn extend(&mut self, other: Diagnostics) {
         self.items.extend(other.items);
+        self.ignored += other.ignored;
+    }
+
+    /// Drops the warnings of `rules` (errors are never dropped) and counts them.
+    pub fn ignore(&mut self, rules: &[Rule]) {
+        let before = self.items.len();
+        self.items
+            .retain(|d| d.is_error() || !rules.contains(&d.rule));
+        self.ignored += before - self.items.len();
+    }
+
+    /// How many warnings `ignore` dropped.
+    pub fn ignored(&self) -> usize {
+        self.ignored
     }
 
     pub fn has_errors(&self) -> bool {
@@ -142,10 +158,13 @@ impl Diagnostics {
         self.items.is_empty()
     }
 
-    /// Sorted by file, line and column, so output is stable and easy to follow.
+    /// Sorted by file, line and column, so output is stable and easy to follow; messages at
+    /// one position compare numbers as numbers (control A.5.2 before A.5.10).
     pub fn into_sorted(mut self) -> Vec<Diagnostic> {
         self.items.sort_by(|a, b| {
-            (&a.pos, b.severity, &a.message).cmp(&(&b.pos, a.severity, &b.message))
+            (&a.pos, b.severity)
+                .cmp(&(&b.pos, a.severity))
+                .then_with(|| natural_cmp(&a.message, &b.message))
         });
         self.items.dedup();
         self.items
@@ -161,6 +180,36 @@ impl Diagnostics {
 #[error("{} error(s) found", .errors.iter().filter(|d| d.is_error()).count())]
 pub struct Failed {
     pub errors: Vec<Diagnostic>,
+    /// Warnings not listed because `site.yaml` ignores their rule.
+    pub ignored: usize,
+}
+
+/// Compares text with runs of digits compared by value: `A.5.2` < `A.5.10`.
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let (mut a, mut b) = (a, b);
+    loop {
+        let (Some(ca), Some(cb)) = (a.chars().next(), b.chars().next()) else {
+            return a.len().cmp(&b.len());
+        };
+        if ca.is_ascii_digit() && cb.is_ascii_digit() {
+            let na = a.len() - a.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            let nb = b.len() - b.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            let (da, db) = (
+                a[..na].trim_start_matches('0'),
+                b[..nb].trim_start_matches('0'),
+            );
+            let by_value = da.len().cmp(&db.len()).then_with(|| da.cmp(db));
+            if by_value.is_ne() {
+                return by_value;
+            }
+            (a, b) = (&a[na..], &b[nb..]);
+        } else {
+            if ca != cb {
+                return ca.cmp(&cb);
+            }
+            (a, b) = (&a[ca.len_utf8()..], &b[cb.len_utf8()..]);
+        }
+    }
 }
 
 /// The nearest of `candidates` to `word`, if it is close enough to be a likely typo.
@@ -207,6 +256,34 @@ mod tests {
             "bad thing",
         );
         assert_eq!(d.to_string(), "policies/a.md:3:10: error: bad thing");
+    }
+
+    #[test]
+    fn numbers_in_messages_sort_by_value() {
+        use std::cmp::Ordering::*;
+        assert_eq!(natural_cmp("control A.5.2 x", "control A.5.10 x"), Less);
+        assert_eq!(natural_cmp("control A.5.10", "control A.5.9"), Greater);
+        assert_eq!(natural_cmp("A.8.1", "A.8.1"), Equal);
+        assert_eq!(natural_cmp("a", "ab"), Less);
+        let mut ds = Diagnostics::new();
+        for m in ["control A.5.10", "control A.5.2", "control A.5.1"] {
+            ds.warning(Pos::file("c.yaml"), Rule::NotAssessed, m);
+        }
+        let sorted: Vec<_> = ds.into_sorted().into_iter().map(|d| d.message).collect();
+        assert_eq!(sorted, ["control A.5.1", "control A.5.2", "control A.5.10"]);
+    }
+
+    #[test]
+    fn ignoring_drops_warnings_only_and_counts_them() {
+        let mut ds = Diagnostics::new();
+        ds.warning(Pos::file("a"), Rule::NotAssessed, "x");
+        ds.warning(Pos::file("a"), Rule::NotAssessed, "y");
+        ds.warning(Pos::file("a"), Rule::OrphanPolicy, "z");
+        ds.error(Pos::file("a"), Rule::BrokenLink, "e");
+        ds.ignore(&[Rule::NotAssessed, Rule::BrokenLink]);
+        assert_eq!(ds.ignored(), 2);
+        assert_eq!(ds.iter().count(), 2);
+        assert!(ds.has_errors());
     }
 
     #[test]

@@ -41,8 +41,13 @@ pub fn build_in_memory(root: &Path, audience: Audience, today: Date) -> Result<B
 /// Everything `build` would report for `audience`, errors and warnings, sorted, without
 /// writing anything: what `trustpress check` prints.
 pub fn check(root: &Path, audience: Audience, today: Date) -> Vec<Diagnostic> {
+    check_counted(root, audience, today).0
+}
+
+/// `check`, with how many warnings `site.yaml` silenced (`check: {ignore: […]}`).
+pub fn check_counted(root: &Path, audience: Audience, today: Date) -> (Vec<Diagnostic>, usize) {
     match build_in_memory(root, audience, today) {
-        Ok(built) => built.warnings,
-        Err(failed) => failed.errors,
+        Ok(built) => (built.warnings, built.ignored),
+        Err(failed) => (failed.errors, failed.ignored),
     }
 }

@@ -502,17 +502,25 @@ fn build(
                 report.files,
                 report.elapsed.as_millis(),
                 report.out.display(),
-                if report.warnings.is_empty() {
+                if report.warnings.is_empty() && report.ignored == 0 {
                     String::new()
                 } else {
-                    format!(" ({} warnings)", report.warnings.len())
+                    format!(
+                        " ({} warnings{})",
+                        report.warnings.len(),
+                        report.ignored_note()
+                    )
                 }
             );
             ExitCode::SUCCESS
         }
         Err(BuildError::Invalid(diags)) => {
-            for d in &diags {
+            // The errors are what stops the build; the warnings are `check`'s to list.
+            for d in diags.iter().filter(|d| d.is_error()) {
                 eprintln!("{d}");
+            }
+            if let Some(hint) = cmd::check::warnings_hint(&diags) {
+                eprintln!("{hint}");
             }
             let n = diags.iter().filter(|d| d.is_error()).count();
             eprintln!(
@@ -525,11 +533,17 @@ fn build(
     }
 }
 
-/// A build shows the first warnings only (all with `-v`); `check` is where they are listed.
+/// A build shows the most consequential warnings only (all, in file order, with `-v`);
+/// `check` is where they are listed.
 fn print_warnings(warnings: &[trustpress::diagnostic::Diagnostic], all: bool) {
     const SHOWN: usize = 20;
     let shown = if all { warnings.len() } else { SHOWN };
-    for w in warnings.iter().take(shown) {
+    let picked: Vec<&trustpress::diagnostic::Diagnostic> = if all {
+        warnings.iter().collect()
+    } else {
+        cmd::check::by_consequence(warnings, shown)
+    };
+    for w in picked {
         eprintln!("{w}");
     }
     if warnings.len() > shown {

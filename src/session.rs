@@ -23,6 +23,8 @@ use crate::source;
 pub struct Built {
     pub outputs: Vec<Output>,
     pub warnings: Vec<Diagnostic>,
+    /// Warnings not listed because `site.yaml` ignores their rule.
+    pub ignored: usize,
     /// How long each stage took, in pipeline order (shown by `build -v`).
     pub timings: Vec<(&'static str, Duration)>,
 }
@@ -90,6 +92,7 @@ impl Session {
         let (site, mut diags) = load(&self.root, self.today, self.audience, &self.cache);
         let Some(site) = site.filter(|_| !diags.has_errors()) else {
             return Err(Failed {
+                ignored: diags.ignored(),
                 errors: diags.into_sorted(),
             });
         };
@@ -100,6 +103,7 @@ impl Session {
         for w in &theme_warnings {
             diags.push(w.clone());
         }
+        diags.ignore(&site.config.ignore);
         let md = match &self.md {
             Some(md) if md.allows_raw_html() == site.config.allow_raw_html => Arc::clone(md),
             _ => Arc::new(markdown::Renderer::new(site.config.allow_raw_html)),
@@ -126,6 +130,7 @@ impl Session {
         self.keep_theme(prepared.theme_to_keep());
         Ok(Built {
             outputs,
+            ignored: prepared.warnings.ignored(),
             warnings: prepared.warnings.into_sorted(),
             timings: vec![
                 ("load, link and check", prepared.loaded),
@@ -177,6 +182,8 @@ pub fn load(
     let site = site::link(sources, today, &mut diags, Arc::clone(cache));
     if let Some(site) = &site {
         diags.extend(checks::check(site));
+        // Rules `site.yaml` silences on purpose; the theme's warnings are dropped in `prepare`.
+        diags.ignore(&site.config.ignore);
     }
     (site, diags)
 }
@@ -190,6 +197,7 @@ pub fn load_site(root: &Path, today: Date) -> Result<Site, Failed> {
             Ok(site)
         }
         _ => Err(Failed {
+            ignored: diags.ignored(),
             errors: diags.into_sorted(),
         }),
     }
@@ -202,6 +210,7 @@ fn failed(warnings: Diagnostics, errors: Vec<Diagnostic>) -> Failed {
         all.push(e);
     }
     Failed {
+        ignored: all.ignored(),
         errors: all.into_sorted(),
     }
 }

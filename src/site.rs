@@ -956,19 +956,7 @@ impl Site {
                 diags.error(pos, rule, message);
             }
         }
-        // `base_url` is where the site is published, not a link: it needs a web scheme.
-        if let Ok(base) = Url::parse(&clean_url(&c.base_url))
-            && !matches!(base.scheme(), "http" | "https")
-        {
-            diags.error(
-                c.url_pos("base_url"),
-                Rule::UnsafeUrl,
-                format!(
-                    "base_url \"{}\" is not a web address, expected https://host/… or a path such as /",
-                    c.base_url
-                ),
-            );
-        }
+        // `base_url` itself is checked where it is read (config.rs): an absolute web address.
     }
 
     fn check_markdown_links(&self, diags: &mut Diagnostics) {

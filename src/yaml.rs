@@ -7,20 +7,65 @@ pub use serde_saphyr::Spanned;
 use crate::diagnostic::{Diagnostic, Pos};
 use crate::rules::Rule;
 
+mod shape;
+
 /// Parses YAML `text` from `path`; `line_offset` is added to reported lines so positions
-/// refer to the whole file (front matter starts after the opening `---`).
+/// refer to the whole file (front matter starts after the opening `---`). Reports the first
+/// problem only; `parse_all` reports every unknown field of a mapping at once.
 pub fn parse<T: DeserializeOwned>(
     text: &str,
     path: &str,
     line_offset: u64,
 ) -> Result<T, Diagnostic> {
+    parse_all(text, path, line_offset).map_err(|mut ds| ds.swap_remove(0))
+}
+
+/// `parse`, but a mapping with unknown fields reports every one of them, each at its own
+/// position (serde stops at the first), and so do the other entries of the same list.
+/// Never returns an empty list of diagnostics.
+pub fn parse_all<T: DeserializeOwned>(
+    text: &str,
+    path: &str,
+    line_offset: u64,
+) -> Result<T, Vec<Diagnostic>> {
     let options = serde_saphyr::options! { with_snippet: false };
     serde_saphyr::from_str_with_options(text, options).map_err(|e| {
-        let (mut line, mut column) = e
+        let (line, column) = e
             .location()
-            .map(|l| (l.line() + line_offset, l.column()))
-            .unwrap_or((1 + line_offset, 1));
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((1, 1));
+        let at = |l: u64, c: u64| Pos::new(path, l + line_offset, c);
+        if let serde_saphyr::Error::SerdeUnknownField {
+            field, expected, ..
+        } = &e
+        {
+            let mut found = tree(text)
+                .map(|t| shape::unknown_fields(&t, (line, column), expected))
+                .unwrap_or_default();
+            if found.is_empty() {
+                found.push((field.clone(), line, column));
+            }
+            return found
+                .into_iter()
+                .map(|(field, l, c)| {
+                    Diagnostic::error(
+                        at(l, c),
+                        Rule::UnknownField,
+                        shape::unknown_field_message(&field, expected),
+                    )
+                })
+                .collect();
+        }
         let raw = e.to_string();
+        // When the text reads as YAML, what failed is the shape of a value (a word where a
+        // number goes, a list where a mapping goes): say which field and what shape it takes.
+        if !raw.starts_with("missing field")
+            && !raw.starts_with("duplicate")
+            && let Some(message) = tree(text).and_then(|t| shape::wrong_type(&t, (line, column)))
+        {
+            return vec![Diagnostic::error(at(line, column), Rule::WrongType, message)];
+        }
+        let (mut line, mut column) = (line + line_offset, column);
         let mut message = clean_message(&raw);
         // The crate reports a tab where the value it was reading started, in its own words;
         // point at the tab itself and say what to do.
@@ -35,8 +80,48 @@ pub fn parse<T: DeserializeOwned>(
         } else {
             Rule::YamlSyntax
         };
-        Diagnostic::error(Pos::new(path, line, column), rule, message)
+        vec![Diagnostic::error(Pos::new(path, line, column), rule, message)]
     })
+}
+
+/// The document as a tree with positions, or `None` when it does not parse as YAML at all.
+fn tree(text: &str) -> Option<Spanned<shape::Node>> {
+    // Reading the tree recurses once per level, and the parser's own depth limit does not
+    // catch every kind of nesting (`- - - …`): a document that may nest deeply is not read.
+    if !shallow(text) {
+        return None;
+    }
+    let options = serde_saphyr::options! { with_snippet: false };
+    serde_saphyr::from_str_with_options(text, options).ok()
+}
+
+/// Whether `text` certainly nests less than `LIMIT` levels (a tree level costs a lot of stack
+/// in a debug build): flow brackets open at once, and per line, the indentation levels open
+/// plus the `-` and `:` on the line that could each start one more.
+fn shallow(text: &str) -> bool {
+    const LIMIT: usize = 24;
+    let mut flow = 0usize;
+    let mut indents: Vec<usize> = Vec::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        while indents.last().is_some_and(|&top| top >= indent) {
+            indents.pop();
+        }
+        indents.push(indent);
+        let mut marks = 0;
+        for ch in line.chars() {
+            match ch {
+                '[' | '{' => flow += 1,
+                ']' | '}' => flow = flow.saturating_sub(1),
+                '-' | ':' => marks += 1,
+                _ => {}
+            }
+        }
+        if flow > LIMIT || indents.len() + marks > LIMIT {
+            return false;
+        }
+    }
+    true
 }
 
 /// The first tab in a line's indentation, at or after line `from` (1-based), as (line, column).
@@ -76,18 +161,14 @@ fn clean_message(raw: &str) -> String {
         && let Some((field, expected)) = rest.split_once("`, expected one of ")
     {
         let known: Vec<&str> = expected.split(", ").collect();
-        let mut out = format!("unknown field `{field}`");
-        match crate::diagnostic::suggest(field, known.iter().copied()) {
-            Some(s) => out.push_str(&format!(" (did you mean `{s}`?)")),
-            None => out.push_str(&format!(", expected one of {}", known.join(", "))),
-        }
-        return out;
+        return shape::unknown_field_message(field, &known);
     }
     msg
 }
 
 #[cfg(test)]
 mod tests {
+    use super::shape::unknown_field_message;
     use super::*;
     use serde::Deserialize;
 
@@ -143,5 +224,146 @@ mod tests {
         let v: Vec<Entry> = parse("- id: a\n- id: bb\n", "x.yaml", 0).unwrap();
         let id = v[1].id.as_ref().unwrap();
         assert_eq!(pos_of(id, "x.yaml", 10), Pos::new("x.yaml", 12, 7));
+    }
+
+    #[derive(Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Item {
+        id: Option<String>,
+        title: Option<String>,
+        likelihood: Option<i64>,
+        controls: Option<Vec<String>>,
+        summary: Option<String>,
+        status: Option<String>,
+        approved_by: Option<String>,
+        review_by: Option<String>,
+        listed: Option<bool>,
+        exclusions: Option<Vec<Exclusion>>,
+    }
+
+    #[derive(Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Exclusion {
+        item: String,
+        justification: Option<String>,
+    }
+
+    fn all(src: &str, offset: u64) -> Vec<String> {
+        match parse_all::<Option<Vec<Item>>>(src, "x.yaml", offset) {
+            Ok(_) => Vec::new(),
+            Err(ds) => ds.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    fn front(src: &str) -> Vec<String> {
+        match parse_all::<Item>(src, "p.md", 1) {
+            Ok(_) => Vec::new(),
+            Err(ds) => ds.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    #[test]
+    fn every_unknown_field_of_every_entry_at_once() {
+        assert_eq!(
+            all(
+                "- id: a\n  slug: x\n  weight: 3\n- id: b\n  faq: y\n  titel: z\n",
+                0
+            ),
+            [
+                "x.yaml:2:3: error: unknown field `slug` (did you mean `id`?)",
+                "x.yaml:3:3: error: unknown field `weight`, expected one of id, title, likelihood, controls, summary, status, approved_by, review_by, listed, exclusions",
+                "x.yaml:5:3: error: unknown field `faq`, expected one of id, title, likelihood, controls, summary, status, approved_by, review_by, listed, exclusions",
+                "x.yaml:6:3: error: unknown field `titel` (did you mean `title`?)",
+            ]
+        );
+        // Front matter: one mapping, positions in the whole file.
+        let d = front("title: T\npolicy: x\nlast_updated: 2026-01-01\nweight: 2\n");
+        assert_eq!(d.len(), 3, "{d:?}");
+        assert!(
+            d[0].starts_with("p.md:3:1: error: unknown field `policy`"),
+            "{d:?}"
+        );
+        assert!(d[1].starts_with("p.md:4:1: error: unknown field `last_updated`"));
+        assert!(d[2].starts_with("p.md:5:1: error: unknown field `weight`"));
+        // A nested mapping's unknown keys are its own, not its parent's.
+        let d = front("exclusions:\n  - item: a\n    why: b\n    note: c\n");
+        assert_eq!(
+            d,
+            [
+                "p.md:4:5: error: unknown field `why`, expected one of item, justification",
+                "p.md:5:5: error: unknown field `note`, expected one of item, justification",
+            ]
+        );
+        assert_eq!(err("- id: a\n  titel: b\n").rule, Rule::UnknownField);
+    }
+
+    #[test]
+    fn close_field_names_are_suggested_by_meaning() {
+        let d = front("approver: Jane\ndescription: x\nreview_date: 2026-01-01\ndraft: true\n");
+        assert_eq!(
+            d,
+            [
+                "p.md:2:1: error: unknown field `approver` (did you mean `approved_by`?)",
+                "p.md:3:1: error: unknown field `description` (did you mean `summary`?)",
+                "p.md:4:1: error: unknown field `review_date` (did you mean `review_by`?)",
+                "p.md:5:1: error: unknown field `draft` (did you mean `status: draft`?)",
+            ]
+        );
+        // A synonym applies only when its target is a field of the mapping.
+        assert_eq!(
+            unknown_field_message("description", &["id", "title"]),
+            "unknown field `description`, expected one of id, title"
+        );
+    }
+
+    #[test]
+    fn type_errors_name_the_field_and_its_shape() {
+        let d = all("- id: a\n  likelihood: high\n", 0);
+        assert_eq!(
+            d,
+            [
+                "x.yaml:2:15: error: `likelihood` is a whole number from 1 to 5, e.g. `likelihood: 3`; found \"high\""
+            ]
+        );
+        let d = front("exclusions: [a, b]\n");
+        assert_eq!(d.len(), 1);
+        assert!(
+            d[0].starts_with("p.md:2:") && d[0].contains("error: `exclusions` is a list of `{item, justification}` entries, e.g. `exclusions: [{item: "),
+            "{d:?}"
+        );
+        let d = front("controls: A.5.1\n");
+        assert!(
+            d[0].contains("`controls` is a list of Annex A control ids, e.g. `controls: [A.5.1, A.5.15]`; found \"A.5.1\""),
+            "{d:?}"
+        );
+        let d = front("listed: maybe\n");
+        assert!(d[0].contains("`listed` is true or false"), "{d:?}");
+        let d = front("title:\n  - a\n");
+        assert!(
+            d[0].contains("`title` is text (a single value), e.g. `title: …`; found"),
+            "{d:?}"
+        );
+        let ds = parse_all::<Item>("likelihood: high\n", "p.md", 1).unwrap_err();
+        assert_eq!(ds[0].rule, Rule::WrongType);
+    }
+
+    #[test]
+    fn deep_documents_keep_the_parser_message() {
+        // Without the depth guard, reading the tree again overflows the stack.
+        let deep: String = (0..2000)
+            .map(|i| format!("{}- ", " ".repeat(i % 80)))
+            .collect();
+        let ds = parse_all::<Item>(&format!("title:\n{deep}\n"), "p.md", 1).unwrap_err();
+        assert_eq!(ds.len(), 1);
+        // Nesting just under the limit still reads.
+        let near = format!("title: {}x{}\n", "[".repeat(24), "]".repeat(24));
+        assert!(tree(&near).is_some());
+        let near: String = (0..10)
+            .map(|i| format!("{}- \n", " ".repeat(i * 2)))
+            .collect();
+        assert!(tree(&near).is_some());
+        assert!(!shallow(&format!("a: {}\n", "[".repeat(30))));
     }
 }

@@ -25,6 +25,8 @@ pub struct BuildReport {
     pub pages: usize,
     pub files: usize,
     pub warnings: Vec<Diagnostic>,
+    /// Warnings not listed because `site.yaml` ignores their rule.
+    pub ignored: usize,
     pub elapsed: Duration,
     /// Each stage's time, in pipeline order.
     pub timings: Vec<(&'static str, Duration)>,
@@ -75,8 +77,16 @@ pub fn run(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         files: built.outputs.len(),
         out,
         warnings: built.warnings,
+        ignored: built.ignored,
         elapsed: start.elapsed(),
     })
+}
+
+impl BuildReport {
+    /// " (3 ignored by site.yaml)", or nothing.
+    pub fn ignored_note(&self) -> String {
+        crate::cmd::check::ignored_note(self.ignored)
+    }
 }
 
 /// The output must not be the site folder or contain it: replacing it would delete sources.

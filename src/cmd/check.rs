@@ -41,9 +41,10 @@ pub struct CheckReport {
 
 /// Runs the check; never writes to the site or anywhere else.
 pub fn run(opts: &CheckOptions) -> CheckReport {
-    let diagnostics = crate::check(&opts.site, opts.audience, opts.today);
+    let (mut diagnostics, ignored) = crate::check_counted(&opts.site, opts.audience, opts.today);
+    errors_first(&mut diagnostics);
     let output = match opts.format {
-        Format::Text => text(&diagnostics),
+        Format::Text => text_counted(&diagnostics, ignored),
         Format::Json => json(&diagnostics),
         Format::Sarif => sarif(&diagnostics, &uri_prefix(&opts.site)),
     };
@@ -62,8 +63,36 @@ pub fn exit_code(diags: &[Diagnostic], strict: bool) -> u8 {
     u8::from(failing)
 }
 
+/// Errors before warnings, each group in the order it came (by file and position): what to
+/// fix first is at the top.
+pub fn errors_first(diags: &mut [Diagnostic]) {
+    diags.sort_by_key(|d| !d.is_error());
+}
+
+/// The warnings `build` shows when it shows only `n`: the most consequential rules first
+/// (`Rule::rank`: passed dates, then broken or hidden text, orphans, gaps, … and controls not
+/// yet assessed last), each rank in file order.
+pub fn by_consequence(warnings: &[Diagnostic], n: usize) -> Vec<&Diagnostic> {
+    let mut ranked: Vec<&Diagnostic> = warnings.iter().collect();
+    ranked.sort_by_key(|d| d.rule.rank());
+    ranked.truncate(n);
+    ranked
+}
+
+/// "12 warnings (run `trustpress check`)", the line a failed build prints instead of them;
+/// `None` when there are none.
+pub fn warnings_hint(diags: &[Diagnostic]) -> Option<String> {
+    let n = diags.iter().filter(|d| !d.is_error()).count();
+    (n > 0).then(|| format!("{n} {} (run `trustpress check`)", plural(n, "warning")))
+}
+
 /// One line per diagnostic, then the counts.
 pub fn text(diags: &[Diagnostic]) -> String {
+    text_counted(diags, 0)
+}
+
+/// `text`, with the summary saying how many warnings `site.yaml` ignores.
+pub fn text_counted(diags: &[Diagnostic], ignored: usize) -> String {
     let mut out = String::new();
     for d in diags {
         out.push_str(&format!(
@@ -79,13 +108,23 @@ pub fn text(diags: &[Diagnostic]) -> String {
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
     out.push_str(&format!(
-        "{} {}, {} {}\n",
+        "{} {}, {} {}{}\n",
         errors,
         plural(errors, "error"),
         warnings,
-        plural(warnings, "warning")
+        plural(warnings, "warning"),
+        ignored_note(ignored)
     ));
     out
+}
+
+/// " (3 ignored by site.yaml)", or nothing.
+pub fn ignored_note(ignored: usize) -> String {
+    if ignored == 0 {
+        String::new()
+    } else {
+        format!(" ({ignored} ignored by site.yaml)")
+    }
 }
 
 /// A JSON list of diagnostics.
@@ -207,6 +246,36 @@ mod tests {
             "policies/a.md:3:9: error[unknown-value]: bad\nevidence/r.yaml:7:12: warning[evidence-expired]: old\n1 error, 1 warning\n"
         );
         assert_eq!(text(&[]), "0 errors, 0 warnings\n");
+    }
+
+    #[test]
+    fn errors_come_first_and_build_shows_the_consequential_warnings() {
+        let w = |path: &str, rule| Diagnostic::warning(Pos::file(path), rule, "w");
+        let mut d = vec![
+            w("a.yaml", Rule::NotAssessed),
+            w("b.yaml", Rule::OrphanPolicy),
+            Diagnostic::error(Pos::file("z.md"), Rule::BrokenLink, "e"),
+            w("c.yaml", Rule::EvidenceExpired),
+            w("d.yaml", Rule::RestrictedLink),
+        ];
+        errors_first(&mut d);
+        let paths: Vec<&str> = d.iter().map(|d| d.pos.path.as_str()).collect();
+        assert_eq!(paths, ["z.md", "a.yaml", "b.yaml", "c.yaml", "d.yaml"]);
+        let shown: Vec<Rule> = by_consequence(&d[1..], 3).iter().map(|d| d.rule).collect();
+        assert_eq!(
+            shown,
+            [
+                Rule::EvidenceExpired,
+                Rule::RestrictedLink,
+                Rule::OrphanPolicy
+            ]
+        );
+        assert_eq!(
+            warnings_hint(&d).as_deref(),
+            Some("4 warnings (run `trustpress check`)")
+        );
+        assert_eq!(warnings_hint(&d[..1]), None);
+        assert!(text_counted(&d, 3).ends_with("1 error, 4 warnings (3 ignored by site.yaml)\n"));
     }
 
     #[test]

@@ -131,9 +131,13 @@ fn print_event(
     let _ = std::io::stdout().flush();
 }
 
+/// A failed build's errors, then how many warnings there are (`check` lists them).
 fn print_diagnostics(diags: &[Diagnostic]) {
-    for d in diags {
+    for d in diags.iter().filter(|d| d.is_error()) {
         eprintln!("{d}");
+    }
+    if let Some(hint) = crate::cmd::check::warnings_hint(diags) {
+        eprintln!("{hint}");
     }
 }
 

@@ -87,9 +87,13 @@ mod tests {
             version: "1".into(),
             status,
             approved: None,
+            approved_by: None,
             review_by: None,
             controls: vec![],
             summary: None,
+            tags: vec![],
+            history: vec![],
+            extra: None,
             body: Markdown {
                 text: String::new(),
                 pos: Pos::default(),

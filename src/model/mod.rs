@@ -74,10 +74,28 @@ pub struct Policy {
     pub version: String,
     pub status: PolicyStatus,
     pub approved: Option<Date>,
+    /// Who approved this version (a person or a body such as "Management board").
+    pub approved_by: Option<String>,
     pub review_by: Option<Date>,
     pub controls: Vec<ControlRef>,
     pub summary: Option<String>,
+    /// Free labels, shown as chips.
+    pub tags: Vec<String>,
+    /// Earlier versions, as written (newest first by convention).
+    pub history: Vec<Revision>,
+    /// Any YAML under `extra:`, never validated, for template overrides (`extra` in the
+    /// policy page's context).
+    pub extra: Option<serde_json::Value>,
     pub body: Markdown,
+}
+
+/// One line of a policy's revision table.
+#[derive(Debug, Clone, Default)]
+pub struct Revision {
+    pub version: Option<String>,
+    pub date: Option<Date>,
+    pub approved_by: Option<String>,
+    pub summary: Option<String>,
 }
 
 #[derive(Debug, Clone)]

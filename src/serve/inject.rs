@@ -85,7 +85,12 @@ pub fn overlay(errors: &[Diagnostic], detail: Detail) -> String {
         return s;
     }
     s.push_str("<ul style=\"margin:.5rem 0 0;padding-left:1.25rem\">");
-    for d in errors {
+    // What broke the build first; the warnings found on the way after it.
+    let ordered = errors
+        .iter()
+        .filter(|d| d.is_error())
+        .chain(errors.iter().filter(|d| !d.is_error()));
+    for d in ordered {
         s.push_str("<li><code>");
         s.push_str(&escape_html(&format!(
             "{}:{}:{}",
@@ -220,6 +225,24 @@ mod tests {
         ));
         assert!(internal.contains("policies/canaryint-file.md:3:10"));
         assert!(internal.contains("canaryint-warning"));
+    }
+
+    #[test]
+    fn the_overlay_lists_errors_before_warnings() {
+        let diags = vec![
+            Diagnostic::warning(
+                Pos::new("a.yaml", 1, 1),
+                Rule::OrphanPolicy,
+                "first-warning",
+            ),
+            Diagnostic::error(Pos::new("z.md", 9, 1), Rule::BrokenLink, "the-error"),
+        ];
+        let out = overlay(&diags, Detail::Full);
+        let error_at = out.find("the-error").expect("error listed");
+        assert!(
+            error_at < out.find("first-warning").expect("warning listed"),
+            "{out}"
+        );
     }
 
     #[test]

@@ -129,6 +129,7 @@ impl Builder {
                     all.push(e);
                 }
                 Failed {
+                    ignored: all.ignored(),
                     errors: all.into_sorted(),
                 }
             })?;

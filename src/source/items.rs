@@ -21,11 +21,78 @@ pub struct RawPolicy {
     version: S<String>,
     status: S<String>,
     approved: S<String>,
+    approved_by: S<String>,
     review_by: S<String>,
     classification: S<String>,
     listed: Option<bool>,
     controls: List,
     summary: S<String>,
+    tags: Option<Vec<String>>,
+    history: Option<Vec<RawRevision>>,
+    extra: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRevision {
+    version: S<String>,
+    date: S<String>,
+    approved_by: S<String>,
+    summary: S<String>,
+}
+
+/// A policy file with no front matter: a draft whose id is the file name and whose title is
+/// the body's first heading (else the file name), with a warning saying what approval needs.
+pub fn policy_without_front_matter(
+    stem: &str,
+    body: Markdown,
+    default: Classification,
+    f: &mut Fields,
+) -> Option<Policy> {
+    let title = first_heading(&body.text).unwrap_or_else(|| stem.to_string());
+    f.diags.warning(
+        Pos::file(f.path),
+        Rule::IncompleteDraft,
+        format!(
+            "no front matter: read as draft policy \"{stem}\" titled \"{title}\"; before it can be approved, start the file with front matter giving `owner`, `version`, `status: approved` and `approved: YYYY-MM-DD` between `---` lines"
+        ),
+    );
+    Some(Policy {
+        common: Common {
+            slug: slugify(stem),
+            id: stem.to_string(),
+            classification: default,
+            listed: false,
+            pos: Pos::file(f.path),
+            notes: None,
+            field_pos: Vec::new(),
+        },
+        title,
+        owner: String::new(),
+        version: String::new(),
+        status: PolicyStatus::Draft,
+        approved: None,
+        approved_by: None,
+        review_by: None,
+        controls: Vec::new(),
+        summary: None,
+        tags: Vec::new(),
+        history: Vec::new(),
+        extra: None,
+        body,
+    })
+}
+
+/// The text of the first ATX heading (`# Title`, any level) of a Markdown body.
+fn first_heading(body: &str) -> Option<String> {
+    body.lines().find_map(|l| {
+        let l = l.trim_start();
+        let hashes = l.len() - l.trim_start_matches('#').len();
+        let rest = &l[hashes..];
+        ((1..=6).contains(&hashes) && rest.starts_with([' ', '\t']))
+            .then(|| rest.trim().trim_end_matches('#').trim().to_string())
+            .filter(|t| !t.is_empty())
+    })
 }
 
 /// Builds a policy from its front matter; `stem` is the file name without extension.
@@ -52,11 +119,43 @@ pub fn policy(
     );
     field_pos.extend(id_pos);
     let title = f.required(raw.title, "title", &file);
-    let owner = f.required(raw.owner, "owner", &file);
-    let version = f.required(raw.version, "version", &file);
     let status = f
         .vocab(raw.status, "status", PolicyStatus::parse)
         .unwrap_or(PolicyStatus::Draft);
+    // Who owns a policy and which version it is are what approval signs off: required then,
+    // and until then a draft says what it still lacks (an empty value stays an error).
+    let (owner, version) = if status == PolicyStatus::Approved {
+        (
+            f.required(raw.owner, "owner", &file),
+            f.required(raw.version, "version", &file),
+        )
+    } else {
+        let missing: Vec<&str> = [("owner", &raw.owner), ("version", &raw.version)]
+            .into_iter()
+            .filter(|(_, v)| v.is_none())
+            .map(|(n, _)| n)
+            .collect();
+        if !missing.is_empty() && status == PolicyStatus::Draft {
+            f.diags.warning(
+                file.clone(),
+                Rule::IncompleteDraft,
+                format!(
+                    "draft policy \"{id}\" has no {}: add {} before it can be approved",
+                    missing
+                        .iter()
+                        .map(|m| format!("`{m}`"))
+                        .collect::<Vec<_>>()
+                        .join(" or "),
+                    if missing.len() == 1 { "it" } else { "them" }
+                ),
+            );
+        }
+        let text = |v: S<String>, name: &str, f: &mut Fields| match v {
+            Some(v) => f.required(Some(v), name, &file),
+            None => Some(String::new()),
+        };
+        (text(raw.owner, "owner", f), text(raw.version, "version", f))
+    };
     let approved = f.date(raw.approved);
     let review_by = f.date(raw.review_by);
     let classification = f.classification(raw.classification, default);
@@ -76,9 +175,23 @@ pub fn policy(
         version: version?,
         status,
         approved,
+        approved_by: f.text(raw.approved_by),
         review_by,
         controls,
         summary: f.text(raw.summary),
+        tags: f.strings(raw.tags),
+        history: raw
+            .history
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| Revision {
+                version: f.text(r.version),
+                date: f.date(r.date),
+                approved_by: f.text(r.approved_by),
+                summary: f.text(r.summary),
+            })
+            .collect(),
+        extra: raw.extra,
         body,
     })
 }

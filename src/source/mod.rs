@@ -230,8 +230,26 @@ fn load_policy(
     default: Classification,
     diags: &mut Diagnostics,
 ) -> Option<Policy> {
-    let (raw, body, yaml) = split_markdown::<items::RawPolicy>(path, text, diags)?;
     let stem = policy_stem(path);
+    // Markdown brought in from elsewhere often has no front matter: read it as a draft.
+    if let Ok(split) = frontmatter::split(text)
+        && split.yaml.trim().is_empty()
+        && !text.trim_start_matches('\u{feff}').starts_with("---")
+    {
+        let body = Markdown {
+            text: split.body.to_string(),
+            pos: Pos::new(path, split.body_line, 1),
+            source_map: vec![],
+        };
+        let mut f = Fields {
+            path,
+            source: "",
+            line_offset: 0,
+            diags,
+        };
+        return items::policy_without_front_matter(stem, body, default, &mut f);
+    }
+    let (raw, body, yaml) = split_markdown::<items::RawPolicy>(path, text, diags)?;
     let mut f = Fields {
         path,
         source: yaml,
@@ -259,10 +277,10 @@ fn split_markdown<'t, T: DeserializeOwned>(
         diags.error(Pos::file(path), Rule::FrontMatter, "missing front matter: expected the file to start with a `---` line, YAML fields, and a closing `---`");
         return None;
     }
-    let raw = match yaml::parse::<T>(split.yaml, path, split.yaml_line_offset) {
+    let raw = match yaml::parse_all::<T>(split.yaml, path, split.yaml_line_offset) {
         Ok(r) => r,
-        Err(d) => {
-            diags.push(d);
+        Err(ds) => {
+            ds.into_iter().for_each(|d| diags.push(d));
             return None;
         }
     };
@@ -337,13 +355,15 @@ fn load_register(
 
 /// A register file is a YAML list of entries.
 fn parse_list<T: DeserializeOwned>(text: &str, f: &mut Fields) -> Vec<yaml::Spanned<T>> {
-    match yaml::parse::<Option<Vec<yaml::Spanned<T>>>>(text, f.path, f.line_offset) {
+    match yaml::parse_all::<Option<Vec<yaml::Spanned<T>>>>(text, f.path, f.line_offset) {
         Ok(v) => v.unwrap_or_default(),
-        Err(mut d) => {
-            if d.message.starts_with("expected sequence") {
-                d.message = "expected a YAML list of entries (each starting with `- `)".into();
+        Err(ds) => {
+            for mut d in ds {
+                if d.message.starts_with("expected sequence") {
+                    d.message = "expected a YAML list of entries (each starting with `- `)".into();
+                }
+                f.diags.push(d);
             }
-            f.diags.push(d);
             Vec::new()
         }
     }

@@ -135,7 +135,8 @@ fn missing_required_field() {
     let msgs = expect(
         &[(
             "policies/p.md",
-            "---\ntitle: P\nversion: \"1\"\n---\nbody\n",
+            // `owner` is required once a policy is approved (a draft gets a warning).
+            "---\ntitle: P\nversion: \"1\"\nstatus: approved\napproved: 2026-01-01\n---\nbody\n",
         )],
         "missing-field",
         &["policies/p.md:1:1"],
@@ -581,18 +582,24 @@ fn text_format_is_sorted_with_a_summary() {
     );
     assert!(lines.contains(&"controls/c.yaml:1:3: warning[no-evidence]: applicable control A.5.2 \"Information security roles and responsibilities\" has no evidence: list evidence ids under `evidence:`"), "{stdout}");
     assert_eq!(lines.last(), Some(&"1 error, 94 warnings"), "{stdout}");
-    let keys: Vec<(String, u64)> = lines[..lines.len() - 1]
-        .iter()
-        .map(|l| {
-            let mut parts = l.splitn(3, ':');
-            let path = parts.next().unwrap_or_default().to_string();
-            let line = parts.next().and_then(|n| n.parse().ok()).unwrap_or(0);
-            (path, line)
-        })
-        .collect();
-    let mut sorted = keys.clone();
-    sorted.sort();
-    assert_eq!(keys, sorted, "sorted by path and line");
+    // Errors first, then warnings; each group sorted by path and line.
+    let body = &lines[..lines.len() - 1];
+    let errors = body.iter().take_while(|l| l.contains(": error[")).count();
+    assert_eq!(errors, 1, "{stdout}");
+    for group in [&body[..errors], &body[errors..]] {
+        let keys: Vec<(String, u64)> = group
+            .iter()
+            .map(|l| {
+                let mut parts = l.splitn(3, ':');
+                let path = parts.next().unwrap_or_default().to_string();
+                let line = parts.next().and_then(|n| n.parse().ok()).unwrap_or(0);
+                (path, line)
+            })
+            .collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted, "sorted by path and line");
+    }
 }
 
 #[test]

@@ -254,7 +254,7 @@ fn page_bundles_take_their_folder_as_id() {
     write(
         &site,
         "site.yaml",
-        b"title: T\nbase_url: /\norganisation: {name: Org}\n",
+        b"title: T\nbase_url: https://example.test/\norganisation: {name: Org}\n",
     );
     write(&site, "scope.md", b"---\ntitle: Scope\n---\nAll.\n");
     for (path, title) in [
@@ -294,7 +294,7 @@ fn broken_relative_links_suggest_the_file_and_the_item_link() {
     write(
         &site,
         "site.yaml",
-        b"title: T\nbase_url: /\norganisation: {name: Org}\n",
+        b"title: T\nbase_url: https://example.test/\norganisation: {name: Org}\n",
     );
     write(&site, "scope.md", b"---\ntitle: Scope\n---\nAll.\n");
     write(

@@ -28,6 +28,7 @@ mod leak_property;
 mod leaks;
 mod links_migration;
 mod own_addresses;
+mod reporting;
 mod robustness;
 mod serve;
 mod snapshots;

@@ -81,12 +81,25 @@ pub(in crate::render) fn policies_list(cx: &RenderContext) -> Result<Output, Dia
     )
 }
 
+/// One line of the revision table.
+#[derive(Serialize)]
+struct RevisionRow {
+    version: Option<String>,
+    date: Option<String>,
+    approved_by: Option<String>,
+    summary: Option<String>,
+}
+
 pub(in crate::render) fn policy(cx: &RenderContext, p: &Policy) -> Result<Output, Diagnostic> {
     #[derive(Serialize)]
     struct Data {
         policy: PolicyRow,
         id: String,
         approved: Option<String>,
+        approved_by: Option<String>,
+        tags: Vec<String>,
+        history: Vec<RevisionRow>,
+        extra: Option<serde_json::Value>,
         toc: Vec<TocEntry>,
         body: String,
         controls: Vec<ItemLink>,
@@ -113,6 +126,19 @@ pub(in crate::render) fn policy(cx: &RenderContext, p: &Policy) -> Result<Output
         policy: policy_row(cx, p, root),
         id: p.id.to_string(),
         approved: date(p.approved),
+        approved_by: p.approved_by.map(str::to_string),
+        tags: p.tags.to_vec(),
+        history: p
+            .history
+            .iter()
+            .map(|r| RevisionRow {
+                version: r.version.clone(),
+                date: date(r.date),
+                approved_by: r.approved_by.clone(),
+                summary: r.summary.clone(),
+            })
+            .collect(),
+        extra: p.extra.cloned(),
         toc: rendered.toc.clone(),
         body: rendered.html.clone(),
         controls,
