@@ -29,6 +29,7 @@ mod leaks;
 mod links_migration;
 mod own_addresses;
 mod robustness;
+mod schema;
 mod serve;
 mod snapshots;
 mod sources;
