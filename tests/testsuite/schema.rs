@@ -80,12 +80,10 @@ fn front_matter(text: &str) -> &str {
     &rest[..rest.find("\n---").expect("end of front matter") + 1]
 }
 
-#[test]
-fn the_example_site_validates_against_its_schemas() {
-    let tmp = tempfile::tempdir().unwrap();
-    write_schemas(tmp.path());
-    let schema = |name: &str| read_json(&tmp.path().join(name));
-    let site = repo().join("example-site");
+/// Validates `site.yaml`, `scope.md`'s and every policy's front matter and every register file
+/// of `site` against the schemas in `schemas`; returns how many files were checked.
+fn validate_site(site: &Path, schemas: &Path) -> usize {
+    let schema = |name: &str| read_json(&schemas.join(name));
     let mut checked = 0;
     let mut check = |rel: &str, name: &str, doc: Value| {
         let errors = validate(&schema(name), &doc, "");
@@ -110,7 +108,8 @@ fn the_example_site_validates_against_its_schemas() {
     ] {
         let mut paths: Vec<_> = walkdir::WalkDir::new(site.join(folder))
             .into_iter()
-            .map(|e| e.unwrap().into_path())
+            .filter_map(Result::ok)
+            .map(|e| e.into_path())
             .filter(|p| p.is_file())
             .collect();
         paths.sort();
@@ -124,6 +123,15 @@ fn the_example_site_validates_against_its_schemas() {
             check(&path.display().to_string(), name, doc);
         }
     }
+    checked
+}
+
+#[test]
+fn the_example_site_validates_against_its_schemas() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_schemas(tmp.path());
+    let schema = |name: &str| read_json(&tmp.path().join(name));
+    let checked = validate_site(&repo().join("example-site"), tmp.path());
     assert!(checked >= 15, "{checked} files checked");
 
     // And the checker is not a yes-man: a typo, a wrong vocabulary word, a score out of range.
@@ -319,4 +327,26 @@ fn every_field_the_loader_reads_is_in_its_schema() {
     ] {
         assert!(site.contains(key), "{key}: {site:?}");
     }
+}
+
+#[test]
+fn what_init_and_new_write_validates_against_the_schemas() {
+    let tmp = tempfile::tempdir().unwrap();
+    let schemas = tmp.path().join("schemas");
+    write_schemas(&schemas);
+    let site = tmp.path().join("site");
+    let site_arg = site.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let out = bin().args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&["init", site_arg, "--organisation", "Acme Ltd"]);
+    for kind in ["evidence", "risk", "finding", "supplier"] {
+        run(&["new", kind, &format!("new-{kind}"), "--site", site_arg]);
+    }
+    assert!(validate_site(&site, &schemas) >= 8);
 }
