@@ -96,6 +96,18 @@ pub fn vocabularies() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
     v
 }
 
+/// Fields the loader requires (`Fields::required`, the mapping's `control`/`applicable`): a
+/// policy or register entry without one is an error at load time. A policy's `id` defaults to
+/// its file name, so it is not required.
+pub const REQUIRED: [(&str, &[&str]); 6] = [
+    ("policy.schema.json", &["title", "owner", "version"]),
+    ("mappings.schema.json", &["control", "applicable"]),
+    ("evidence.schema.json", &["id", "title"]),
+    ("risks.schema.json", &["id", "title"]),
+    ("findings.schema.json", &["id", "title"]),
+    ("suppliers.schema.json", &["id", "name"]),
+];
+
 /// Score fields (whole numbers 1–5, see `Fields::score`).
 pub const SCORES: [&str; 4] = [
     "likelihood",
@@ -179,6 +191,17 @@ pub fn schemas() -> Vec<SchemaFile> {
                     values.push(Value::Null);
                     p.insert("enum".into(), Value::Array(values));
                 });
+            }
+        }
+        for (name, fields) in REQUIRED {
+            if name == file.name {
+                let object = match file.schema.get("items") {
+                    Some(_) => file.schema.get_mut("items").and_then(Value::as_object_mut),
+                    None => file.schema.as_object_mut(),
+                };
+                if let Some(object) = object {
+                    object.insert("required".into(), json!(fields));
+                }
             }
         }
         for field in SCORES {
@@ -338,6 +361,20 @@ mod tests {
                 format!("/properties/{field}/enum")
             };
             assert!(file.schema.pointer(&ptr).is_some(), "{name}: {field}");
+        }
+        for (name, fields) in REQUIRED {
+            let file = files.iter().find(|f| f.name == name).unwrap();
+            let at = if file.schema.get("items").is_some() {
+                "/items"
+            } else {
+                ""
+            };
+            for field in fields {
+                let p = format!("{at}/properties/{field}");
+                assert!(file.schema.pointer(&p).is_some(), "{name}: {field}");
+            }
+            let p = format!("{at}/required");
+            assert_eq!(file.schema.pointer(&p), Some(&json!(fields)), "{name}");
         }
         let risks = files
             .iter()

@@ -134,12 +134,13 @@ fn the_example_site_validates_against_its_schemas() {
     let checked = validate_site(&repo().join("example-site"), tmp.path());
     assert!(checked >= 15, "{checked} files checked");
 
-    // And the checker is not a yes-man: a typo, a wrong vocabulary word, a score out of range.
+    // And the checker is not a yes-man: a typo, a wrong vocabulary word, a score out of range,
+    // a missing title.
     let bad = yaml_to_json("- id: r\n  titel: x\n  status: opened\n  likelihood: 7\n");
     let errors = validate(&schema("risks.schema.json"), &bad, "");
-    assert_eq!(errors.len(), 3, "{errors:#?}");
+    assert_eq!(errors.len(), 4, "{errors:#?}");
     // What the loader accepts, the schema accepts: an unquoted version is text to the loader.
-    let ok = yaml_to_json("title: P\nversion: 1.10\nstatus: draft\n");
+    let ok = yaml_to_json("title: P\nowner: CISO\nversion: 1.10\nstatus: draft\n");
     assert_eq!(
         validate(&schema("policy.schema.json"), &ok, ""),
         Vec::<String>::new()
