@@ -87,33 +87,37 @@ impl Config {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     title: Option<Spanned<String>>,
+    /// The absolute http(s) address the site is published at.
     base_url: Option<Spanned<String>>,
     description: Option<String>,
+    /// The language of the pages, e.g. en or de.
     language: Option<Spanned<String>>,
     organisation: Option<RawOrganisation>,
     framework: Option<Spanned<String>>,
     certificate: Option<RawCertificate>,
+    /// The classification of items that do not set one, per collection.
     defaults: Option<RawDefaults>,
     allow_raw_html: Option<bool>,
     highlight_theme: Option<Spanned<String>>,
     show_restricted_counts: Option<bool>,
+    /// Old addresses (e.g. from a previous site) → the item they moved to.
     #[serde(alias = "aliases")]
     redirects: Option<std::collections::BTreeMap<String, Spanned<String>>>,
     brand: Option<RawBrand>,
     check: Option<RawCheck>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawCheck {
     ignore: Option<Vec<Spanned<String>>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawOrganisation {
     name: Option<Spanned<String>>,
@@ -121,20 +125,23 @@ struct RawOrganisation {
     website: Option<Spanned<String>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawCertificate {
+    /// certified, in-progress or not-certified.
     status: Option<Spanned<String>>,
     reference: Option<String>,
     certification_body: Option<String>,
     accreditation_body: Option<String>,
+    /// The date the certificate was issued, YYYY-MM-DD.
     issued: Option<Spanned<String>>,
+    /// The date the certificate expires, YYYY-MM-DD.
     expires: Option<Spanned<String>>,
     register_url: Option<Spanned<String>>,
     standard: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawDefaults {
     policies: Option<RawDefault>,
@@ -145,10 +152,16 @@ struct RawDefaults {
     suppliers: Option<RawDefault>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawDefault {
     classification: Option<Spanned<String>>,
+}
+
+/// The JSON Schema of `site.yaml`, generated from the very shape `parse` reads
+/// (`trustpress schema`).
+pub fn json_schema(generator: schemars::SchemaGenerator) -> schemars::Schema {
+    generator.into_root_schema_for::<RawConfig>()
 }
 
 /// Parses `site.yaml`; problems go to `diags` and `None` is returned when it is unusable.
@@ -471,7 +484,7 @@ impl Brand {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawBrand {
     logo: Option<Spanned<String>>,

@@ -16,7 +16,7 @@ use trustpress::model;
     about = "Build trust centers, evidence portals and internal review sites from an ISO/IEC 27001 ISMS kept as plain files"
 )]
 #[command(
-    after_help = "Examples:\n  trustpress build example-site                      # public trust center in example-site/_site/public\n  trustpress build my-isms --audience customer        # evidence portal for a buyer under NDA\n  trustpress build my-isms --audience internal --out /tmp/review --today 2026-11-30\n  trustpress serve my-isms --audience internal        # live preview at http://127.0.0.1:1111/\n  trustpress check my-isms --format sarif > trustpress.sarif   # audit gaps for code scanning\n  trustpress init my-isms --organisation \"Acme Ltd\"       # a new site with all 93 controls to assess\n  trustpress new policy access-control --title \"Access Control Policy\" --site my-isms\n  trustpress theme export my-theme                    # the default templates, to override one"
+    after_help = "Examples:\n  trustpress build example-site                      # public trust center in example-site/_site/public\n  trustpress build my-isms --audience customer        # evidence portal for a buyer under NDA\n  trustpress build my-isms --audience internal --out /tmp/review --today 2026-11-30\n  trustpress serve my-isms --audience internal        # live preview at http://127.0.0.1:1111/\n  trustpress check my-isms --format sarif > trustpress.sarif   # audit gaps for code scanning\n  trustpress init my-isms --organisation \"Acme Ltd\"       # a new site with all 93 controls to assess\n  trustpress new policy access-control --title \"Access Control Policy\" --site my-isms\n  trustpress theme export my-theme                    # the default templates, to override one\n  trustpress schema my-isms/schemas                   # JSON Schemas for editors (VS Code YAML)"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -137,6 +137,15 @@ enum Command {
         src: PathBuf,
         /// The site folder to create (new or empty)
         dest: PathBuf,
+    },
+    /// Write JSON Schemas for site.yaml, front matter and every register (for editors)
+    #[command(
+        after_help = "Writes DIR/site.schema.json, scope.schema.json, policy.schema.json, mappings.schema.json (controls/), evidence.schema.json, risks.schema.json, findings.schema.json and suppliers.schema.json, generated from the same definitions the loader uses, and prints the `yaml.schemas` block for .vscode/settings.json, so VS Code's YAML extension (redhat.vscode-yaml) completes and validates site.yaml and the registers.\nFront matter inside .md files (policies/, scope.md) cannot be validated by the YAML extension; scope.schema.json and policy.schema.json are written for other tools.\nExisting schema files in DIR are replaced; run it again after upgrading trustpress.\n\nExamples:\n  cd my-isms && trustpress schema                # writes schemas/*.schema.json\n  trustpress schema my-isms/.vscode/schemas"
+    )]
+    Schema {
+        /// The folder to write the schemas into
+        #[arg(default_value = cmd::schema::DEFAULT_DIR)]
+        dir: PathBuf,
     },
     /// Work with the embedded default theme
     Theme {
@@ -289,6 +298,7 @@ fn main() -> ExitCode {
             &site,
             file.as_deref(),
         ),
+        Command::Schema { dir } => schema(&dir),
         Command::Theme {
             command: ThemeCommand::Export { dir },
         } => theme_export(&dir),
@@ -410,6 +420,26 @@ fn new(
             println!(
                 "fill in the placeholders, then run `trustpress check {}`",
                 site.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+fn schema(dir: &std::path::Path) -> ExitCode {
+    match cmd::schema::write(dir) {
+        Ok(files) => {
+            for f in &files {
+                println!("  wrote {}", f.display());
+            }
+            let shown = dir.to_string_lossy().replace('\\', "/");
+            println!(
+                "\nfor VS Code's YAML extension, add to .vscode/settings.json (paths relative to the site folder):\n{}",
+                cmd::schema::vscode_settings(&shown)
+            );
+            println!(
+                "front matter in .md files cannot be checked by the YAML extension: policy.schema.json and scope.schema.json are for other tools"
             );
             ExitCode::SUCCESS
         }

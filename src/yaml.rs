@@ -1,8 +1,51 @@
 //! The one place that knows which YAML crate we use (serde-saphyr), so it can be swapped.
 
-use serde::de::DeserializeOwned;
+use std::borrow::Cow;
 
-pub use serde_saphyr::Spanned;
+use serde::de::{Deserialize, DeserializeOwned, Deserializer};
+
+pub use serde_saphyr::Location;
+
+/// A value with the place in the YAML it came from (serde-saphyr's `Spanned`, wrapped so the
+/// loader's raw shapes can also describe themselves as JSON Schema: a spanned value's schema
+/// is its value's, see `trustpress schema`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Spanned<T> {
+    pub value: T,
+    /// Where the value is used (for an alias, the alias).
+    pub referenced: Location,
+    /// Where the value is defined (for an alias, the anchored node).
+    pub defined: Location,
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = serde_saphyr::Spanned::<T>::deserialize(d)?;
+        Ok(Spanned {
+            value: s.value,
+            referenced: s.referenced,
+            defined: s.defined,
+        })
+    }
+}
+
+impl<T: schemars::JsonSchema> schemars::JsonSchema for Spanned<T> {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        T::schema_name()
+    }
+
+    fn schema_id() -> Cow<'static, str> {
+        T::schema_id()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        generator.subschema_for::<T>()
+    }
+}
 
 use crate::diagnostic::{Diagnostic, Pos};
 use crate::rules::Rule;

@@ -5,6 +5,7 @@ pub mod check;
 pub mod import;
 pub mod init;
 pub mod new;
+pub mod schema;
 pub mod serve;
 pub mod theme;
 

@@ -12,27 +12,42 @@ use crate::yaml::Spanned;
 
 type List = Option<Vec<Spanned<String>>>;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPolicy {
+    /// The policy id (default: the file name, or the folder of an `index.md`).
     id: S<String>,
     title: S<String>,
+    /// Who owns the policy (a role or person).
     owner: S<String>,
+    /// The document version, e.g. "2.1".
     version: S<String>,
+    /// draft, approved or retired.
     status: S<String>,
+    /// The date it was approved, YYYY-MM-DD.
     approved: S<String>,
+    /// Who approved it.
     approved_by: S<String>,
+    /// The date of the next review, YYYY-MM-DD.
     review_by: S<String>,
+    /// Who may see it: public, customer or internal.
     classification: S<String>,
+    /// List a restricted policy by title for readers who may not open it.
     listed: Option<bool>,
+    /// The Annex A controls it addresses, e.g. [A.5.15, A.8.2].
     controls: List,
+    /// One or two sentences shown in lists.
     summary: S<String>,
+    /// Keywords shown as chips, e.g. [access, hr].
     tags: Option<Vec<String>>,
+    /// The revision history: a list of {version, date, approved_by, summary}.
     history: Option<Vec<RawRevision>>,
+    /// Free data for template overrides; never validated.
+    #[schemars(with = "serde_json::Value")]
     extra: Option<serde_json::Value>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawRevision {
     version: S<String>,
@@ -196,7 +211,7 @@ pub fn policy(
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawScope {
     title: S<String>,
@@ -204,12 +219,14 @@ pub struct RawScope {
     services: Option<Vec<String>>,
     locations: Option<Vec<String>>,
     hosted_environments: Option<Vec<String>>,
+    /// What is out of scope: a list of `{item, justification}`.
     exclusions: Option<Vec<RawExclusion>>,
     assumptions: Option<Vec<String>>,
+    /// The date the scope was last updated, YYYY-MM-DD.
     updated: S<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawExclusion {
     item: String,
@@ -240,16 +257,23 @@ pub fn scope(raw: RawScope, body: Markdown, f: &mut Fields) -> Scope {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawMapping {
+    /// The Annex A control id, e.g. A.5.15.
     control: S<String>,
+    /// Whether the control applies (Statement of Applicability).
     applicable: Option<Spanned<bool>>,
+    /// Why it applies, or why not (required when not applicable).
     justification: S<String>,
+    /// implemented, partially-implemented, planned or not-implemented.
     status: S<String>,
     owner: S<String>,
+    /// Ids of the policies that implement it.
     policies: List,
+    /// Ids of the evidence items that show it.
     evidence: List,
+    /// Ids of the risks it treats.
     risks: List,
     notes: S<String>,
     classification: S<String>,
@@ -356,16 +380,19 @@ fn positions<const N: usize>(
         .collect()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawEvidence {
     id: S<String>,
     title: S<String>,
     kind: S<String>,
     owner: S<String>,
+    /// The date it was collected, YYYY-MM-DD.
     collected: S<String>,
+    /// The date it stops being current, YYYY-MM-DD.
     expires: S<String>,
     url: S<String>,
+    /// A file in the site to publish with it, relative to the site folder.
     file: S<String>,
     description: S<String>,
     classification: S<String>,
@@ -411,7 +438,7 @@ pub fn evidence(
     Some((ev, file))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawRisk {
     id: S<String>,
@@ -419,13 +446,17 @@ pub struct RawRisk {
     asset: S<String>,
     threat: S<String>,
     vulnerability: S<String>,
+    /// A whole number from 1 to 5.
     likelihood: S<i64>,
+    /// A whole number from 1 to 5.
     impact: S<i64>,
     treatment: S<String>,
+    /// The Annex A controls that treat it, e.g. [A.8.7].
     controls: List,
     owner: S<String>,
     residual_likelihood: S<i64>,
     residual_impact: S<i64>,
+    /// The date of the next review, YYYY-MM-DD.
     review_by: S<String>,
     status: S<String>,
     classification: S<String>,
@@ -466,19 +497,22 @@ pub fn risk(raw: Spanned<RawRisk>, default: Classification, f: &mut Fields) -> O
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawFinding {
     id: S<String>,
     title: S<String>,
     kind: S<String>,
     source: S<String>,
+    /// The date it was raised, YYYY-MM-DD.
     raised: S<String>,
     controls: List,
     policies: List,
     owner: S<String>,
+    /// The date the corrective action is due, YYYY-MM-DD.
     due: S<String>,
     status: S<String>,
+    /// The date it was closed, YYYY-MM-DD.
     closed: S<String>,
     description: S<String>,
     root_cause: S<String>,
@@ -525,7 +559,7 @@ pub fn finding(
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSupplier {
     id: S<String>,
@@ -533,9 +567,12 @@ pub struct RawSupplier {
     service: S<String>,
     data: S<String>,
     location: S<String>,
+    /// Whether the supplier processes personal data for you.
     subprocessor: Option<bool>,
     assurance: Option<Vec<String>>,
+    /// The date it was last reviewed, YYYY-MM-DD.
     reviewed: S<String>,
+    /// low, medium or high.
     risk: S<String>,
     classification: S<String>,
     listed: Option<bool>,

@@ -30,6 +30,7 @@ mod links_migration;
 mod own_addresses;
 mod reporting;
 mod robustness;
+mod schema;
 mod serve;
 mod snapshots;
 mod sources;
