@@ -217,7 +217,7 @@ fn load_scope(root: &Path, diags: &mut Diagnostics) -> Option<Scope> {
     let (raw, body, yaml) = split_markdown::<items::RawScope>(path, &text, diags)?;
     let mut f = Fields {
         path,
-        source: yaml,
+        source: &yaml,
         line_offset: 1,
         diags,
     };
@@ -235,6 +235,7 @@ fn load_policy(
     if let Ok(split) = frontmatter::split(text)
         && split.yaml.trim().is_empty()
         && !text.trim_start_matches('\u{feff}').starts_with("---")
+        && !text.trim_start_matches('\u{feff}').starts_with("+++")
     {
         let body = Markdown {
             text: split.body.to_string(),
@@ -252,7 +253,7 @@ fn load_policy(
     let (raw, body, yaml) = split_markdown::<items::RawPolicy>(path, text, diags)?;
     let mut f = Fields {
         path,
-        source: yaml,
+        source: &yaml,
         line_offset: 1,
         diags,
     };
@@ -265,7 +266,7 @@ fn split_markdown<'t, T: DeserializeOwned>(
     path: &str,
     text: &'t str,
     diags: &mut Diagnostics,
-) -> Option<(T, Markdown, &'t str)> {
+) -> Option<(T, Markdown, std::borrow::Cow<'t, str>)> {
     let split = match frontmatter::split(text) {
         Ok(s) => s,
         Err(e) => {
@@ -277,7 +278,7 @@ fn split_markdown<'t, T: DeserializeOwned>(
         diags.error(Pos::file(path), Rule::FrontMatter, "missing front matter: expected the file to start with a `---` line, YAML fields, and a closing `---`");
         return None;
     }
-    let raw = match yaml::parse_all::<T>(split.yaml, path, split.yaml_line_offset) {
+    let raw = match yaml::parse_all::<T>(&split.yaml, path, split.yaml_line_offset) {
         Ok(r) => r,
         Err(ds) => {
             ds.into_iter().for_each(|d| diags.push(d));

@@ -616,3 +616,26 @@ fn unread_folders_and_shadowed_static_files_are_warnings() {
     );
     assert!(messages(&hits)[1].contains("extra_css"), "{hits:?}");
 }
+
+/// TOML front matter (`+++`, as Hugo and Zola write it) is read like YAML, and a problem in it
+/// is reported at its own line and column.
+#[test]
+fn toml_front_matter_is_read_like_yaml() {
+    let toml = "+++\ntitle = \"Access control\"\nowner = \"CISO\"\nversion = \"1\"\nstatus = \"approved\"\napproved = 2026-01-01\nclassification = \"public\"\ncontrols = [\"A.5.1\"]\ntags = [\"access\"]\n[[history]]\nversion = \"1\"\ndate = 2026-01-01\n+++\n# Purpose\n\nText.\n";
+    let dir = site(&[("policies/access.md", toml)]);
+    let out = tempfile::tempdir().unwrap();
+    let tree = crate::common::build_ok(dir.path(), "public", &out.path().join("o"));
+    let page = tree.text("policies/access/index.html");
+    assert!(
+        page.contains("Access control") && page.contains("access</li>"),
+        "{page}"
+    );
+    let typo = toml.replace("owner = \"CISO\"", "owner = \"CISO\"\napprover = \"CEO\"");
+    let (_, hits) = expect(
+        &[("policies/access.md", &typo)],
+        "unknown-field",
+        &["policies/access.md:4:1"],
+        1,
+    );
+    assert!(messages(&hits)[0].contains("approved_by"), "{hits:?}");
+}
