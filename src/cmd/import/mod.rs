@@ -227,6 +227,12 @@ fn policy_text(doc: &Doc, approved: Option<Date>, body: &str) -> String {
         fm.push_str(&format!("summary: {}\n", yaml_str(s)));
     }
     fm.push_str(&format!("# imported from {}\n---\n", doc.source));
+    // A body that opens with its own title as `# Title` would show it twice: the page
+    // already has it as its heading.
+    let body = match take_h1(body) {
+        (Some(h1), rest) if h1.trim().eq_ignore_ascii_case(title.trim()) => rest,
+        _ => body.to_string(),
+    };
     fm.push_str(body.trim_start_matches('\n'));
     if !fm.ends_with('\n') {
         fm.push('\n');
@@ -744,6 +750,25 @@ mod tests {
 
     #[test]
     fn front_matter_styles() {
+        let doc = |title: &str| Doc {
+            source: "p.md".into(),
+            id: "p".into(),
+            title: Some(title.to_string()),
+            draft: true,
+            date: None,
+            summary: None,
+            controls: Vec::new(),
+            body: String::new(),
+            aliases: Vec::new(),
+        };
+        let text = policy_text(
+            &doc("Access Control"),
+            None,
+            "\n# Access control\n\n## Scope\n",
+        );
+        assert!(text.ends_with("---\n## Scope\n"), "{text}");
+        let text = policy_text(&doc("Access"), None, "# Other heading\n\nText\n");
+        assert!(text.contains("# Other heading"), "{text}");
         let (m, b) = split_front_matter("---\ntitle: A\n---\nBody\n");
         assert_eq!(m["title"], "A");
         assert_eq!(b, "Body\n");
