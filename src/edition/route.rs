@@ -162,8 +162,9 @@ impl Route {
     }
 }
 
-/// Percent-encodes one path segment: every byte but the unreserved characters of RFC 3986.
-fn encode_segment(segment: &str) -> String {
+/// Percent-encodes one path segment: every byte but the unreserved characters of RFC 3986, so
+/// `#`, `?`, `%`, `:` and spaces in a file name stay part of the name.
+pub fn encode_segment(segment: &str) -> String {
     const RESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'.')
@@ -190,6 +191,21 @@ pub fn folder_page(dir: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_names_are_encoded_as_one_segment() {
+        for (name, expected) in [
+            ("report.pdf", "report.pdf"),
+            ("report#1.pdf", "report%231.pdf"),
+            ("a b.pdf", "a%20b.pdf"),
+            ("100%.txt", "100%25.txt"),
+            ("q?.txt", "q%3F.txt"),
+            ("javascript:x", "javascript%3Ax"),
+            ("é.txt", "%C3%A9.txt"),
+        ] {
+            assert_eq!(encode_segment(name), expected, "{name}");
+        }
+    }
 
     fn check(route: Route, path: &str, depth: usize, from_root: &str, from_item: &str) {
         assert_eq!(route.path(), path, "{route:?}");

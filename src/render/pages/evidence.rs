@@ -106,41 +106,12 @@ pub(in crate::render) fn evidence_page(
         classification: e.classification.as_str(),
         url: url.flatten().map(|l| l.href),
         file: e.file.map(|f| f.name.to_string()),
-        file_href: e.file.map(|f| encode_segment(f.name)),
+        file_href: e
+            .file
+            .map(|f| crate::edition::route::encode_segment(f.name)),
         description: edition.markdown_html(e.description, root),
         notes: edition.markdown_html(e.notes, root),
         controls: cx.control_links(root, &e.controls.keys),
     };
     page(cx, "evidence.html", &route, e.title, "evidence", data)
-}
-
-/// Percent-encodes one path segment: every byte but the unreserved characters of RFC 3986, so
-/// `#`, `?`, `%`, `:` and spaces in a file name stay part of the name.
-fn encode_segment(name: &str) -> String {
-    const RESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'.')
-        .remove(b'_')
-        .remove(b'~');
-    percent_encoding::utf8_percent_encode(name, RESERVED).to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::encode_segment;
-
-    #[test]
-    fn file_names_are_encoded_as_one_segment() {
-        for (name, expected) in [
-            ("report.pdf", "report.pdf"),
-            ("report#1.pdf", "report%231.pdf"),
-            ("a b.pdf", "a%20b.pdf"),
-            ("100%.txt", "100%25.txt"),
-            ("q?.txt", "q%3F.txt"),
-            ("javascript:x", "javascript%3Ax"),
-            ("é.txt", "%C3%A9.txt"),
-        ] {
-            assert_eq!(encode_segment(name), expected, "{name}");
-        }
-    }
 }

@@ -37,20 +37,6 @@ fn base_path(base_url: &str) -> Option<String> {
     })
 }
 
-/// What a path segment of a sitemap URL may not hold as is: controls, spaces, non-ASCII, and
-/// the characters that end or change a path (`#`, `?`, `%`).
-const NON_ASCII_AND_SPECIAL: percent_encoding::AsciiSet = percent_encoding::CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'%')
-    .add(b'<')
-    .add(b'>')
-    .add(b'?')
-    .add(b'`')
-    .add(b'{')
-    .add(b'}');
-
 /// `sitemap.xml` for search engines (public builds only; the others ask not to be indexed),
 /// listing the pages of `routes`, which are exactly the files this build contains.
 pub(in crate::render) fn sitemap(base_url: &str, routes: &[Route]) -> Output {
@@ -63,8 +49,13 @@ pub(in crate::render) fn sitemap(base_url: &str, routes: &[Route]) -> Output {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
     for folder in routes.iter().filter_map(Route::folder) {
-        // Sitemaps want URLs in ASCII: a page address in another script is percent-encoded.
-        let dir = percent_encoding::utf8_percent_encode(&folder, &NON_ASCII_AND_SPECIAL);
+        // Sitemaps want URLs in ASCII: a page address in another script is percent-encoded,
+        // segment by segment as every other link to it is.
+        let dir: Vec<String> = folder
+            .split('/')
+            .map(crate::edition::route::encode_segment)
+            .collect();
+        let dir = dir.join("/");
         xml.push_str(&format!(
             "  <url><loc>{}</loc></url>\n",
             markdown::escape(&format!("{base}{dir}"))
