@@ -5,24 +5,12 @@
 use std::path::Path;
 
 use crate::common::*;
+use crate::live::copy_dir;
 use trustpress::model::{Audience, Date};
 use trustpress::serve::live::Builder;
 
 fn today() -> Date {
     Date::parse(TODAY).unwrap()
-}
-
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for entry in std::fs::read_dir(src).unwrap() {
-        let entry = entry.unwrap();
-        let to = dst.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &to);
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap();
-        }
-    }
 }
 
 /// Every file the warm builder serves equals the cold build's, and the path sets match.

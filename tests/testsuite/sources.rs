@@ -11,25 +11,13 @@ use serde_json::Value;
 
 use crate::common::sites::*;
 use crate::common::{TODAY, Tree, bin, build_ok, canary_markers, fixture, links, resolve_link};
+use crate::live::copy_dir;
 
 /// An approved public policy.
 const PUBLIC_POLICY: &str = "---\ntitle: P\nowner: O\nversion: \"1\"\nstatus: approved\napproved: 2026-01-01\nclassification: public\ncontrols: [A.5.1]\n---\n# Purpose\n\nText.\n";
 
 /// An approved internal policy carrying a canary.
 const INTERNAL_POLICY: &str = "---\ntitle: Secret canaryint-src-title\nowner: O\nversion: \"1\"\nstatus: approved\napproved: 2026-01-01\nclassification: internal\n---\n# Purpose\n\ncanaryint-src-body\n";
-
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).expect("mkdir");
-    for entry in std::fs::read_dir(src).expect("read dir") {
-        let entry = entry.expect("entry");
-        let to = dst.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
-            copy_dir(&entry.path(), &to);
-        } else {
-            std::fs::copy(entry.path(), &to).expect("copy");
-        }
-    }
-}
 
 fn str_of(v: &Value) -> &str {
     v.as_str().unwrap_or_default()

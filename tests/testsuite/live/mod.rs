@@ -36,6 +36,7 @@ pub fn copy_fixture(name: &str) -> Fixture {
     Fixture { dir }
 }
 
+/// Copies the folder `src` to `dst`, recursively (a fixture into a temp folder).
 pub fn copy_dir(src: &Path, dst: &Path) {
     std::fs::create_dir_all(dst).expect("create dir");
     for entry in std::fs::read_dir(src).expect("read fixture dir") {
