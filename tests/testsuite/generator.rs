@@ -26,3 +26,57 @@ fn generated_site_builds_for_every_audience() {
         .count();
     assert_eq!(pages, 31, "30 policies and the list");
 }
+
+/// The benchmark's independent generator (bench/gen-corpus.py) and the peer-site converter
+/// (bench/peer-sites.py): the corpus builds with no error for every audience, and the Hugo and
+/// Zola sites hold one content file per policy with the body unchanged.
+#[test]
+fn independent_corpus_builds_and_converts_for_the_peers() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("corpus");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let python = |args: &[&std::ffi::OsStr]| {
+        let out = std::process::Command::new("python3")
+            .args(args)
+            .current_dir(root)
+            .output()
+            .expect("python3 runs (the benchmark scripts need it)");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    python(&[
+        "bench/gen-corpus.py".as_ref(),
+        "40".as_ref(),
+        site.as_os_str(),
+    ]);
+    for audience in ["public", "customer", "internal"] {
+        let tree = build_ok(&site, audience, &dir.path().join(audience));
+        assert!(tree.has("controls/soa.csv"));
+    }
+    let internal = Tree::read(&dir.path().join("internal"));
+    assert!(internal.has("policies/p-000039/index.html"));
+    let (hugo, zola) = (dir.path().join("hugo"), dir.path().join("zola"));
+    python(&[
+        "bench/peer-sites.py".as_ref(),
+        site.as_os_str(),
+        "--hugo".as_ref(),
+        hugo.as_os_str(),
+        "--zola".as_ref(),
+        zola.as_os_str(),
+    ]);
+    let source = std::fs::read_to_string(site.join("policies/p-000007.md")).unwrap();
+    let body = source.splitn(3, "---\n").nth(2).unwrap();
+    for peer in [&hugo, &zola] {
+        let pages = std::fs::read_dir(peer.join("content/policies"))
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().file_name() != "_index.md")
+            .count();
+        assert_eq!(pages, 40, "{}", peer.display());
+        let text = std::fs::read_to_string(peer.join("content/policies/p-000007.md")).unwrap();
+        assert!(text.ends_with(body), "{}: body unchanged", peer.display());
+    }
+    assert!(zola.join("config.toml").exists() && hugo.join("hugo.toml").exists());
+}
