@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 use crate::diagnostic::{Diagnostics, Pos};
-use crate::model::{CertificateStatus, Classification, Collection, Date};
+use crate::model::{Audience, CertificateStatus, Classification, Collection, Date, Section, Sections};
 use crate::rules::Rule;
 use crate::yaml::{self, Spanned};
 
@@ -35,6 +35,12 @@ pub struct Config {
     pub redirects: Vec<Redirect>,
     /// Warning rules silenced on purpose (`check: {ignore: [rule-id, …]}`); never an error's.
     pub ignore: Vec<Rule>,
+    /// The sections each edition has, where `editions:` names them (else the defaults).
+    pub editions: Vec<(Audience, Sections)>,
+    /// `requests: {url}`: the external form "available on request" items link to.
+    pub requests_url: Option<String>,
+    /// `hosting_regions:` where the service is hosted, shown on the home page.
+    pub hosting_regions: Vec<String>,
 }
 
 /// One entry of `redirects:`: an old address (`/security-policies/access/`) and the link it
@@ -77,6 +83,14 @@ impl Config {
             .map_or_else(|| Pos::file(CONFIG_FILE), |(_, p)| p.clone())
     }
 
+    /// The sections the edition for `audience` has.
+    pub fn sections(&self, audience: Audience) -> Sections {
+        self.editions
+            .iter()
+            .find(|(a, _)| *a == audience)
+            .map_or_else(|| Sections::default_for(audience), |(_, s)| *s)
+    }
+
     /// The classification an item of `collection` gets when it sets none.
     pub fn default_classification(&self, collection: Collection) -> Classification {
         self.defaults
@@ -109,6 +123,35 @@ struct RawConfig {
     redirects: Option<std::collections::BTreeMap<String, Spanned<String>>>,
     brand: Option<RawBrand>,
     check: Option<RawCheck>,
+    /// The sections each edition has.
+    editions: Option<RawEditions>,
+    /// Where readers request documents that are available on request.
+    requests: Option<RawRequests>,
+    /// Where the service is hosted (regions, countries), shown on the home page.
+    hosting_regions: Option<Vec<String>>,
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RawEditions {
+    public: Option<RawEdition>,
+    customer: Option<RawEdition>,
+    internal: Option<RawEdition>,
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RawEdition {
+    /// overview, scope, certification, policies, controls, traceability, evidence, risks,
+    /// findings, suppliers.
+    sections: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RawRequests {
+    /// The https address of a request form; it is given `?item=<id>&title=<title>`.
+    url: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -205,6 +248,11 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Config> {
     let website = url("organisation.website", website);
     let register_url = raw.certificate.as_mut().and_then(|c| c.register_url.take());
     let register_url = url("certificate.register_url", register_url);
+    let requests_url = raw.requests.as_mut().and_then(|r| r.url.take());
+    if let Some(r) = &requests_url {
+        check_requests_url(&r.value, pos(r), diags);
+    }
+    let requests_url = url("requests.url", requests_url);
     if let Some(b) = &raw.base_url {
         url_pos.push(("base_url", pos(b)));
     }
@@ -273,7 +321,21 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Config> {
         .and_then(|c| c.ignore)
         .map(|ids| parse_ignore(ids, diags))
         .unwrap_or_default();
+    let editions = raw
+        .editions
+        .map(|e| parse_editions(e, diags))
+        .unwrap_or_default();
+    let hosting_regions = raw
+        .hosting_regions
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty())
+        .collect();
     Some(Config {
+        editions,
+        requests_url,
+        hosting_regions,
         ignore,
         title: title?,
         base_url: base_url?,
@@ -290,6 +352,55 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Config> {
         redirects,
         brand,
     })
+}
+
+/// `editions:` → the sections of each edition it names. An unknown section is an error at its
+/// line and column, with the nearest name.
+fn parse_editions(e: RawEditions, diags: &mut Diagnostics) -> Vec<(Audience, Sections)> {
+    let mut out = Vec::new();
+    for (audience, edition) in [
+        (Audience::Public, e.public),
+        (Audience::Customer, e.customer),
+        (Audience::Internal, e.internal),
+    ] {
+        let Some(names) = edition.and_then(|e| e.sections) else {
+            continue;
+        };
+        let mut sections = Sections::default();
+        for name in names {
+            match Section::parse(&name.value) {
+                Ok(s) => sections.insert(s),
+                Err(e) => diags.error(
+                    yaml::pos_of(&name, CONFIG_FILE, 0),
+                    Rule::UnknownValue,
+                    format!("unknown section {e} in `editions.{audience}.sections`"),
+                ),
+            }
+        }
+        out.push((audience, sections));
+    }
+    out
+}
+
+/// The request form gets `?item=…&title=…` appended: an absolute web address. Another
+/// scheme that runs script is reported by the URL field check (`unsafe-url`) like any other.
+fn check_requests_url(value: &str, pos: Pos, diags: &mut Diagnostics) {
+    let value = value.trim();
+    if value.is_empty() || !crate::markdown::is_safe_url(value) {
+        return;
+    }
+    let web = url::Url::parse(value)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
+    if web.is_none() {
+        diags.error(
+            pos,
+            Rule::UnsafeUrl,
+            format!(
+                "`requests.url` \"{value}\" is not an absolute web address, expected the address of a request form, such as https://example.org/trust/request"
+            ),
+        );
+    }
 }
 
 /// `redirects:` as a list; the targets are checked when the site is linked.
