@@ -925,6 +925,54 @@ mod tests {
     }
 
     #[test]
+    fn editions_name_known_sections() {
+        let mut d = Diagnostics::new();
+        let c = parse(
+            "title: T\nbase_url: https://x.example/\norganisation: {name: Org}\neditions:\n  public:\n    sections: [overview, polices, controls]\n  internal: {sections: [overview]}\n",
+            &mut d,
+        )
+        .expect("config");
+        let errs: Vec<String> = d.into_sorted().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            errs,
+            ["site.yaml:6:26: error: unknown section \"polices\", expected one of overview, scope, certification, policies, controls, traceability, evidence, risks, findings, suppliers (did you mean \"policies\"?) in `editions.public.sections`"]
+        );
+        let public = c.sections(Audience::Public);
+        assert!(public.contains(Section::Controls) && !public.contains(Section::Policies));
+        assert!(!c.sections(Audience::Internal).contains(Section::Scope));
+        // An edition not named keeps its defaults.
+        assert_eq!(
+            c.sections(Audience::Customer),
+            Sections::default_for(Audience::Customer)
+        );
+    }
+
+    #[test]
+    fn requests_url_is_an_absolute_web_address() {
+        for (value, expected) in [
+            ("https://example.org/request", None),
+            ("/request/", Some("site.yaml:5:8: error: `requests.url` \"/request/\" is not an absolute web address")),
+            ("mailto:x@example.org", Some("site.yaml:5:8: error: `requests.url` \"mailto:x@example.org\" is not an absolute web address")),
+            // Left to the URL field check, which reports every unsafe scheme alike.
+            ("javascript:alert(1)", None),
+        ] {
+            let mut d = Diagnostics::new();
+            let c = parse(
+                &format!("title: T\nbase_url: https://x.example/\norganisation: {{name: Org}}\nrequests:\n  url: {value}\n"),
+                &mut d,
+            )
+            .expect("config");
+            let errs: Vec<String> = d.into_sorted().iter().map(ToString::to_string).collect();
+            match expected {
+                None => assert!(errs.is_empty(), "{value}: {errs:?}"),
+                Some(e) => assert!(errs.len() == 1 && errs[0].starts_with(e), "{value}: {errs:?}"),
+            }
+            assert_eq!(c.requests_url.as_deref(), Some(value));
+            assert_eq!((c.url_pos("requests.url").line, c.url_pos("requests.url").column), (5, 8));
+        }
+    }
+
+    #[test]
     fn missing_title_reported() {
         let mut d = Diagnostics::new();
         assert!(

@@ -63,10 +63,9 @@ pub struct Edition<'s> {
 #[derive(Debug, Clone)]
 pub enum Entry<T> {
     Published(T),
-    /// "Available on request": its id and title (which its request link names), and
-    /// nothing else.
+    /// "Available on request": its title, and nothing else (not even its id: the request
+    /// link names the item by its title).
     OnRequest {
-        id: String,
         title: String,
     },
 }
@@ -501,13 +500,10 @@ impl<'s> Edition<'s> {
             sections: edition.sections,
         };
         edition.policies = v.policies();
-        let named = |c: &Common, title: &str| (c.id.clone(), title.to_string());
-        edition.evidence = v.register(&site.evidence, |e| named(&e.common, &e.title), Evidence::from);
-        edition.risks = v.register(&site.risks, |r| named(&r.common, &r.title), Risk::from);
-        edition.findings =
-            v.register(&site.findings, |f| named(&f.common, &f.title), Finding::from);
-        edition.suppliers =
-            v.register(&site.suppliers, |s| named(&s.common, &s.name), Supplier::from);
+        edition.evidence = v.register(&site.evidence, |e| e.title.clone(), Evidence::from);
+        edition.risks = v.register(&site.risks, |r| r.title.clone(), Risk::from);
+        edition.findings = v.register(&site.findings, |f| f.title.clone(), Finding::from);
+        edition.suppliers = v.register(&site.suppliers, |s| s.name.clone(), Supplier::from);
         if audience == Audience::Public {
             // A supplier's risk rating, last review and notes are the customer's business
             // (vendor due diligence), not the public's.
@@ -558,8 +554,8 @@ impl<'s> Edition<'s> {
     pub fn shows(&self, collection: Collection) -> bool {
         self.has(Section::of(collection))
             && match collection {
-                Collection::Policies => !self.policies.is_empty() || self.policies.restricted > 0,
-                Collection::Controls => true,
+                // The policy list is the trust center's core: written even when empty.
+                Collection::Policies | Collection::Controls => true,
                 Collection::Evidence => !self.evidence.is_empty() || self.evidence.restricted > 0,
                 Collection::Risks => !self.risks.is_empty(),
                 Collection::Findings => !self.findings.is_empty(),
@@ -596,7 +592,7 @@ impl<'s> Edition<'s> {
         ) -> Option<String> {
             Some(match r.get(key)? {
                 Entry::Published(item) => item.title().to_string(),
-                Entry::OnRequest { title, .. } => title.clone(),
+                Entry::OnRequest { title } => title.clone(),
             })
         }
         match key {
@@ -958,7 +954,7 @@ impl<'s> Visibility<'s> {
     fn register<T: site::Item, V: Published>(
         &self,
         items: &'s site::Items<T>,
-        title: impl Fn(&T) -> (String, String),
+        title: impl Fn(&T) -> String,
         published: impl Fn(&'s T) -> V,
     ) -> Register<Key<T>, V>
     where
@@ -972,8 +968,7 @@ impl<'s> Visibility<'s> {
                 Access::Listed => entries.push((
                     key,
                     Entry::OnRequest {
-                        id: title(&node.item).0,
-                        title: title(&node.item).1,
+                        title: title(&node.item),
                     },
                 )),
                 Access::Hidden if self.is_restricted(key.into()) => restricted += 1,
@@ -986,7 +981,7 @@ impl<'s> Visibility<'s> {
     fn policies(&self) -> Register<PolicyKey, Policy<'s>> {
         self.register(
             &self.site.policies,
-            |p| (p.common.id.clone(), p.title.clone()),
+            |p| p.title.clone(),
             |p| Policy {
                 id: &p.common.id,
                 slug: &p.common.slug,

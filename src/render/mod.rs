@@ -79,26 +79,22 @@ impl<'s> RenderContext<'_, 's> {
     pub fn link<T: Published>(&self, root: &str, entry: &Entry<T>) -> ItemLink {
         match entry {
             Entry::Published(item) => self.open_link(root, item),
-            Entry::OnRequest { id, title } => ItemLink::OnRequest {
+            Entry::OnRequest { title } => ItemLink::OnRequest {
                 title: title.clone(),
-                request: self.request_href(Some(id), title),
+                request: self.request_href(title),
             },
         }
     }
 
     /// The link that requests a document available on request: the site's request form
-    /// (`requests.url`, given `?item=<id>&title=<title>`), else a mail to the contact address
-    /// whose subject names the item; `None` when the site has neither. Without an id, the
-    /// request is for documents in general (`title` names what).
-    pub fn request_href(&self, id: Option<&str>, title: &str) -> Option<String> {
+    /// (`requests.url`, given `?title=<title>`), else a mail to the contact address whose
+    /// subject names the item; `None` when the site has neither. An item on request is named
+    /// by its title only: its id is not published to readers who may not open it.
+    pub fn request_href(&self, title: &str) -> Option<String> {
         let info = &self.edition.info;
         if let Some(mut url) = info.requests_url.as_deref().and_then(|u| url::Url::parse(u).ok()) {
             {
-                let mut query = url.query_pairs_mut();
-                if let Some(id) = id {
-                    query.append_pair("item", id);
-                }
-                query.append_pair("title", title);
+                url.query_pairs_mut().append_pair("title", title);
             }
             return Some(url.to_string());
         }
@@ -106,10 +102,7 @@ impl<'s> RenderContext<'_, 's> {
         if email.is_empty() {
             return None;
         }
-        let subject = match id {
-            Some(id) => i18n::fill(self.t().request_subject_item, &[&title, &id]),
-            None => i18n::fill(self.t().request_subject, &[&title]),
-        };
+        let subject = i18n::fill(self.t().request_subject, &[&title]);
         Some(format!(
             "mailto:{email}?subject={}",
             crate::edition::route::encode_segment(&subject)

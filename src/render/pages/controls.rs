@@ -228,7 +228,7 @@ pub(in crate::render) fn control(cx: &RenderContext, c: &Control) -> Result<Outp
     let row = control_row(cx, c, root);
     let title = format!("{} {}", row.id, row.title);
     let request = (policies_more.is_some() || evidence_more.is_some())
-        .then(|| cx.request_href(None, &title))
+        .then(|| cx.request_href(&title))
         .flatten();
     let data = Data {
         policies_more,

@@ -71,7 +71,7 @@ pub(in crate::render) fn evidence_list(cx: &RenderContext) -> Result<Output, Dia
             evidence: rows,
             restricted: register.restricted,
             request: (register.restricted > 0)
-                .then(|| cx.request_href(None, cx.t().evidence))
+                .then(|| cx.request_href(cx.t().evidence))
                 .flatten(),
         },
     )

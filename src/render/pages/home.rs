@@ -293,7 +293,7 @@ pub(in crate::render) fn home(cx: &RenderContext) -> Result<Output, Diagnostic> 
         policies_url: url(Route::List(Collection::Policies)),
         // Internal readers have every document already.
         request: (e.audience != Audience::Internal)
-            .then(|| cx.request_href(None, t.request_documents))
+            .then(|| cx.request_href(t.request_documents))
             .flatten(),
         show_work_queue: overview && e.audience == Audience::Internal,
         work_queue: work_queue(cx, &root),

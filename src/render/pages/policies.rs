@@ -55,7 +55,7 @@ pub(in crate::render) fn policies_list(cx: &RenderContext) -> Result<Output, Dia
         .map(|e| {
             let title = match e {
                 Entry::Published(p) => p.title.to_lowercase(),
-                Entry::OnRequest { title, .. } => title.to_lowercase(),
+                Entry::OnRequest { title } => title.to_lowercase(),
             };
             (title, e)
         })
@@ -80,7 +80,7 @@ pub(in crate::render) fn policies_list(cx: &RenderContext) -> Result<Output, Dia
             listed,
             restricted: register.restricted,
             request: (register.restricted > 0)
-                .then(|| cx.request_href(None, cx.t().policies))
+                .then(|| cx.request_href(cx.t().policies))
                 .flatten(),
         },
     )
