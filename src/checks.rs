@@ -131,7 +131,11 @@ fn coverage(site: &Site, attention: &Attention, diags: &mut Diagnostics) {
     }
     let mapping_pos = |key| {
         let c = &site.controls[key];
-        (c.catalog.id, c.catalog.title, c.mapping.as_ref().map(|m| m.pos.clone()))
+        (
+            c.catalog.id,
+            c.catalog.title,
+            c.mapping.as_ref().map(|m| m.pos.clone()),
+        )
     };
     for key in &attention.no_policy {
         let (id, title, pos) = mapping_pos(*key);

@@ -3,7 +3,9 @@
 use serde::Deserialize;
 
 use crate::diagnostic::{Diagnostics, Pos};
-use crate::model::{Audience, CertificateStatus, Classification, Collection, Date, Section, Sections};
+use crate::model::{
+    Audience, CertificateStatus, Classification, Collection, Date, Section, Sections,
+};
 use crate::rules::Rule;
 use crate::yaml::{self, Spanned};
 
@@ -935,7 +937,9 @@ mod tests {
         let errs: Vec<String> = d.into_sorted().iter().map(ToString::to_string).collect();
         assert_eq!(
             errs,
-            ["site.yaml:6:26: error: unknown section \"polices\", expected one of overview, scope, certification, policies, controls, traceability, evidence, risks, findings, suppliers (did you mean \"policies\"?) in `editions.public.sections`"]
+            [
+                "site.yaml:6:26: error: unknown section \"polices\", expected one of overview, scope, certification, policies, controls, traceability, evidence, risks, findings, suppliers (did you mean \"policies\"?) in `editions.public.sections`"
+            ]
         );
         let public = c.sections(Audience::Public);
         assert!(public.contains(Section::Controls) && !public.contains(Section::Policies));
@@ -951,8 +955,18 @@ mod tests {
     fn requests_url_is_an_absolute_web_address() {
         for (value, expected) in [
             ("https://example.org/request", None),
-            ("/request/", Some("site.yaml:5:8: error: `requests.url` \"/request/\" is not an absolute web address")),
-            ("mailto:x@example.org", Some("site.yaml:5:8: error: `requests.url` \"mailto:x@example.org\" is not an absolute web address")),
+            (
+                "/request/",
+                Some(
+                    "site.yaml:5:8: error: `requests.url` \"/request/\" is not an absolute web address",
+                ),
+            ),
+            (
+                "mailto:x@example.org",
+                Some(
+                    "site.yaml:5:8: error: `requests.url` \"mailto:x@example.org\" is not an absolute web address",
+                ),
+            ),
             // Left to the URL field check, which reports every unsafe scheme alike.
             ("javascript:alert(1)", None),
         ] {
@@ -965,10 +979,19 @@ mod tests {
             let errs: Vec<String> = d.into_sorted().iter().map(ToString::to_string).collect();
             match expected {
                 None => assert!(errs.is_empty(), "{value}: {errs:?}"),
-                Some(e) => assert!(errs.len() == 1 && errs[0].starts_with(e), "{value}: {errs:?}"),
+                Some(e) => assert!(
+                    errs.len() == 1 && errs[0].starts_with(e),
+                    "{value}: {errs:?}"
+                ),
             }
             assert_eq!(c.requests_url.as_deref(), Some(value));
-            assert_eq!((c.url_pos("requests.url").line, c.url_pos("requests.url").column), (5, 8));
+            assert_eq!(
+                (
+                    c.url_pos("requests.url").line,
+                    c.url_pos("requests.url").column
+                ),
+                (5, 8)
+            );
         }
     }
 

@@ -1021,9 +1021,17 @@ impl<'s> Visibility<'s> {
             |item: ItemKey| self.link_visible(key, item) && self.access(item) != Access::Hidden;
         let requestable = |item: ItemKey| self.link_visible(key, item) && self.requestable(item);
         let mut policies = self.relation(l.policies.iter().copied(), |k| shown(k.into()));
-        policies.requestable = l.policies.iter().filter(|k| requestable((**k).into())).count();
+        policies.requestable = l
+            .policies
+            .iter()
+            .filter(|k| requestable((**k).into()))
+            .count();
         let mut evidence = self.relation(l.evidence.iter().copied(), |k| shown(k.into()));
-        evidence.requestable = l.evidence.iter().filter(|k| requestable((**k).into())).count();
+        evidence.requestable = l
+            .evidence
+            .iter()
+            .filter(|k| requestable((**k).into()))
+            .count();
         Control {
             key,
             id: node.catalog.id,

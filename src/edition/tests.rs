@@ -255,7 +255,12 @@ fn default_sections_hide_the_auditors_view_from_the_public() {
     let md = markdown::Renderer::new(false);
     let public = Edition::new(&site, Audience::Public, &md);
     let customer = Edition::new(&site, Audience::Customer, &md);
-    for s in [Section::Traceability, Section::Evidence, Section::Risks, Section::Findings] {
+    for s in [
+        Section::Traceability,
+        Section::Evidence,
+        Section::Risks,
+        Section::Findings,
+    ] {
         assert!(!public.has(s), "{s:?}");
         assert!(customer.has(s), "{s:?}");
     }
@@ -275,7 +280,11 @@ fn default_sections_hide_the_auditors_view_from_the_public() {
     let internal = Edition::new(&site, Audience::Internal, &md);
     for e in [&public, &customer] {
         assert_eq!(
-            (e.coverage.applicable, e.coverage.implemented, e.coverage.planned),
+            (
+                e.coverage.applicable,
+                e.coverage.implemented,
+                e.coverage.planned
+            ),
             (
                 internal.coverage.applicable,
                 internal.coverage.implemented,
@@ -284,7 +293,11 @@ fn default_sections_hide_the_auditors_view_from_the_public() {
         );
     }
     // A supplier's risk rating, review date and notes are for customers up.
-    let s = public.suppliers.published().next().expect("public supplier");
+    let s = public
+        .suppliers
+        .published()
+        .next()
+        .expect("public supplier");
     assert!(s.risk.is_none() && s.reviewed.is_none() && s.notes.is_none());
     let s = customer.suppliers.published().next().expect("supplier");
     assert!(s.risk.is_some() && s.reviewed.is_some() && s.notes.is_some());
@@ -292,9 +305,8 @@ fn default_sections_hide_the_auditors_view_from_the_public() {
 
 #[test]
 fn sections_as_configured() {
-    let (_dir, site) = site_with(
-        "editions:\n  customer: {sections: [overview, policies, traceability]}\n",
-    );
+    let (_dir, site) =
+        site_with("editions:\n  customer: {sections: [overview, policies, traceability]}\n");
     let md = markdown::Renderer::new(false);
     let customer = Edition::new(&site, Audience::Customer, &md);
     assert!(customer.has(Section::Policies));
@@ -318,5 +330,9 @@ fn the_work_queue_is_internal_and_most_urgent_first() {
     // The evidence expired on 2026-01-01 (today is 2026-06-01); A.5.2 has only a draft,
     // which is still a policy linked to it, so no control lacks one.
     assert_eq!(kinds, [WorkKind::ExpiredEvidence]);
-    assert!(Edition::new(&site, Audience::Public, &md).work_queue.is_empty());
+    assert!(
+        Edition::new(&site, Audience::Public, &md)
+            .work_queue
+            .is_empty()
+    );
 }

@@ -161,7 +161,14 @@ impl Sections {
     /// it; the internal site has everything.
     pub fn default_for(audience: Audience) -> Sections {
         use Section::*;
-        let public = [Overview, Scope, Certification, Policies, Controls, Suppliers];
+        let public = [
+            Overview,
+            Scope,
+            Certification,
+            Policies,
+            Controls,
+            Suppliers,
+        ];
         match audience {
             Audience::Public => public.into_iter().collect(),
             Audience::Customer | Audience::Internal => Section::ALL.iter().copied().collect(),

@@ -107,7 +107,9 @@ mod tests {
             status_text: "Certified",
             valid_until: Some("Valid until 2027-03-14"),
         });
-        assert!(svg.starts_with("<svg class=\"cert-badge seal-certified\" role=\"img\" aria-labelledby=\"cert-1\""));
+        assert!(svg.starts_with(
+            "<svg class=\"cert-badge seal-certified\" role=\"img\" aria-labelledby=\"cert-1\""
+        ));
         assert!(svg.contains(
             "<title id=\"cert-1\">ISO/IEC 27001:2022 &lt;&amp;&gt;: Certified, Valid until 2027-03-14</title>"
         ));
@@ -136,7 +138,9 @@ mod tests {
         let svg = coverage_bar(&c, "2 of 4");
         assert!(svg.contains("aria-label=\"2 of 4\""));
         assert!(svg.contains("<rect class=\"bar-implemented\" x=\"0.00\" y=\"0\" width=\"50.00\""));
-        assert!(svg.contains("<rect class=\"bar-partially-implemented\" x=\"50.00\" y=\"0\" width=\"25.00\""));
+        assert!(svg.contains(
+            "<rect class=\"bar-partially-implemented\" x=\"50.00\" y=\"0\" width=\"25.00\""
+        ));
         assert!(!svg.contains("bar-planned"));
         // No applicable control: an empty track, not a division by zero.
         assert!(!coverage_bar(&Coverage::default(), "0").contains("bar-implemented"));

@@ -92,7 +92,11 @@ impl<'s> RenderContext<'_, 's> {
     /// by its title only: its id is not published to readers who may not open it.
     pub fn request_href(&self, title: &str) -> Option<String> {
         let info = &self.edition.info;
-        if let Some(mut url) = info.requests_url.as_deref().and_then(|u| url::Url::parse(u).ok()) {
+        if let Some(mut url) = info
+            .requests_url
+            .as_deref()
+            .and_then(|u| url::Url::parse(u).ok())
+        {
             {
                 url.query_pairs_mut().append_pair("title", title);
             }

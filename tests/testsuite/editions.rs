@@ -73,11 +73,18 @@ fn the_public_default_has_no_auditors_view() {
     let suppliers = public.text("suppliers/index.html");
     assert!(!suppliers.contains(">Risk</th>") && !suppliers.contains(">Reviewed</th>"));
     let customer_suppliers = example("customer").1.text("suppliers/index.html");
-    assert!(customer_suppliers.contains(">Risk</th>"), "customers see risk ratings");
+    assert!(
+        customer_suppliers.contains(">Risk</th>"),
+        "customers see risk ratings"
+    );
     // A control page leaves empty relations out and says what is on request.
     let control = public.text("controls/a-5-15/index.html");
     assert!(!control.contains("id=\"risk-h\"") && !control.contains("id=\"find-h\""));
-    assert!(control.contains("more evidence items available on request") || control.contains("1 more evidence item available on request"), "{control}");
+    assert!(
+        control.contains("more evidence items available on request")
+            || control.contains("1 more evidence item available on request"),
+        "{control}"
+    );
     // Internally, an empty relation is a gap worth seeing.
     let internal = example("internal").1.text("controls/a-5-6/index.html");
     assert!(internal.contains("None linked"), "{internal}");
@@ -93,7 +100,11 @@ fn every_edition_states_the_same_headline_figures() {
     let (_a, public) = example("public");
     let (_b, customer) = example("customer");
     let (_c, internal) = example("internal");
-    assert!(figure(&public).contains("<strong>78</strong> of <strong>89</strong>"), "{}", figure(&public));
+    assert!(
+        figure(&public).contains("<strong>78</strong> of <strong>89</strong>"),
+        "{}",
+        figure(&public)
+    );
     assert_eq!(figure(&public), figure(&customer));
     assert_eq!(figure(&public), figure(&internal));
     let soa_line = |tree: &Tree| {
@@ -107,9 +118,15 @@ fn every_edition_states_the_same_headline_figures() {
     let soa = public.text("controls/index.html");
     let row = &soa[soa.find("<tr id=\"A.5.15\"").expect("A.5.15")..];
     let row = &row[..row.find("</tr>").unwrap()];
-    assert!(row.ends_with("<td class=\"num\">available on request</td>\n"), "{row}");
+    assert!(
+        row.ends_with("<td class=\"num\">available on request</td>\n"),
+        "{row}"
+    );
     let csv = public.text("controls/soa.csv");
-    let line = csv.lines().find(|l| l.starts_with("A.5.15,")).expect("A.5.15 in CSV");
+    let line = csv
+        .lines()
+        .find(|l| l.starts_with("A.5.15,"))
+        .expect("A.5.15 in CSV");
     assert!(line.ends_with(",available on request"), "{line}");
 }
 
@@ -117,7 +134,10 @@ fn every_edition_states_the_same_headline_figures() {
 fn the_internal_home_page_is_a_work_queue_most_urgent_first() {
     let (_dir, internal) = example("internal");
     let home = internal.text("index.html");
-    let at = |s: &str| home.find(s).unwrap_or_else(|| panic!("{s} missing from the work queue"));
+    let at = |s: &str| {
+        home.find(s)
+            .unwrap_or_else(|| panic!("{s} missing from the work queue"))
+    };
     let order = [
         "Overdue findings",
         "Expired evidence",
@@ -130,15 +150,29 @@ fn the_internal_home_page_is_a_work_queue_most_urgent_first() {
         assert!(at(pair[0]) < at(pair[1]), "{} before {}", pair[0], pair[1]);
     }
     // The same facts `check` warns about: three expired items, oldest first.
-    assert!(home.contains("<span class=\"count\">3</span> Expired evidence"), "{home}");
+    assert!(
+        home.contains("<span class=\"count\">3</span> Expired evidence"),
+        "{home}"
+    );
     assert!(at("evidence/ev-022/") < at("evidence/ev-011/"));
     assert!(at("evidence/ev-011/") < at("evidence/ev-010/"));
     assert!(at("findings/f-2026-05/") < at("Expired evidence"));
-    for control in ["controls/a-5-6/", "controls/a-7-13/", "controls/a-5-13/", "controls/a-7-4/"] {
+    for control in [
+        "controls/a-5-6/",
+        "controls/a-7-13/",
+        "controls/a-5-13/",
+        "controls/a-7-4/",
+    ] {
         assert!(home.contains(control), "{control}");
     }
     for audience in ["public", "customer"] {
-        assert!(!example(audience).1.text("index.html").contains("Work queue"), "{audience}");
+        assert!(
+            !example(audience)
+                .1
+                .text("index.html")
+                .contains("Work queue"),
+            "{audience}"
+        );
     }
 }
 
@@ -166,10 +200,16 @@ fn the_public_home_page_answers_can_i_trust_them() {
     // Locks are an SVG icon with text, never an emoji.
     for audience in ["public", "customer", "internal"] {
         let (_d, tree) = example(audience);
-        assert!(!tree.haystack().contains('🔒'), "{audience} has an emoji lock");
+        assert!(
+            !tree.haystack().contains('🔒'),
+            "{audience} has an emoji lock"
+        );
     }
     let policies = public.text("policies/index.html");
-    assert!(policies.contains("<svg class=\"icon-lock\" aria-hidden=\"true\""), "{policies}");
+    assert!(
+        policies.contains("<svg class=\"icon-lock\" aria-hidden=\"true\""),
+        "{policies}"
+    );
 }
 
 /// A small site: one public policy that links to a public evidence item, a listed customer
@@ -226,19 +266,34 @@ fn a_hidden_section_leaks_nothing() {
     let public = build_ok(dir.path(), "public", &out.path().join("public"));
     let hay = public.haystack().to_lowercase();
     assert!(!hay.contains("hiddensection"), "a hidden section leaks");
-    for prefix in ["controls/", "evidence/", "findings/", "scope/", "traceability/"] {
+    for prefix in [
+        "controls/",
+        "evidence/",
+        "findings/",
+        "scope/",
+        "traceability/",
+    ] {
         assert!(
             !public.files.keys().any(|p| p.starts_with(prefix)),
             "{prefix} is written"
         );
     }
     let page = public.text("policies/open/index.html");
-    assert!(page.contains("See the report, its finding, the scope and A.5.1."), "{page}");
+    assert!(
+        page.contains("See the report, its finding, the scope and A.5.1."),
+        "{page}"
+    );
     assert!(!page.contains("href=\"../../scope/\""), "{page}");
-    assert!(!page.contains("control-ref"), "a bare control id is text: {page}");
+    assert!(
+        !page.contains("control-ref"),
+        "a bare control id is text: {page}"
+    );
     let nav = &page[page.find("<nav class=\"site-nav\"").unwrap()..];
     let nav = &nav[..nav.find("</nav>").unwrap()];
-    assert!(!nav.contains("Scope") && !nav.contains("Statement") && !nav.contains("Controls"), "{nav}");
+    assert!(
+        !nav.contains("Scope") && !nav.contains("Statement") && !nav.contains("Controls"),
+        "{nav}"
+    );
     assert!(!public.text("sitemap.xml").contains("/controls/"));
     assert!(!public.text("search-index.json").contains("A.5.1"));
     // The customer edition has controls and evidence but no findings and no scope.
@@ -249,8 +304,14 @@ fn a_hidden_section_leaks_nothing() {
     assert!(!hay.contains("hiddensection-f"));
     assert!(!customer.has("scope/index.html"));
     let page = customer.text("policies/open/index.html");
-    assert!(page.contains("<a href=\"../../evidence/hiddensection-ev/\">the report</a>"), "{page}");
-    assert!(page.contains("its finding") && !page.contains("findings/"), "{page}");
+    assert!(
+        page.contains("<a href=\"../../evidence/hiddensection-ev/\">the report</a>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("its finding") && !page.contains("findings/"),
+        "{page}"
+    );
 }
 
 #[test]
@@ -271,11 +332,18 @@ fn items_on_request_link_to_the_request_form_or_a_mail() {
     let public = build_ok(dir.path(), "public", &out.path().join("mail"));
     let policies = public.text("policies/index.html");
     assert!(
-        policies.contains("href=\"mailto:trust@example.test?subject=Document%20request%3A%20Title%20listed\""),
+        policies.contains(
+            "href=\"mailto:trust@example.test?subject=Document%20request%3A%20Title%20listed\""
+        ),
         "{policies}"
     );
     let home = public.text("index.html");
-    assert!(home.contains("href=\"mailto:trust@example.test?subject=Document%20request%3A%20Request%20documents\""), "{home}");
+    assert!(
+        home.contains(
+            "href=\"mailto:trust@example.test?subject=Document%20request%3A%20Request%20documents\""
+        ),
+        "{home}"
+    );
 }
 
 #[test]
@@ -288,14 +356,27 @@ fn config_errors_name_their_line_and_column() {
     let errors: Vec<String> = diags
         .iter()
         .filter(|d| d["severity"] == "error")
-        .map(|d| format!("{}:{}:{} {} {}", d["path"].as_str().unwrap_or(""), d["line"], d["column"], d["rule"].as_str().unwrap_or(""), d["message"].as_str().unwrap_or("")))
+        .map(|d| {
+            format!(
+                "{}:{}:{} {} {}",
+                d["path"].as_str().unwrap_or(""),
+                d["line"],
+                d["column"],
+                d["rule"].as_str().unwrap_or(""),
+                d["message"].as_str().unwrap_or("")
+            )
+        })
         .collect();
     assert!(
-        errors.iter().any(|e| e.starts_with("site.yaml:8:26 unknown-value unknown section \"polices\"") && e.contains("(did you mean \"policies\"?)")),
+        errors.iter().any(|e| e
+            .starts_with("site.yaml:8:26 unknown-value unknown section \"polices\"")
+            && e.contains("(did you mean \"policies\"?)")),
         "{errors:?}"
     );
     assert!(
-        errors.iter().any(|e| e.starts_with("site.yaml:10:8 unsafe-url")),
+        errors
+            .iter()
+            .any(|e| e.starts_with("site.yaml:10:8 unsafe-url")),
         "{errors:?}"
     );
 }

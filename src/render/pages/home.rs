@@ -4,13 +4,13 @@ use serde::Serialize;
 
 use super::{Base, page};
 use crate::diagnostic::Diagnostic;
-use crate::edition::{Coverage, ItemKey, WorkKind};
-use crate::render::badges;
 use crate::edition::route::Route;
+use crate::edition::{Coverage, ItemKey, WorkKind};
 use crate::markdown::{self, TocEntry};
 use crate::model::*;
 use crate::output::Output;
 use crate::render::RenderContext;
+use crate::render::badges;
 use crate::render::i18n::fill;
 use crate::render::views::*;
 
@@ -202,7 +202,11 @@ pub(in crate::render) fn home(cx: &RenderContext) -> Result<Output, Diagnostic> 
     let url = |to: Route| e.writes(&to).then(|| to.url_from(&root));
     let coverage_summary = fill(
         t.coverage_summary,
-        &[&coverage.implemented, &coverage.applicable, &coverage.percent],
+        &[
+            &coverage.implemented,
+            &coverage.applicable,
+            &coverage.percent,
+        ],
     );
     let mut cards = Vec::new();
     let mut card = |title, to: Route, text: String| {
@@ -256,7 +260,11 @@ pub(in crate::render) fn home(cx: &RenderContext) -> Result<Output, Diagnostic> 
         Route::List(Collection::Suppliers),
         fill(t.card_subprocessors, &[&subprocessors.len()]),
     );
-    let mut latest: Vec<_> = e.policies.published().filter(|p| p.approved.is_some()).collect();
+    let mut latest: Vec<_> = e
+        .policies
+        .published()
+        .filter(|p| p.approved.is_some())
+        .collect();
     latest.sort_by(|a, b| b.approved.cmp(&a.approved).then(a.title.cmp(b.title)));
     let latest_policies = latest
         .into_iter()
@@ -288,8 +296,13 @@ pub(in crate::render) fn home(cx: &RenderContext) -> Result<Output, Diagnostic> 
         } else {
             Vec::new()
         },
-        subprocessors_url: url(Route::List(Collection::Suppliers)).map(|u| format!("{u}#subprocessors")),
-        latest_policies: if overview { latest_policies } else { Vec::new() },
+        subprocessors_url: url(Route::List(Collection::Suppliers))
+            .map(|u| format!("{u}#subprocessors")),
+        latest_policies: if overview {
+            latest_policies
+        } else {
+            Vec::new()
+        },
         policies_url: url(Route::List(Collection::Policies)),
         // Internal readers have every document already.
         request: (e.audience != Audience::Internal)
@@ -312,12 +325,18 @@ fn work_queue(cx: &RenderContext, root: &str) -> Vec<WorkGroupView> {
         .iter()
         .map(|g| {
             let (kind, title, note) = match g.kind {
-                WorkKind::OverdueFindings => ("overdue-findings", t.work_overdue_findings, t.work_due),
-                WorkKind::ExpiredEvidence => ("expired-evidence", t.work_expired_evidence, t.work_expired),
-                WorkKind::OverdueReviews => ("overdue-reviews", t.work_overdue_reviews, t.work_due),
-                WorkKind::OverdueRiskReviews => {
-                    ("overdue-risk-reviews", t.work_overdue_risk_reviews, t.work_due)
+                WorkKind::OverdueFindings => {
+                    ("overdue-findings", t.work_overdue_findings, t.work_due)
                 }
+                WorkKind::ExpiredEvidence => {
+                    ("expired-evidence", t.work_expired_evidence, t.work_expired)
+                }
+                WorkKind::OverdueReviews => ("overdue-reviews", t.work_overdue_reviews, t.work_due),
+                WorkKind::OverdueRiskReviews => (
+                    "overdue-risk-reviews",
+                    t.work_overdue_risk_reviews,
+                    t.work_due,
+                ),
                 WorkKind::ExpiringEvidence => {
                     ("expiring-evidence", t.work_expiring_evidence, t.expires_on)
                 }
