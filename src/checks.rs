@@ -12,13 +12,17 @@ use crate::rules::Rule;
 use crate::site::{ItemKey, Site, Target};
 
 pub use crate::diagnostic::Severity;
+pub use facts::{Attention, EXPIRING_DAYS, attention};
+
+mod facts;
 
 /// Runs every rule over `site`.
 pub fn check(site: &Site) -> Diagnostics {
     let mut diags = Diagnostics::new();
+    let attention = facts::attention(site);
     approval_dates(site, &mut diags);
-    coverage(site, &mut diags);
-    freshness(site, &mut diags);
+    coverage(site, &attention, &mut diags);
+    freshness(site, &attention, &mut diags);
     links(site, &mut diags);
     unclosed_comments(site, &mut diags);
     shadowed_static(site, &mut diags);
@@ -110,12 +114,12 @@ fn approval_dates(site: &Site, diags: &mut Diagnostics) {
 }
 
 /// The Statement of Applicability's gaps: controls not assessed, applicable controls with no
-/// policy or no evidence.
-fn coverage(site: &Site, diags: &mut Diagnostics) {
+/// policy or no evidence (the last two from the facts the work queue shows too).
+fn coverage(site: &Site, attention: &Attention, diags: &mut Diagnostics) {
     for (_, c) in site.controls.iter() {
         let id = c.catalog.id;
         let title = c.catalog.title;
-        let Some(m) = &c.mapping else {
+        if c.mapping.is_none() {
             diags.warning(
                 not_assessed_pos(site, id),
                 Rule::NotAssessed,
@@ -123,29 +127,35 @@ fn coverage(site: &Site, diags: &mut Diagnostics) {
                     "control {id} \"{title}\" is not assessed: add an entry `- control: {id}` with `applicable: true` or `false` to a file under controls/"
                 ),
             );
-            continue;
-        };
-        if !m.applicable {
-            continue;
         }
-        if c.links.policies.is_empty() {
-            diags.warning(
-                m.pos.clone(),
-                Rule::NoPolicy,
-                format!(
-                    "applicable control {id} \"{title}\" has no policy: list one under `policies:` or add {id} to a policy's `controls:`"
-                ),
-            );
-        }
-        if c.links.evidence.is_empty() {
-            diags.warning(
-                m.pos.clone(),
-                Rule::NoEvidence,
-                format!(
-                    "applicable control {id} \"{title}\" has no evidence: list evidence ids under `evidence:`"
-                ),
-            );
-        }
+    }
+    let mapping_pos = |key| {
+        let c = &site.controls[key];
+        (
+            c.catalog.id,
+            c.catalog.title,
+            c.mapping.as_ref().map(|m| m.pos.clone()),
+        )
+    };
+    for key in &attention.no_policy {
+        let (id, title, pos) = mapping_pos(*key);
+        diags.warning(
+            pos.unwrap_or_default(),
+            Rule::NoPolicy,
+            format!(
+                "applicable control {id} \"{title}\" has no policy: list one under `policies:` or add {id} to a policy's `controls:`"
+            ),
+        );
+    }
+    for key in &attention.no_evidence {
+        let (id, title, pos) = mapping_pos(*key);
+        diags.warning(
+            pos.unwrap_or_default(),
+            Rule::NoEvidence,
+            format!(
+                "applicable control {id} \"{title}\" has no evidence: list evidence ids under `evidence:`"
+            ),
+        );
     }
 }
 
@@ -182,7 +192,7 @@ fn not_assessed_pos(site: &Site, id: ControlId) -> Pos {
 }
 
 /// Dates that have passed: expired evidence, overdue reviews and corrective actions.
-fn freshness(site: &Site, diags: &mut Diagnostics) {
+fn freshness(site: &Site, attention: &Attention, diags: &mut Diagnostics) {
     let today = site.today;
     let ago = |d: Date| {
         let days = d.days_until(today);
@@ -192,66 +202,55 @@ fn freshness(site: &Site, diags: &mut Diagnostics) {
             format!("{days} days ago")
         }
     };
-    for e in site.evidence.items() {
-        if let Some(d) = e.expires.filter(|d| *d < today) {
-            diags.warning(
-                e.common.pos_of("expires").clone(),
-                Rule::EvidenceExpired,
-                format!(
-                    "evidence {} \"{}\" expired on {d} ({}): collect it again and update `expires`",
-                    e.common.id,
-                    e.title,
-                    ago(d)
-                ),
-            );
-        }
+    for (key, d) in &attention.expired_evidence {
+        let e = &site.evidence[*key];
+        diags.warning(
+            e.common.pos_of("expires").clone(),
+            Rule::EvidenceExpired,
+            format!(
+                "evidence {} \"{}\" expired on {d} ({}): collect it again and update `expires`",
+                e.common.id,
+                e.title,
+                ago(*d)
+            ),
+        );
     }
-    for p in site.policies.items() {
-        if p.status != PolicyStatus::Approved {
-            continue;
-        }
-        if let Some(d) = p.review_by.filter(|d| *d < today) {
-            diags.warning(
-                p.common.pos_of("review_by").clone(),
-                Rule::ReviewOverdue,
-                format!(
-                    "policy \"{}\" was due for review on {d} ({}): review it and update `review_by`",
-                    p.common.id,
-                    ago(d)
-                ),
-            );
-        }
+    for (key, d) in &attention.overdue_reviews {
+        let p = &site.policies[*key];
+        diags.warning(
+            p.common.pos_of("review_by").clone(),
+            Rule::ReviewOverdue,
+            format!(
+                "policy \"{}\" was due for review on {d} ({}): review it and update `review_by`",
+                p.common.id,
+                ago(*d)
+            ),
+        );
     }
-    for f in site.findings.items() {
-        let open = f.status != Some(FindingStatus::Closed) && f.kind != Some(FindingKind::Strength);
-        if let Some(d) = f.due.filter(|d| open && *d < today) {
-            diags.warning(
-                f.common.pos_of("due").clone(),
-                Rule::FindingOverdue,
-                format!(
-                    "finding {} is still {} and was due on {d} ({}): close it or agree a new `due` date",
-                    f.common.id,
-                    f.status.unwrap_or(FindingStatus::Open).as_str(),
-                    ago(d)
-                ),
-            );
-        }
+    for (key, d) in &attention.overdue_findings {
+        let f = &site.findings[*key];
+        diags.warning(
+            f.common.pos_of("due").clone(),
+            Rule::FindingOverdue,
+            format!(
+                "finding {} is still {} and was due on {d} ({}): close it or agree a new `due` date",
+                f.common.id,
+                f.status.unwrap_or(FindingStatus::Open).as_str(),
+                ago(*d)
+            ),
+        );
     }
-    for r in site.risks.items() {
-        if r.status == Some(RiskStatus::Closed) {
-            continue;
-        }
-        if let Some(d) = r.review_by.filter(|d| *d < today) {
-            diags.warning(
-                r.common.pos_of("review_by").clone(),
-                Rule::RiskReviewOverdue,
-                format!(
-                    "risk {} was due for review on {d} ({}): review it and update `review_by`",
-                    r.common.id,
-                    ago(d)
-                ),
-            );
-        }
+    for (key, d) in &attention.overdue_risk_reviews {
+        let r = &site.risks[*key];
+        diags.warning(
+            r.common.pos_of("review_by").clone(),
+            Rule::RiskReviewOverdue,
+            format!(
+                "risk {} was due for review on {d} ({}): review it and update `review_by`",
+                r.common.id,
+                ago(*d)
+            ),
+        );
     }
 }
 

@@ -3,7 +3,9 @@
 use serde::Deserialize;
 
 use crate::diagnostic::{Diagnostics, Pos};
-use crate::model::{CertificateStatus, Classification, Collection, Date};
+use crate::model::{
+    Audience, CertificateStatus, Classification, Collection, Date, Section, Sections,
+};
 use crate::rules::Rule;
 use crate::yaml::{self, Spanned};
 
@@ -35,6 +37,12 @@ pub struct Config {
     pub redirects: Vec<Redirect>,
     /// Warning rules silenced on purpose (`check: {ignore: [rule-id, …]}`); never an error's.
     pub ignore: Vec<Rule>,
+    /// The sections each edition has, where `editions:` names them (else the defaults).
+    pub editions: Vec<(Audience, Sections)>,
+    /// `requests: {url}`: the external form "available on request" items link to.
+    pub requests_url: Option<String>,
+    /// `hosting_regions:` where the service is hosted, shown on the home page.
+    pub hosting_regions: Vec<String>,
 }
 
 /// One entry of `redirects:`: an old address (`/security-policies/access/`) and the link it
@@ -77,6 +85,14 @@ impl Config {
             .map_or_else(|| Pos::file(CONFIG_FILE), |(_, p)| p.clone())
     }
 
+    /// The sections the edition for `audience` has.
+    pub fn sections(&self, audience: Audience) -> Sections {
+        self.editions
+            .iter()
+            .find(|(a, _)| *a == audience)
+            .map_or_else(|| Sections::default_for(audience), |(_, s)| *s)
+    }
+
     /// The classification an item of `collection` gets when it sets none.
     pub fn default_classification(&self, collection: Collection) -> Classification {
         self.defaults
@@ -109,6 +125,35 @@ struct RawConfig {
     redirects: Option<std::collections::BTreeMap<String, Spanned<String>>>,
     brand: Option<RawBrand>,
     check: Option<RawCheck>,
+    /// The sections each edition has.
+    editions: Option<RawEditions>,
+    /// Where readers request documents that are available on request.
+    requests: Option<RawRequests>,
+    /// Where the service is hosted (regions, countries), shown on the home page.
+    hosting_regions: Option<Vec<String>>,
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RawEditions {
+    public: Option<RawEdition>,
+    customer: Option<RawEdition>,
+    internal: Option<RawEdition>,
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RawEdition {
+    /// overview, scope, certification, policies, controls, traceability, evidence, risks,
+    /// findings, suppliers.
+    sections: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RawRequests {
+    /// The https address of a request form; it is given `?item=<id>&title=<title>`.
+    url: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -205,6 +250,11 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Config> {
     let website = url("organisation.website", website);
     let register_url = raw.certificate.as_mut().and_then(|c| c.register_url.take());
     let register_url = url("certificate.register_url", register_url);
+    let requests_url = raw.requests.as_mut().and_then(|r| r.url.take());
+    if let Some(r) = &requests_url {
+        check_requests_url(&r.value, pos(r), diags);
+    }
+    let requests_url = url("requests.url", requests_url);
     if let Some(b) = &raw.base_url {
         url_pos.push(("base_url", pos(b)));
     }
@@ -273,7 +323,21 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Config> {
         .and_then(|c| c.ignore)
         .map(|ids| parse_ignore(ids, diags))
         .unwrap_or_default();
+    let editions = raw
+        .editions
+        .map(|e| parse_editions(e, diags))
+        .unwrap_or_default();
+    let hosting_regions = raw
+        .hosting_regions
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty())
+        .collect();
     Some(Config {
+        editions,
+        requests_url,
+        hosting_regions,
         ignore,
         title: title?,
         base_url: base_url?,
@@ -290,6 +354,55 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Config> {
         redirects,
         brand,
     })
+}
+
+/// `editions:` → the sections of each edition it names. An unknown section is an error at its
+/// line and column, with the nearest name.
+fn parse_editions(e: RawEditions, diags: &mut Diagnostics) -> Vec<(Audience, Sections)> {
+    let mut out = Vec::new();
+    for (audience, edition) in [
+        (Audience::Public, e.public),
+        (Audience::Customer, e.customer),
+        (Audience::Internal, e.internal),
+    ] {
+        let Some(names) = edition.and_then(|e| e.sections) else {
+            continue;
+        };
+        let mut sections = Sections::default();
+        for name in names {
+            match Section::parse(&name.value) {
+                Ok(s) => sections.insert(s),
+                Err(e) => diags.error(
+                    yaml::pos_of(&name, CONFIG_FILE, 0),
+                    Rule::UnknownValue,
+                    format!("unknown section {e} in `editions.{audience}.sections`"),
+                ),
+            }
+        }
+        out.push((audience, sections));
+    }
+    out
+}
+
+/// The request form gets `?item=…&title=…` appended: an absolute web address. Another
+/// scheme that runs script is reported by the URL field check (`unsafe-url`) like any other.
+fn check_requests_url(value: &str, pos: Pos, diags: &mut Diagnostics) {
+    let value = value.trim();
+    if value.is_empty() || !crate::markdown::is_safe_url(value) {
+        return;
+    }
+    let web = url::Url::parse(value)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
+    if web.is_none() {
+        diags.error(
+            pos,
+            Rule::UnsafeUrl,
+            format!(
+                "`requests.url` \"{value}\" is not an absolute web address, expected the address of a request form, such as https://example.org/trust/request"
+            ),
+        );
+    }
 }
 
 /// `redirects:` as a list; the targets are checked when the site is linked.
@@ -811,6 +924,75 @@ mod tests {
                 "site.yaml:5:40: error: `broken-link` is an error and cannot be ignored: errors mean the site is wrong; fix the site instead (only warning rules can be ignored)",
             ]
         );
+    }
+
+    #[test]
+    fn editions_name_known_sections() {
+        let mut d = Diagnostics::new();
+        let c = parse(
+            "title: T\nbase_url: https://x.example/\norganisation: {name: Org}\neditions:\n  public:\n    sections: [overview, polices, controls]\n  internal: {sections: [overview]}\n",
+            &mut d,
+        )
+        .expect("config");
+        let errs: Vec<String> = d.into_sorted().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            errs,
+            [
+                "site.yaml:6:26: error: unknown section \"polices\", expected one of overview, scope, certification, policies, controls, traceability, evidence, risks, findings, suppliers (did you mean \"policies\"?) in `editions.public.sections`"
+            ]
+        );
+        let public = c.sections(Audience::Public);
+        assert!(public.contains(Section::Controls) && !public.contains(Section::Policies));
+        assert!(!c.sections(Audience::Internal).contains(Section::Scope));
+        // An edition not named keeps its defaults.
+        assert_eq!(
+            c.sections(Audience::Customer),
+            Sections::default_for(Audience::Customer)
+        );
+    }
+
+    #[test]
+    fn requests_url_is_an_absolute_web_address() {
+        for (value, expected) in [
+            ("https://example.org/request", None),
+            (
+                "/request/",
+                Some(
+                    "site.yaml:5:8: error: `requests.url` \"/request/\" is not an absolute web address",
+                ),
+            ),
+            (
+                "mailto:x@example.org",
+                Some(
+                    "site.yaml:5:8: error: `requests.url` \"mailto:x@example.org\" is not an absolute web address",
+                ),
+            ),
+            // Left to the URL field check, which reports every unsafe scheme alike.
+            ("javascript:alert(1)", None),
+        ] {
+            let mut d = Diagnostics::new();
+            let c = parse(
+                &format!("title: T\nbase_url: https://x.example/\norganisation: {{name: Org}}\nrequests:\n  url: {value}\n"),
+                &mut d,
+            )
+            .expect("config");
+            let errs: Vec<String> = d.into_sorted().iter().map(ToString::to_string).collect();
+            match expected {
+                None => assert!(errs.is_empty(), "{value}: {errs:?}"),
+                Some(e) => assert!(
+                    errs.len() == 1 && errs[0].starts_with(e),
+                    "{value}: {errs:?}"
+                ),
+            }
+            assert_eq!(c.requests_url.as_deref(), Some(value));
+            assert_eq!(
+                (
+                    c.url_pos("requests.url").line,
+                    c.url_pos("requests.url").column
+                ),
+                (5, 8)
+            );
+        }
     }
 
     #[test]

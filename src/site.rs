@@ -951,6 +951,9 @@ impl Site {
         if let Some(url) = c.certificate.as_ref().and_then(|c| c.register_url.as_ref()) {
             fields.push((url, CONFIG_FILE, c.url_pos("certificate.register_url")));
         }
+        if let Some(url) = &c.requests_url {
+            fields.push((url, CONFIG_FILE, c.url_pos("requests.url")));
+        }
         for (url, from, pos) in fields {
             if let Err((rule, message)) = self.resolve_url(url, from) {
                 diags.error(pos, rule, message);

@@ -27,6 +27,9 @@ impl LinkResolver for PageLinks<'_, '_> {
     }
 
     fn control_url(&self, id: ControlId) -> Option<String> {
+        if !self.edition.has(crate::model::Section::Controls) {
+            return None;
+        }
         let key = self.edition.site.control(id)?;
         Some(
             self.edition.controls[key.index()]
@@ -70,7 +73,7 @@ impl Edition<'_> {
 
     /// The route of a link target, if this reader may open it.
     pub(super) fn route_of(&self, target: &Target) -> Option<Route> {
-        Some(match target {
+        let route = match target {
             Target::Home => Route::Home,
             Target::Scope => Route::Scope,
             Target::List(c) => Route::List(*c),
@@ -82,7 +85,9 @@ impl Edition<'_> {
             Target::Traceability => Route::Traceability,
             Target::Item(key) => self.published_route(*key)?,
             Target::File(key, name) => self.file_route(*key, name)?,
-        })
+        };
+        // A page of a section this edition does not have is not written: a link to it is text.
+        self.writes(&route).then_some(route)
     }
 
     /// The route of a file published beside an item's page, if this reader may open the

@@ -45,8 +45,15 @@ pub struct Edition<'s> {
     pub risks: Register<RiskKey, Risk<'s>>,
     pub findings: Register<FindingKey, Finding<'s>>,
     pub suppliers: Register<SupplierKey, Supplier<'s>>,
+    /// The sections this edition has (`site.yaml` `editions:`, else the defaults).
+    pub sections: Sections,
+    /// The headline figures, over every applicable control of the site whatever this reader
+    /// may see of each (the aggregate is what the certificate claims): the same in every
+    /// edition.
     pub coverage: Coverage,
     pub gaps: Gaps,
+    /// The internal home page's work queue, most urgent first (empty below internal).
+    pub work_queue: Vec<WorkGroup>,
     /// A hash of everything a Markdown link can resolve to for this audience: part of the key
     /// of cached rendered Markdown, so a change anywhere in it re-renders.
     link_env: u64,
@@ -56,7 +63,8 @@ pub struct Edition<'s> {
 #[derive(Debug, Clone)]
 pub enum Entry<T> {
     Published(T),
-    /// "Available on request": its title, and nothing else.
+    /// "Available on request": its title, and nothing else (not even its id: the request
+    /// link names the item by its title).
     OnRequest {
         title: String,
     },
@@ -141,6 +149,10 @@ impl<K: Copy + Eq + std::hash::Hash, T: Published> Register<K, T> {
 pub struct Relation<K> {
     pub keys: Vec<K>,
     pub restricted: usize,
+    /// Of those left out, the documents (approved policies, evidence) the reader could ask
+    /// for: left out for their classification or because this edition has no such section,
+    /// not because they are drafts or because a hidden mapping names them.
+    pub requestable: usize,
 }
 
 impl<K> Relation<K> {
@@ -175,6 +187,11 @@ pub struct SiteInfo {
     pub base_url: String,
     pub highlight_theme: String,
     pub certificate: Option<Certificate>,
+    /// The request form (`requests.url`), an absolute http(s) address.
+    pub requests_url: Option<String>,
+    pub hosting_regions: Vec<String>,
+    /// Whether pages may say how many further documents are available on request.
+    pub show_restricted_counts: bool,
     /// Logo, favicon, accent and extra stylesheet: files of `static/`, which every edition
     /// publishes anyway.
     pub brand: crate::config::Brand,
@@ -408,6 +425,26 @@ pub struct Coverage {
     pub percent: usize,
 }
 
+/// One kind of open work on the internal home page, with its items (most urgent first).
+#[derive(Debug, Clone)]
+pub struct WorkGroup {
+    pub kind: WorkKind,
+    pub items: Vec<(ItemKey, Option<Date>)>,
+}
+
+/// The kinds of work, in order of urgency: dates that have passed before dates to come,
+/// coverage gaps last (the order of `check`'s ranks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum WorkKind {
+    OverdueFindings,
+    ExpiredEvidence,
+    OverdueReviews,
+    OverdueRiskReviews,
+    ExpiringEvidence,
+    NoPolicy,
+    NoEvidence,
+}
+
 /// The traceability gaps, judged from what this reader can see: a policy the matrix does not
 /// show cannot close a gap on the same page (an item on request still does, as the reader
 /// knows it exists).
@@ -438,6 +475,9 @@ impl<'s> Edition<'s> {
                 base_url: String::new(),
                 highlight_theme: String::new(),
                 certificate: None,
+                requests_url: None,
+                hosting_regions: Vec::new(),
+                show_restricted_counts: false,
                 brand: Default::default(),
             },
             scope: scope_view(&site.scope),
@@ -447,17 +487,34 @@ impl<'s> Edition<'s> {
             risks: Register::new(Vec::new(), 0),
             findings: Register::new(Vec::new(), 0),
             suppliers: Register::new(Vec::new(), 0),
+            sections: sections_of(&site.config, audience),
             coverage: Coverage::default(),
             gaps: Gaps::default(),
+            work_queue: Vec::new(),
             link_env: 0,
         };
         // The registers first: relations, URL fields and gaps are judged against them.
-        let v = Visibility { site, audience };
+        let v = Visibility {
+            site,
+            audience,
+            sections: edition.sections,
+        };
         edition.policies = v.policies();
         edition.evidence = v.register(&site.evidence, |e| e.title.clone(), Evidence::from);
         edition.risks = v.register(&site.risks, |r| r.title.clone(), Risk::from);
         edition.findings = v.register(&site.findings, |f| f.title.clone(), Finding::from);
         edition.suppliers = v.register(&site.suppliers, |s| s.name.clone(), Supplier::from);
+        if audience == Audience::Public {
+            // A supplier's risk rating, last review and notes are the customer's business
+            // (vendor due diligence), not the public's.
+            for (_, entry) in &mut edition.suppliers.entries {
+                if let Entry::Published(s) = entry {
+                    s.risk = None;
+                    s.reviewed = None;
+                    s.notes = None;
+                }
+            }
+        }
         edition.link_env = v.link_fingerprint(md);
         edition.fill(&v);
         edition
@@ -492,15 +549,38 @@ impl<'s> Edition<'s> {
         self.controls.get(key.index())
     }
 
-    /// Whether a register has anything this reader can see (else it gets no tab or card).
+    /// Whether a register has anything this reader can see (else it gets no page, tab or
+    /// card): an entry, or for documents a count of those available on request.
     pub fn shows(&self, collection: Collection) -> bool {
-        match collection {
-            Collection::Policies => !self.policies.is_empty(),
-            Collection::Controls => true,
-            Collection::Evidence => !self.evidence.is_empty(),
-            Collection::Risks => !self.risks.is_empty(),
-            Collection::Findings => !self.findings.is_empty(),
-            Collection::Suppliers => !self.suppliers.is_empty(),
+        self.has(Section::of(collection))
+            && match collection {
+                // The policy list is the trust center's core: written even when empty.
+                Collection::Policies | Collection::Controls => true,
+                Collection::Evidence => !self.evidence.is_empty() || self.evidence.restricted > 0,
+                Collection::Risks => !self.risks.is_empty(),
+                Collection::Findings => !self.findings.is_empty(),
+                Collection::Suppliers => !self.suppliers.is_empty(),
+            }
+    }
+
+    /// Whether this edition has `section`.
+    pub fn has(&self, section: Section) -> bool {
+        self.sections.contains(section)
+    }
+
+    /// Whether this edition writes the file of `route`: a page of a section it does not have
+    /// is not written, and neither is a register's list with nothing in it. (Whether an item
+    /// is published is its register's business.)
+    pub fn writes(&self, route: &Route) -> bool {
+        match route {
+            Route::Scope => self.has(Section::Scope),
+            Route::Traceability => self.has(Section::Traceability),
+            Route::Soa => self.has(Section::Controls),
+            Route::List(c) => self.shows(*c),
+            Route::Item(c, _) => self.has(Section::of(*c)),
+            Route::EvidenceFile(..) => self.has(Section::Evidence),
+            Route::PolicyFile(..) => self.has(Section::Policies),
+            _ => true,
         }
     }
 
@@ -541,6 +621,7 @@ impl<'s> Edition<'s> {
             ItemKey::Finding(k) => route(&self.findings, k),
             ItemKey::Supplier(k) => route(&self.suppliers, k),
         }
+        .filter(|r| self.writes(r))
     }
 
     /// Everything but the registers: controls, relations, URL fields, coverage, gaps.
@@ -627,6 +708,9 @@ impl<'s> Edition<'s> {
             description: c.description.clone(),
             base_url: c.base_url.clone(),
             highlight_theme: c.highlight_theme.clone(),
+            requests_url: c.requests_url.clone(),
+            hosting_regions: c.hosting_regions.clone(),
+            show_restricted_counts: c.show_restricted_counts,
             brand: c.brand.clone(),
             certificate: c.certificate.as_ref().map(|cert| Certificate {
                 status: cert.status,
@@ -642,8 +726,11 @@ impl<'s> Edition<'s> {
                 standard: cert.standard.clone(),
             }),
         };
-        self.coverage = coverage(&self.controls);
+        self.coverage = coverage(site);
         self.gaps = self.gaps();
+        if self.audience == Audience::Internal {
+            self.work_queue = work_queue(&crate::checks::attention(site));
+        }
     }
 
     fn gaps(&self) -> Gaps {
@@ -683,21 +770,18 @@ impl<'s> Edition<'s> {
     }
 }
 
-fn coverage(controls: &[Control]) -> Coverage {
+/// The headline figures over every control of the site: an aggregate of every mapping,
+/// restricted ones included, so every edition states the same coverage. Which controls have
+/// which status is the detail the SoA shows as far as the reader may see it.
+fn coverage(site: &Site) -> Coverage {
     let mut c = Coverage {
-        total: controls.len(),
+        total: site.controls.len(),
         ..Coverage::default()
     };
-    for control in controls {
-        let m = match &control.assessment {
-            Assessment::NotAssessed => {
-                c.not_assessed += 1;
-                continue;
-            }
-            // A mapping this audience may not see is left out of every figure, and not
-            // counted either: which controls have restricted assessments is itself restricted.
-            Assessment::Withheld => continue,
-            Assessment::Published(m) => m,
+    for control in site.controls.items() {
+        let Some(m) = &control.mapping else {
+            c.not_assessed += 1;
+            continue;
         };
         if !m.applicable {
             c.not_applicable += 1;
@@ -713,6 +797,44 @@ fn coverage(controls: &[Control]) -> Coverage {
     }
     c.percent = (c.implemented * 100).checked_div(c.applicable).unwrap_or(0);
     c
+}
+
+/// The sections of the edition for `audience`. Traceability is a view of the controls: an
+/// edition without `controls` has no traceability page either.
+fn sections_of(config: &crate::config::Config, audience: Audience) -> Sections {
+    let listed = config.sections(audience);
+    Section::ALL
+        .iter()
+        .copied()
+        .filter(|s| listed.contains(*s))
+        .filter(|s| *s != Section::Traceability || listed.contains(Section::Controls))
+        .collect()
+}
+
+/// The work queue from the facts `check` warns about: each kind with its items, oldest date
+/// first; kinds with nothing to do are left out.
+fn work_queue(a: &crate::checks::Attention) -> Vec<WorkGroup> {
+    fn dated<K: Copy + Into<ItemKey>>(items: &[(K, Date)]) -> Vec<(ItemKey, Option<Date>)> {
+        let mut out: Vec<(ItemKey, Option<Date>)> =
+            items.iter().map(|(k, d)| ((*k).into(), Some(*d))).collect();
+        out.sort_by_key(|(_, d)| *d);
+        out
+    }
+    let undated = |keys: &[ControlKey]| keys.iter().map(|k| ((*k).into(), None)).collect();
+    let groups = [
+        (WorkKind::OverdueFindings, dated(&a.overdue_findings)),
+        (WorkKind::ExpiredEvidence, dated(&a.expired_evidence)),
+        (WorkKind::OverdueReviews, dated(&a.overdue_reviews)),
+        (WorkKind::OverdueRiskReviews, dated(&a.overdue_risk_reviews)),
+        (WorkKind::ExpiringEvidence, dated(&a.expiring_evidence)),
+        (WorkKind::NoPolicy, undated(&a.no_policy)),
+        (WorkKind::NoEvidence, undated(&a.no_evidence)),
+    ];
+    groups
+        .into_iter()
+        .filter(|(_, items)| !items.is_empty())
+        .map(|(kind, items)| WorkGroup { kind, items })
+        .collect()
 }
 
 fn scope_view(s: &Scope) -> ScopeView<'_> {
@@ -733,10 +855,18 @@ fn scope_view(s: &Scope) -> ScopeView<'_> {
 struct Visibility<'s> {
     site: &'s Site,
     audience: Audience,
+    sections: Sections,
 }
 
 impl<'s> Visibility<'s> {
     fn access(&self, key: ItemKey) -> Access {
+        // An edition without a register's section has none of its items: no page, no title
+        // in a relation, a link to one is text.
+        if key.collection() != Collection::Controls
+            && !self.sections.contains(Section::of(key.collection()))
+        {
+            return Access::Hidden;
+        }
         match key {
             ItemKey::Control(_) => Access::Full,
             ItemKey::Policy(k) => policy_access(&self.site.policies[k], self.audience),
@@ -780,6 +910,7 @@ impl<'s> Visibility<'s> {
         let mut relation = Relation {
             keys: Vec::new(),
             restricted: 0,
+            requestable: 0,
         };
         for k in keys {
             if shown(k) {
@@ -789,6 +920,17 @@ impl<'s> Visibility<'s> {
             }
         }
         relation
+    }
+
+    /// Whether a document hidden from this reader could be asked for: an approved policy or
+    /// an evidence item (drafts and retired policies are nobody's to request).
+    fn requestable(&self, key: ItemKey) -> bool {
+        let document = match key {
+            ItemKey::Policy(k) => self.site.policies[k].status == PolicyStatus::Approved,
+            ItemKey::Evidence(_) => true,
+            _ => false,
+        };
+        document && self.access(key) == Access::Hidden
     }
 
     /// Whether a hidden item is counted on its list page as available on request.
@@ -877,6 +1019,19 @@ impl<'s> Visibility<'s> {
         let l = &node.links;
         let shown =
             |item: ItemKey| self.link_visible(key, item) && self.access(item) != Access::Hidden;
+        let requestable = |item: ItemKey| self.link_visible(key, item) && self.requestable(item);
+        let mut policies = self.relation(l.policies.iter().copied(), |k| shown(k.into()));
+        policies.requestable = l
+            .policies
+            .iter()
+            .filter(|k| requestable((**k).into()))
+            .count();
+        let mut evidence = self.relation(l.evidence.iter().copied(), |k| shown(k.into()));
+        evidence.requestable = l
+            .evidence
+            .iter()
+            .filter(|k| requestable((**k).into()))
+            .count();
         Control {
             key,
             id: node.catalog.id,
@@ -884,8 +1039,8 @@ impl<'s> Visibility<'s> {
             title: node.catalog.title,
             theme: node.catalog.theme,
             assessment,
-            policies: self.relation(l.policies.iter().copied(), |k| shown(k.into())),
-            evidence: self.relation(l.evidence.iter().copied(), |k| shown(k.into())),
+            policies,
+            evidence,
             risks: self.relation(l.risks.iter().copied(), |k| shown(k.into())),
             findings: self.relation(l.findings.iter().copied(), |k| shown(k.into())),
         }
@@ -915,6 +1070,7 @@ impl<'s> Visibility<'s> {
         }
         crate::cache::hash(&(
             items,
+            self.sections,
             site.link_targets(),
             site.redirect_targets(),
             &site.config.base_url,
@@ -927,6 +1083,7 @@ fn empty<K>() -> Relation<K> {
     Relation {
         keys: Vec::new(),
         restricted: 0,
+        requestable: 0,
     }
 }
 

@@ -10,13 +10,21 @@ fn policy(id: &str, class: &str, status: &str, listed: bool, controls: &str) -> 
     )
 }
 
-/// A site with one policy of each kind, a mapping of each classification, and a finding.
+/// A site with one policy of each kind, a mapping of each classification, and a finding;
+/// every edition has every section, so what differs is classification alone.
 fn site() -> (tempfile::TempDir, Site) {
+    site_with(
+        "editions:\n  public: {sections: [overview, scope, certification, policies, controls, traceability, evidence, risks, findings, suppliers]}\n",
+    )
+}
+
+/// The same site with `config` added to its `site.yaml` (the default sections when empty).
+fn site_with(config: &str) -> (tempfile::TempDir, Site) {
     let dir = tempfile::tempdir().expect("temp dir");
     let files = [
         (
             "site.yaml".to_string(),
-            "title: T\nbase_url: https://trust.example/\norganisation: {name: Org}\n".to_string(),
+            format!("title: T\nbase_url: https://trust.example/\norganisation: {{name: Org}}\n{config}"),
         ),
         (
             "scope.md".into(),
@@ -53,6 +61,10 @@ fn site() -> (tempfile::TempDir, Site) {
         (
             "evidence/register.yaml".into(),
             "- id: ev\n  title: Evidence\n  kind: report\n  classification: public\n  expires: 2026-01-01\n".into(),
+        ),
+        (
+            "suppliers/list.yaml".into(),
+            "- id: s\n  name: Supplier\n  risk: high\n  reviewed: 2026-01-01\n  notes: Rated high.\n  classification: public\n".into(),
         ),
         (
             "findings/audit.yaml".into(),
@@ -206,11 +218,121 @@ fn gaps_are_judged_from_the_edition() {
         })
         .collect();
     assert_eq!(expired, ["A.5.1", "A.5.2", "A.5.3"]);
-    // Coverage counts what the reader sees: the internal mapping is not counted publicly.
-    assert_eq!(public.coverage.applicable, 2);
+    // The headline figures are over every mapping, the internal one included: the same in
+    // every edition (issue 11: 3).
+    assert_eq!(public.coverage.applicable, 3);
+    assert_eq!(public.coverage.implemented, 1);
     assert_eq!(internal.coverage.applicable, 3);
     assert_eq!(public.coverage.not_assessed, internal.coverage.not_assessed);
     // The listed policy is on request, not counted again as restricted; the secret one is.
     assert_eq!(public.policies.restricted, 1);
     assert_eq!(internal.policies.restricted, 0);
+}
+
+#[test]
+fn requestable_documents_are_counted_without_revealing_hidden_mappings() {
+    let (_dir, site) = site();
+    let md = markdown::Renderer::new(false);
+    let public = Edition::new(&site, Audience::Public, &md);
+    // A.5.1: the listed policy is in the relation (on request), the secret one is requestable.
+    let c = control(&public, &site, "A.5.1");
+    assert_eq!(c.policies.requestable, 1);
+    assert_eq!(c.evidence.requestable, 0);
+    // A.5.2's only policy is a draft: nobody's to request.
+    let c = control(&public, &site, "A.5.2");
+    assert_eq!((c.policies.restricted, c.policies.requestable), (1, 0));
+    // A.5.3's mapping is internal: what it lists is neither shown nor counted.
+    let c = control(&public, &site, "A.5.3");
+    assert_eq!((c.policies.requestable, c.evidence.requestable), (0, 0));
+    let internal = Edition::new(&site, Audience::Internal, &md);
+    let c = control(&internal, &site, "A.5.1");
+    assert_eq!(c.policies.requestable, 0);
+}
+
+#[test]
+fn default_sections_hide_the_auditors_view_from_the_public() {
+    let (_dir, site) = site_with("");
+    let md = markdown::Renderer::new(false);
+    let public = Edition::new(&site, Audience::Public, &md);
+    let customer = Edition::new(&site, Audience::Customer, &md);
+    for s in [
+        Section::Traceability,
+        Section::Evidence,
+        Section::Risks,
+        Section::Findings,
+    ] {
+        assert!(!public.has(s), "{s:?}");
+        assert!(customer.has(s), "{s:?}");
+    }
+    // Public evidence and findings are not published in an edition without their section:
+    // no page, no entry, no link; the control's evidence is requestable instead.
+    assert!(public.evidence.is_empty() && public.findings.is_empty());
+    assert!(!public.writes(&Route::Traceability));
+    assert!(!public.writes(&Route::List(Collection::Evidence)));
+    assert!(!public.writes(&Route::Item(Collection::Findings, "f".into())));
+    let c = control(&public, &site, "A.5.1");
+    assert!(c.evidence.is_empty());
+    assert_eq!(c.evidence.requestable, 1);
+    let ev = site.lookup(Collection::Evidence, "ev").expect("ev");
+    assert_eq!(public.published_route(ev), None);
+    assert!(customer.published_route(ev).is_some());
+    // The same headline figures in every edition.
+    let internal = Edition::new(&site, Audience::Internal, &md);
+    for e in [&public, &customer] {
+        assert_eq!(
+            (
+                e.coverage.applicable,
+                e.coverage.implemented,
+                e.coverage.planned
+            ),
+            (
+                internal.coverage.applicable,
+                internal.coverage.implemented,
+                internal.coverage.planned
+            )
+        );
+    }
+    // A supplier's risk rating, review date and notes are for customers up.
+    let s = public
+        .suppliers
+        .published()
+        .next()
+        .expect("public supplier");
+    assert!(s.risk.is_none() && s.reviewed.is_none() && s.notes.is_none());
+    let s = customer.suppliers.published().next().expect("supplier");
+    assert!(s.risk.is_some() && s.reviewed.is_some() && s.notes.is_some());
+}
+
+#[test]
+fn sections_as_configured() {
+    let (_dir, site) =
+        site_with("editions:\n  customer: {sections: [overview, policies, traceability]}\n");
+    let md = markdown::Renderer::new(false);
+    let customer = Edition::new(&site, Audience::Customer, &md);
+    assert!(customer.has(Section::Policies));
+    // Traceability is a view of the controls: without them it is left out too.
+    assert!(!customer.has(Section::Traceability));
+    assert!(!customer.writes(&Route::Scope));
+    assert!(!customer.writes(&Route::Soa));
+    assert!(!customer.writes(&Route::Item(Collection::Controls, "a-5-1".into())));
+    assert!(customer.suppliers.is_empty());
+    // Unnamed editions keep their defaults.
+    let internal = Edition::new(&site, Audience::Internal, &md);
+    assert!(Section::ALL.iter().all(|s| internal.has(*s)));
+}
+
+#[test]
+fn the_work_queue_is_internal_and_most_urgent_first() {
+    let (_dir, site) = site();
+    let md = markdown::Renderer::new(false);
+    let internal = Edition::new(&site, Audience::Internal, &md);
+    let kinds: Vec<WorkKind> = internal.work_queue.iter().map(|g| g.kind).collect();
+    // The evidence expired on 2026-01-01 (today is 2026-06-01); A.5.2 has only a draft,
+    // which is still a policy linked to it, so no control lacks one.
+    assert_eq!(kinds, [WorkKind::ExpiredEvidence]);
+    assert!(
+        Edition::new(&site, Audience::Public, &md)
+            .work_queue
+            .is_empty()
+    );
 }

@@ -115,6 +115,85 @@ impl fmt::Display for Audience {
     }
 }
 
+vocabulary!(
+    /// A part of the site an edition may have (`site.yaml` `editions: {public: {sections:
+    /// [...]}}`). A section an edition does not list is not written at all.
+    Section {
+        Overview => "overview", "Overview";
+        Scope => "scope", "Scope";
+        Certification => "certification", "Certification";
+        Policies => "policies", "Policies";
+        Controls => "controls", "Controls";
+        Traceability => "traceability", "Traceability";
+        Evidence => "evidence", "Evidence";
+        Risks => "risks", "Risks";
+        Findings => "findings", "Findings";
+        Suppliers => "suppliers", "Suppliers";
+    }
+);
+
+impl Section {
+    /// The section that holds the pages of a collection.
+    pub fn of(collection: super::Collection) -> Section {
+        use super::Collection;
+        match collection {
+            Collection::Policies => Section::Policies,
+            Collection::Controls => Section::Controls,
+            Collection::Evidence => Section::Evidence,
+            Collection::Risks => Section::Risks,
+            Collection::Findings => Section::Findings,
+            Collection::Suppliers => Section::Suppliers,
+        }
+    }
+
+    fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
+}
+
+/// The sections of one edition: a small set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Sections(u16);
+
+impl Sections {
+    /// What an edition has when `site.yaml` does not say: the public trust center has no
+    /// auditor's view (traceability, evidence, risks, findings); the customer portal adds
+    /// it; the internal site has everything.
+    pub fn default_for(audience: Audience) -> Sections {
+        use Section::*;
+        let public = [
+            Overview,
+            Scope,
+            Certification,
+            Policies,
+            Controls,
+            Suppliers,
+        ];
+        match audience {
+            Audience::Public => public.into_iter().collect(),
+            Audience::Customer | Audience::Internal => Section::ALL.iter().copied().collect(),
+        }
+    }
+
+    pub fn contains(self, section: Section) -> bool {
+        self.0 & section.bit() != 0
+    }
+
+    pub fn insert(&mut self, section: Section) {
+        self.0 |= section.bit();
+    }
+}
+
+impl FromIterator<Section> for Sections {
+    fn from_iter<I: IntoIterator<Item = Section>>(iter: I) -> Self {
+        let mut s = Sections::default();
+        for section in iter {
+            s.insert(section);
+        }
+        s
+    }
+}
+
 vocabulary!(PolicyStatus {
     Draft => "draft", "Draft";
     Approved => "approved", "Approved";

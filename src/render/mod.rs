@@ -2,6 +2,7 @@
 //! theme, producing the complete list of output files. Nothing here touches the file system,
 //! and nothing here can reach the linked `Site`: page builders get the edition only.
 
+mod badges;
 pub mod i18n;
 mod pages;
 pub mod routes;
@@ -80,8 +81,36 @@ impl<'s> RenderContext<'_, 's> {
             Entry::Published(item) => self.open_link(root, item),
             Entry::OnRequest { title } => ItemLink::OnRequest {
                 title: title.clone(),
+                request: self.request_href(title),
             },
         }
+    }
+
+    /// The link that requests a document available on request: the site's request form
+    /// (`requests.url`, given `?title=<title>`), else a mail to the contact address whose
+    /// subject names the item; `None` when the site has neither. An item on request is named
+    /// by its title only: its id is not published to readers who may not open it.
+    pub fn request_href(&self, title: &str) -> Option<String> {
+        let info = &self.edition.info;
+        if let Some(mut url) = info
+            .requests_url
+            .as_deref()
+            .and_then(|u| url::Url::parse(u).ok())
+        {
+            {
+                url.query_pairs_mut().append_pair("title", title);
+            }
+            return Some(url.to_string());
+        }
+        let email = info.contact_email.as_deref()?.trim();
+        if email.is_empty() {
+            return None;
+        }
+        let subject = i18n::fill(self.t().request_subject, &[&title]);
+        Some(format!(
+            "mailto:{email}?subject={}",
+            crate::edition::route::encode_segment(&subject)
+        ))
     }
 
     /// A link to a published item from a page at `root`.
@@ -96,6 +125,11 @@ impl<'s> RenderContext<'_, 's> {
     }
 
     pub fn control_link(&self, root: &str, c: &Control) -> ItemLink {
+        if !self.edition.has(Section::Controls) {
+            return ItemLink::Text {
+                title: c.full_title(),
+            };
+        }
         ItemLink::Open(OpenLink {
             id: c.id.to_string(),
             title: c.full_title(),
@@ -259,12 +293,11 @@ impl<'s> RenderContext<'_, 's> {
         ];
         items
             .into_iter()
-            // Registers a reader can see nothing of are not worth a tab.
+            // Sections the edition has not, and registers a reader can see nothing of, have
+            // no page and no tab.
             .filter(|(_, to, _)| match to {
-                Route::List(
-                    c @ (Collection::Evidence | Collection::Risks | Collection::Findings),
-                ) => self.edition.shows(*c),
-                _ => true,
+                Route::Home => self.edition.has(Section::Overview),
+                to => self.edition.writes(to),
             })
             .map(|(title, to, key)| NavItem {
                 title,

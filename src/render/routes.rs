@@ -55,6 +55,8 @@ pub fn routes(edition: &Edition) -> Vec<Route> {
             .filter(|(p, _)| !generated.contains(p))
             .map(|(p, _)| Route::Static(p.clone())),
     );
+    // Sections the edition has not are not written at all.
+    out.retain(|r| edition.writes(r));
     let mut keyed: Vec<(String, Route)> = out.into_iter().map(|r| (r.path(), r)).collect();
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
     keyed.dedup_by(|a, b| a.0 == b.0);
@@ -109,6 +111,9 @@ pub fn page_at(cx: &RenderContext, path: &str) -> Option<Result<Output, Diagnost
 /// Renders the file of `route`, or `None` if this build has no such file.
 pub fn render_route(cx: &RenderContext, route: &Route) -> Option<Result<Output, Diagnostic>> {
     let e = cx.edition;
+    if !e.writes(route) {
+        return None;
+    }
     let file = |bytes: Vec<u8>| {
         Some(Ok(Output {
             path: route.path(),

@@ -26,8 +26,14 @@ impl Badge {
 #[derive(Debug, Clone)]
 pub enum ItemLink {
     Open(OpenLink),
-    /// Shown as text with a lock, "available on request": the title and nothing else.
+    /// Shown as text with a lock, "available on request": the title, and the link that
+    /// requests it (the request form, or a mail to the contact address).
     OnRequest {
+        title: String,
+        request: Option<String>,
+    },
+    /// An item of a section this edition does not have: its title as plain text.
+    Text {
         title: String,
     },
 }
@@ -47,7 +53,7 @@ impl ItemLink {
     pub fn open_mut(&mut self) -> Option<&mut OpenLink> {
         match self {
             ItemLink::Open(l) => Some(l),
-            ItemLink::OnRequest { .. } => None,
+            ItemLink::OnRequest { .. } | ItemLink::Text { .. } => None,
         }
     }
 
@@ -56,26 +62,38 @@ impl ItemLink {
     }
 }
 
-/// Templates see one shape for both (`id`, `title`, `url`, `locked`, `badge`, `note`), as
-/// site overrides were written against it; an item on request has an empty id and no url.
+/// Templates see one shape for all (`id`, `title`, `url`, `locked`, `request`, `badge`,
+/// `note`), as site overrides were written against it; an item on request has an empty id,
+/// no url and its `request` link; plain text has neither url nor lock.
 impl Serialize for ItemLink {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("ItemLink", 6)?;
+        let mut st = s.serialize_struct("ItemLink", 7)?;
         match self {
             ItemLink::Open(l) => {
                 st.serialize_field("id", &l.id)?;
                 st.serialize_field("title", &l.title)?;
                 st.serialize_field("url", &Some(&l.url))?;
                 st.serialize_field("locked", &false)?;
+                st.serialize_field("request", &None::<String>)?;
                 st.serialize_field("badge", &l.badge)?;
                 st.serialize_field("note", &l.note)?;
             }
-            ItemLink::OnRequest { title } => {
+            ItemLink::OnRequest { title, request } => {
                 st.serialize_field("id", "")?;
                 st.serialize_field("title", title)?;
                 st.serialize_field("url", &None::<String>)?;
                 st.serialize_field("locked", &true)?;
+                st.serialize_field("request", request)?;
+                st.serialize_field("badge", &None::<Badge>)?;
+                st.serialize_field("note", &None::<String>)?;
+            }
+            ItemLink::Text { title } => {
+                st.serialize_field("id", "")?;
+                st.serialize_field("title", title)?;
+                st.serialize_field("url", &None::<String>)?;
+                st.serialize_field("locked", &false)?;
+                st.serialize_field("request", &None::<String>)?;
                 st.serialize_field("badge", &None::<Badge>)?;
                 st.serialize_field("note", &None::<String>)?;
             }
@@ -185,7 +203,9 @@ pub fn freshness(t: &Strings, expires: Option<Date>, today: Date) -> Badge {
     match expires {
         None => Badge::new(t.no_expiry, "neutral"),
         Some(e) if e < today => Badge::new(t.expired, "expired"),
-        Some(e) if today.days_until(e) <= 30 => Badge::new(t.expiring, "expiring"),
+        Some(e) if today.days_until(e) <= crate::checks::EXPIRING_DAYS => {
+            Badge::new(t.expiring, "expiring")
+        }
         Some(_) => Badge::new(t.fresh, "fresh"),
     }
 }

@@ -24,7 +24,6 @@ fn example_site_builds_every_page_for_every_audience() {
             "controls/soa.csv",
             "controls/a-5-15/index.html",
             "controls/a-8-34/index.html",
-            "traceability/index.html",
             "suppliers/index.html",
             "404.html",
             "style.css",
@@ -38,6 +37,15 @@ fn example_site_builds_every_page_for_every_audience() {
             .filter(|p| p.starts_with("controls/a-") && p.ends_with("/index.html"))
             .count();
         assert_eq!(controls, 93, "{audience}: one page per Annex A control");
+        // The public trust center has no auditor's view (issue 11: 1, 2).
+        for page in [
+            "traceability/index.html",
+            "evidence/index.html",
+            "risks/index.html",
+            "findings/index.html",
+        ] {
+            assert_eq!(tree.has(page), audience != "public", "{audience}: {page}");
+        }
     }
 }
 

@@ -855,6 +855,9 @@ fn write_site<'a>(site: &'a SiteM, root: &Path) -> Written<'a> {
             "certificate:\n  status: certified\n  reference: C-1\n  register_url: \"{register}\"\n"
         ));
     }
+    // Every section in every edition: what is published is decided by classification alone,
+    // which this property is about (sections have their own tests).
+    config.push_str("editions:\n  public: {sections: [overview, scope, certification, policies, controls, traceability, evidence, risks, findings, suppliers]}\n");
     config.push_str(&format!(
         "allow_raw_html: {}\nshow_restricted_counts: {}\n",
         site.allow_raw_html, site.show_restricted_counts

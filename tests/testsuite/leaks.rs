@@ -81,7 +81,8 @@ fn listed_items_carry_only_their_title() {
     });
     assert_no_leaks(&site, &dir.path().join("out"));
 
-    let public = build_ok(&fixture("canary"), "public", &dir.path().join("pub"));
+    // (Customers: the public edition has no findings section by default.)
+    let public = build_ok(&fixture("canary"), "customer", &dir.path().join("pub"));
     let control = public.text("controls/a-5-1/index.html");
     let at = control
         .find("Listed finding on request")
@@ -159,8 +160,9 @@ fn only_documents_are_counted_and_counts_can_be_switched_off() {
             "{audience}: the policy count is shown"
         );
     }
+    // (Customers: the public edition has no evidence section by default.)
     let evidence =
-        build_ok(&site, "public", &dir.path().join("public-again")).text("evidence/index.html");
+        build_ok(&site, "customer", &dir.path().join("customer-again")).text("evidence/index.html");
     assert!(evidence.contains("further evidence item"), "{evidence}");
 
     let quiet = canary_copy(dir.path(), |s| {

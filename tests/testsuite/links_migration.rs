@@ -90,7 +90,8 @@ fn rooted_links_and_folder_files_become_relative_urls() {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
     migration_site(&site, PUBLIC_BODY);
-    let tree = build_ok(&site, "public", &dir.path().join("out"));
+    // (Customers: the public edition has neither traceability nor evidence by default.)
+    let tree = build_ok(&site, "customer", &dir.path().join("out"));
     let page = tree.text("policies/access-control/index.html");
     let hrefs = links(&page);
     for expected in [

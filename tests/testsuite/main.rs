@@ -21,6 +21,7 @@ mod check;
 mod check_more;
 mod dialects;
 mod docs;
+mod editions;
 mod generator;
 mod import;
 mod incremental;

@@ -229,7 +229,7 @@ fn url_fields_naming_restricted_items_are_withheld() {
     write(
         &site,
         "site.yaml",
-        b"title: T\nbase_url: https://trust.example/security/\norganisation:\n  name: Org\n  website: /security/policies/canaryint-plan/\ncertificate:\n  status: certified\n  register_url: policy:canaryint-plan\n",
+        b"title: T\nbase_url: https://trust.example/security/\norganisation:\n  name: Org\n  website: /security/policies/canaryint-plan/\ncertificate:\n  status: certified\n  register_url: policy:canaryint-plan\neditions:\n  public: {sections: [overview, scope, certification, policies, controls, evidence]}\n",
     );
     write(
         &site,

@@ -50,10 +50,9 @@ fn example_site_pages() {
         &dir.path().join("public"),
     );
     for page in [
+        "index.html",
         "policies/information-security-policy/index.html",
         "controls/a-5-15/index.html",
-        "findings/index.html",
-        "traceability/index.html",
     ] {
         insta::assert_snapshot!(format!("public-{page}"), public.text(page));
     }
@@ -62,7 +61,20 @@ fn example_site_pages() {
         "customer",
         &dir.path().join("c"),
     );
-    for page in ["evidence/index.html", "policies/access-control/index.html"] {
+    // Findings and traceability are the customer edition's from issue 11 on (the public one
+    // has no such sections by default).
+    for page in [
+        "evidence/index.html",
+        "policies/access-control/index.html",
+        "findings/index.html",
+        "traceability/index.html",
+    ] {
         insta::assert_snapshot!(format!("customer-{page}"), customer.text(page));
     }
+    let internal = build_ok(
+        &repo().join("example-site"),
+        "internal",
+        &dir.path().join("i"),
+    );
+    insta::assert_snapshot!("internal-index.html", internal.text("index.html"));
 }

@@ -559,7 +559,8 @@ fn evidence_file_links_resolve_to_the_written_files() {
     all.push(("evidence/register.yaml", &register));
     let dir = site(&all);
     let out = tempfile::tempdir().expect("temp");
-    let tree: Tree = build_ok(dir.path(), "public", &out.path().join("site"));
+    // (Customers: the public edition has no evidence section by default.)
+    let tree: Tree = build_ok(dir.path(), "customer", &out.path().join("site"));
     for (i, name) in names.iter().enumerate() {
         let page = format!("evidence/ev-{i}/index.html");
         let html = tree.text(&page);
@@ -596,7 +597,8 @@ fn extensions_in_any_case_are_read() {
         ("risks/register.YAML", risk),
     ]);
     let out = tempfile::tempdir().unwrap();
-    let tree = build_ok(dir.path(), "public", &out.path().join("o"));
+    // (Customers: the public edition has no risk register by default.)
+    let tree = build_ok(dir.path(), "customer", &out.path().join("o"));
     assert!(
         tree.has("policies/upper/index.html"),
         "Upper.MD is a policy"

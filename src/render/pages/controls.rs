@@ -27,12 +27,34 @@ pub(super) struct ControlRow {
     owner: Option<String>,
     policies: usize,
     evidence: usize,
+    /// No published policy, but some the reader could request: "on request", never 0.
+    policies_on_request: bool,
+    /// No published evidence, but some exists that is restricted: "on request", never 0.
+    evidence_on_request: bool,
 }
 
 pub(super) fn control_row(cx: &RenderContext, c: &Control, root: &str) -> ControlRow {
     let e = cx.edition;
     let mapping = c.mapping();
+    let policies = c
+        .policies
+        .keys
+        .iter()
+        .filter(|k| e.policies.get(**k).and_then(Entry::published).is_some())
+        .count();
+    let evidence = c
+        .evidence
+        .keys
+        .iter()
+        .filter(|k| e.evidence.get(**k).and_then(Entry::published).is_some())
+        .count();
     ControlRow {
+        policies_on_request: policies == 0
+            && (c.policies.requestable > 0 || c.policies.keys.len() > policies),
+        evidence_on_request: evidence == 0
+            && (c.evidence.requestable > 0 || c.evidence.keys.len() > evidence),
+        policies,
+        evidence,
         id: c.id.to_string(),
         title: c.title,
         theme: c.theme,
@@ -43,18 +65,6 @@ pub(super) fn control_row(cx: &RenderContext, c: &Control, root: &str) -> Contro
         status: control_badge(cx, c),
         justification: mapping.and_then(|m| m.justification.map(str::to_string)),
         owner: mapping.and_then(|m| m.owner.map(str::to_string)),
-        policies: c
-            .policies
-            .keys
-            .iter()
-            .filter(|k| e.policies.get(**k).and_then(Entry::published).is_some())
-            .count(),
-        evidence: c
-            .evidence
-            .keys
-            .iter()
-            .filter(|k| e.evidence.get(**k).and_then(Entry::published).is_some())
-            .count(),
     }
 }
 
@@ -101,13 +111,20 @@ pub(in crate::render) fn controls_list(cx: &RenderContext) -> Result<Output, Dia
 pub(in crate::render) fn soa(cx: &RenderContext) -> Output {
     let route = Route::Soa;
     Output {
-        bytes: soa_csv(&soa_rows(cx, &route.root())).into_bytes(),
+        bytes: soa_csv(&soa_rows(cx, &route.root()), cx.t().on_request).into_bytes(),
         path: route.path(),
     }
 }
 
 /// The SoA as CSV (RFC 4180), with exactly what the SoA page shows.
-fn soa_csv(rows: &[ControlRow]) -> String {
+fn soa_csv(rows: &[ControlRow], on_request: &str) -> String {
+    let count = |n: usize, locked: bool| {
+        if locked {
+            on_request.to_string()
+        } else {
+            n.to_string()
+        }
+    };
     let mut out = String::from(
         "control,title,theme,applicable,status,justification,owner,policies,evidence\r\n",
     );
@@ -125,8 +142,8 @@ fn soa_csv(rows: &[ControlRow]) -> String {
             r.status.text.clone(),
             r.justification.clone().unwrap_or_default(),
             r.owner.clone().unwrap_or_default(),
-            r.policies.to_string(),
-            r.evidence.to_string(),
+            count(r.policies, r.policies_on_request),
+            count(r.evidence, r.evidence_on_request),
         ];
         let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         out.push_str(&line.join(","));
@@ -158,8 +175,36 @@ pub(in crate::render) fn control(cx: &RenderContext, c: &Control) -> Result<Outp
         evidence: Vec<ItemLink>,
         risks: Vec<ItemLink>,
         findings: Vec<ItemLink>,
+        /// "N more … available on request" under a relation, where restricted documents
+        /// exist and the site shows such counts.
+        policies_more: Option<String>,
+        evidence_more: Option<String>,
+        /// The request link for them.
+        request: Option<String>,
+        /// Empty relations are shown ("None linked") only internally, where they are gaps.
+        show_empty: bool,
     }
     let e = cx.edition;
+    let t = cx.t();
+    let more = |n: usize, one: &str, many: &str| {
+        (e.info.show_restricted_counts && n > 0).then(|| {
+            if n == 1 {
+                one.to_string()
+            } else {
+                fill(many, &[&n])
+            }
+        })
+    };
+    let policies_more = more(
+        c.policies.requestable,
+        t.more_policy_on_request,
+        t.more_policies_on_request,
+    );
+    let evidence_more = more(
+        c.evidence.requestable,
+        t.more_evidence_item_on_request,
+        t.more_evidence_on_request,
+    );
     let route = c.route();
     let root = &route.root();
     let policies = cx.links(root, &e.policies, &c.policies);
@@ -182,7 +227,14 @@ pub(in crate::render) fn control(cx: &RenderContext, c: &Control) -> Result<Outp
     let notes = c.mapping().and_then(|m| e.markdown_html(m.notes, root));
     let row = control_row(cx, c, root);
     let title = format!("{} {}", row.id, row.title);
+    let request = (policies_more.is_some() || evidence_more.is_some())
+        .then(|| cx.request_href(&title))
+        .flatten();
     let data = Data {
+        policies_more,
+        evidence_more,
+        request,
+        show_empty: e.audience == Audience::Internal,
         control: row,
         notes,
         policies,

@@ -51,6 +51,8 @@ pub(in crate::render) fn evidence_list(cx: &RenderContext) -> Result<Output, Dia
     struct Data {
         evidence: Vec<EvidenceRow>,
         restricted: usize,
+        /// The link that requests the further evidence counted in `restricted`.
+        request: Option<String>,
     }
     let route = Route::List(Collection::Evidence);
     let root = route.root();
@@ -68,6 +70,9 @@ pub(in crate::render) fn evidence_list(cx: &RenderContext) -> Result<Output, Dia
         Data {
             evidence: rows,
             restricted: register.restricted,
+            request: (register.restricted > 0)
+                .then(|| cx.request_href(cx.t().evidence))
+                .flatten(),
         },
     )
 }

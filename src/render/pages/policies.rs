@@ -44,6 +44,8 @@ pub(in crate::render) fn policies_list(cx: &RenderContext) -> Result<Output, Dia
         policies: Vec<PolicyRow>,
         listed: Vec<ItemLink>,
         restricted: usize,
+        /// The link that requests the further policies counted in `restricted`.
+        request: Option<String>,
     }
     let route = Route::List(Collection::Policies);
     let root = &route.root();
@@ -77,6 +79,9 @@ pub(in crate::render) fn policies_list(cx: &RenderContext) -> Result<Output, Dia
             policies: rows,
             listed,
             restricted: register.restricted,
+            request: (register.restricted > 0)
+                .then(|| cx.request_href(cx.t().policies))
+                .flatten(),
         },
     )
 }
@@ -104,6 +109,8 @@ pub(in crate::render) fn policy(cx: &RenderContext, p: &Policy) -> Result<Output
         body: String,
         controls: Vec<ItemLink>,
         findings: Vec<ItemLink>,
+        /// Empty relations are shown only internally, where they are gaps.
+        show_empty: bool,
     }
     let e = cx.edition;
     let route = p.route();
@@ -143,6 +150,7 @@ pub(in crate::render) fn policy(cx: &RenderContext, p: &Policy) -> Result<Output
         body: rendered.html.clone(),
         controls,
         findings: finding_links(cx, root, &p.findings),
+        show_empty: e.audience == Audience::Internal,
     };
     // A policy's summary describes its page to link previews better than the site's
     // description does.

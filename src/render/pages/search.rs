@@ -32,18 +32,22 @@ pub(in crate::render) fn search_index(cx: &RenderContext) -> Output {
         s,
     };
     let t = cx.t();
-    let mut entries = vec![Entry {
-        t: e.scope.title.to_string(),
-        u: Route::Scope.url_from(&root),
-        k: t.kind_scope,
-        s: e.scope.services.join(" "),
-    }];
+    let mut entries = Vec::new();
+    // Sections the edition has not are not searched either (their registers are empty).
+    if e.writes(&Route::Scope) {
+        entries.push(Entry {
+            t: e.scope.title.to_string(),
+            u: Route::Scope.url_from(&root),
+            k: t.kind_scope,
+            s: e.scope.services.join(" "),
+        });
+    }
     for p in e.policies.published() {
         let summary = p.summary.unwrap_or("");
         let s = format!("{} {} {}", p.id, summary, p.owner);
         entries.push(entry(p, t.kind_policy, s));
     }
-    for c in &e.controls {
+    for c in e.controls.iter().filter(|c| e.writes(&c.route())) {
         entries.push(Entry {
             t: c.full_title(),
             u: c.route().url_from(&root),

@@ -55,6 +55,8 @@ pub(in crate::render) fn suppliers_list(cx: &RenderContext) -> Result<Output, Di
     struct Data {
         subprocessors: Vec<SupplierRow>,
         others: Vec<SupplierRow>,
+        /// Whether risk ratings and reviews are shown (from the customer edition up).
+        assessed: bool,
     }
     let route = Route::List(Collection::Suppliers);
     let root = &route.root();
@@ -73,6 +75,7 @@ pub(in crate::render) fn suppliers_list(cx: &RenderContext) -> Result<Output, Di
         Data {
             subprocessors,
             others,
+            assessed: cx.audience() != Audience::Public,
         },
     )
 }
