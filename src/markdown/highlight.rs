@@ -34,7 +34,9 @@ pub fn highlight_css(light: &str) -> String {
     format!(
         "/* generated from syntect theme {light}, colours adjusted to WCAG AA contrast */\n{}\n@media (prefers-color-scheme: dark) {{\n{}\n}}\n",
         readable(&css(light), LIGHT_PANEL),
-        readable(&css("base16-ocean.dark"), DARK_PANEL)
+        // The light theme's rules first, made readable on dark: a selector that only the
+        // light theme has must not keep its light colour in dark mode.
+        readable(&format!("{}\n{}", css(light), css("base16-ocean.dark")), DARK_PANEL)
     )
 }
 
@@ -185,6 +187,15 @@ mod tests {
                     .filter_map(|v| Rgb::parse(v.trim().trim_end_matches(';')))
                     .collect();
                 assert!(!colours.is_empty(), "{theme}: no colours in\n{part}");
+                let selectors = |css: &str| -> Vec<String> {
+                    css.lines().filter(|l| l.trim_end().ends_with('{')).map(|l| l.trim().to_string()).collect()
+                };
+                for selector in selectors(light) {
+                    assert!(
+                        selectors(dark).contains(&selector) || selector.starts_with('/'),
+                        "{theme}: {selector} keeps its light colour in dark mode"
+                    );
+                }
                 for c in colours {
                     assert!(c.contrast(bg) >= 4.5, "{theme}: {c} on {bg} is {:.2}:1", c.contrast(bg));
                 }

@@ -27,9 +27,9 @@ struct Entry {
     b: String,
 }
 
-/// How much of an item's text the index keeps: enough to find a policy by what it is about,
-/// little enough that the index stays a small download.
-pub(crate) const BODY_MAX: usize = 2000;
+/// How much of an item's text the index keeps: the whole of a typical policy (a few pages),
+/// while one very long document cannot make the index a large download.
+pub(crate) const BODY_MAX: usize = 8000;
 
 pub(in crate::render) fn search_index(cx: &RenderContext) -> Output {
     let e = cx.edition;
@@ -181,8 +181,10 @@ pub(crate) fn plain_text(html: &str) -> String {
             Some(_) => {}
             None if tag.starts_with("<script") => skip_until = Some("</script"),
             None if tag.starts_with("<style") => skip_until = Some("</style"),
-            // A block boundary separates words ("</p><p>" must not glue them).
-            None => out.push(' '),
+            // A block boundary separates words ("</p><p>" must not glue them); an inline
+            // tag does not ("<a>letter</a>)" stays "letter)").
+            None if !is_inline(&tag) => out.push(' '),
+            None => {}
         }
         rest = &rest[tag_end..];
     }
@@ -190,6 +192,20 @@ pub(crate) fn plain_text(html: &str) -> String {
         push_text(&mut out, rest);
     }
     out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether `tag` (lower-cased, with its `<`) is an inline element's tag.
+fn is_inline(tag: &str) -> bool {
+    let name: String = tag
+        .trim_start_matches(['<', '/'])
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect();
+    matches!(
+        name.as_str(),
+        "a" | "abbr" | "b" | "code" | "del" | "em" | "i" | "ins" | "kbd" | "mark" | "q" | "s"
+            | "small" | "span" | "strong" | "sub" | "sup" | "u" | "time" | "var"
+    )
 }
 
 fn push_text(out: &mut String, text: &str) {
@@ -246,6 +262,7 @@ mod tests {
         let check = |html: &str, expected: &str| assert_eq!(plain_text(html), expected, "{html}");
         check("<h2 id=\"x\">Purpose</h2>\n<p>We use <a href=\"a/\">SOC&nbsp;2</a> reports.</p>", "Purpose We use SOC 2 reports.");
         check("<p>a</p><p>b</p>", "a b");
+        check("<p>(pentest; <a href=\"x\">letter</a>) and <strong>bold</strong>.</p>", "(pentest; letter) and bold.");
         check("<p>R&amp;D &lt;b&gt; &#39;q&#39; &#x2013; &bogus; & x</p>", "R&D <b> 'q' \u{2013} &bogus; & x");
         check("<style>p { color: red }</style><p>kept</p><script>x()</script>", "kept");
         check("<pre class=\"code\"><code><span class=\"hl-x\">echo</span> hi\n</code></pre>", "echo hi");
