@@ -36,7 +36,10 @@ pub fn highlight_css(light: &str) -> String {
         readable(&css(light), LIGHT_PANEL),
         // The light theme's rules first, made readable on dark: a selector that only the
         // light theme has must not keep its light colour in dark mode.
-        readable(&format!("{}\n{}", css(light), css("base16-ocean.dark")), DARK_PANEL)
+        readable(
+            &format!("{}\n{}", css(light), css("base16-ocean.dark")),
+            DARK_PANEL
+        )
     )
 }
 
@@ -63,7 +66,10 @@ fn readable(css: &str, panel: Rgb) -> String {
         {
             Some(color) => {
                 let indent = &line[..line.len() - trimmed.len()];
-                out.push_str(&format!("{indent}color: {};", color.with_contrast(panel, MIN_CONTRAST)));
+                out.push_str(&format!(
+                    "{indent}color: {};",
+                    color.with_contrast(panel, MIN_CONTRAST)
+                ));
             }
             None => out.push_str(line),
         }
@@ -91,7 +97,11 @@ impl Rgb {
     fn luminance(self) -> f64 {
         let lin = |c: u8| {
             let c = f64::from(c) / 255.0;
-            if c <= 0.03928 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+            if c <= 0.03928 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
         };
         0.2126 * lin(self.0) + 0.7152 * lin(self.1) + 0.0722 * lin(self.2)
     }
@@ -112,7 +122,11 @@ impl Rgb {
                 Rgb(mix(self.0, t), mix(self.1, t), mix(self.2, t))
             })
             .find(|c| c.contrast(bg) >= min)
-            .unwrap_or(if target == 0.0 { Rgb(0, 0, 0) } else { Rgb(255, 255, 255) })
+            .unwrap_or(if target == 0.0 {
+                Rgb(0, 0, 0)
+            } else {
+                Rgb(255, 255, 255)
+            })
     }
 }
 
@@ -163,7 +177,10 @@ const MAX_HIGHLIGHTED_LINE: usize = 1_000;
 
 /// A code block shown as it is, without highlighting.
 fn plain_code(code: &str) -> String {
-    format!("<pre class=\"code\" tabindex=\"0\"><code>{}</code></pre>", escape(code))
+    format!(
+        "<pre class=\"code\" tabindex=\"0\"><code>{}</code></pre>",
+        escape(code)
+    )
 }
 
 #[cfg(test)]
@@ -178,7 +195,9 @@ mod tests {
     fn highlight_colours_reach_aa_contrast() {
         for theme in highlight_theme_names() {
             let css = highlight_css(theme);
-            let (light, dark) = css.split_once("@media (prefers-color-scheme: dark)").expect("a dark part");
+            let (light, dark) = css
+                .split_once("@media (prefers-color-scheme: dark)")
+                .expect("a dark part");
             for (part, bg) in [(light, LIGHT_PANEL), (dark, DARK_PANEL)] {
                 assert!(!part.contains("background-color"), "{theme}");
                 let colours: Vec<Rgb> = part
@@ -188,7 +207,10 @@ mod tests {
                     .collect();
                 assert!(!colours.is_empty(), "{theme}: no colours in\n{part}");
                 let selectors = |css: &str| -> Vec<String> {
-                    css.lines().filter(|l| l.trim_end().ends_with('{')).map(|l| l.trim().to_string()).collect()
+                    css.lines()
+                        .filter(|l| l.trim_end().ends_with('{'))
+                        .map(|l| l.trim().to_string())
+                        .collect()
                 };
                 for selector in selectors(light) {
                     assert!(
@@ -197,12 +219,19 @@ mod tests {
                     );
                 }
                 for c in colours {
-                    assert!(c.contrast(bg) >= 4.5, "{theme}: {c} on {bg} is {:.2}:1", c.contrast(bg));
+                    assert!(
+                        c.contrast(bg) >= 4.5,
+                        "{theme}: {c} on {bg} is {:.2}:1",
+                        c.contrast(bg)
+                    );
                 }
             }
         }
         let dark_text = Rgb(0x32, 0x32, 0x32);
-        assert_eq!(dark_text.with_contrast(LIGHT_PANEL, MIN_CONTRAST), dark_text);
+        assert_eq!(
+            dark_text.with_contrast(LIGHT_PANEL, MIN_CONTRAST),
+            dark_text
+        );
         assert_eq!(Rgb::parse("#969896"), Some(Rgb(0x96, 0x98, 0x96)));
         assert_eq!(Rgb::parse("red"), None);
     }

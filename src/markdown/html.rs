@@ -584,7 +584,10 @@ mod tests {
         assert!(!out.contains("javascript:"), "{out}");
         assert!(!out.contains("onclick"), "{out}");
         // Task-list boxes survive the sanitiser, as symbols rather than unlabelled inputs.
-        assert!(out.contains("<span class=\"task task-done\">☑</span> done"), "{out}");
+        assert!(
+            out.contains("<span class=\"task task-done\">☑</span> done"),
+            "{out}"
+        );
         assert!(!out.contains("<input"), "{out}");
     }
 

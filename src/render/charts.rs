@@ -178,10 +178,20 @@ mod tests {
 
     #[test]
     fn segments_are_proportional_and_fill_the_bar() {
-        check(&[1, 1, 2], &[("seg-implemented", 0, 100), ("seg-planned", 100, 100), ("seg-na", 200, 200)]);
+        check(
+            &[1, 1, 2],
+            &[
+                ("seg-implemented", 0, 100),
+                ("seg-planned", 100, 100),
+                ("seg-na", 200, 200),
+            ],
+        );
         check(&[5, 0, 0], &[("seg-implemented", 0, WIDTH)]);
         // Zero counts draw nothing; rounding never leaves a gap or overflows.
-        check(&[1, 0, 2], &[("seg-implemented", 0, 133), ("seg-na", 133, 267)]);
+        check(
+            &[1, 0, 2],
+            &[("seg-implemented", 0, 133), ("seg-na", 133, 267)],
+        );
         check(&[0, 0, 0], &[("seg-empty", 0, WIDTH)]);
         for counts in [[1, 1, 1], [7, 3, 1], [30, 1, 6], [1, 100, 1]] {
             let svg = stacked_bars("Status", &segments(), &[bar("T", &counts)]);
@@ -189,7 +199,11 @@ mod tests {
             let end = r.last().map(|(_, x, w)| x + w);
             assert_eq!(end, Some(WIDTH), "{counts:?}");
             for pair in r.windows(2) {
-                assert_eq!(pair[0].1 + pair[0].2, pair[1].1, "{counts:?}: no gap, no overlap");
+                assert_eq!(
+                    pair[0].1 + pair[0].2,
+                    pair[1].1,
+                    "{counts:?}: no gap, no overlap"
+                );
             }
         }
     }
@@ -199,7 +213,10 @@ mod tests {
         let svg = stacked_bars(
             "Status by theme",
             &segments(),
-            &[bar("Organisational", &[30, 2, 5]), bar("People", &[8, 0, 0])],
+            &[
+                bar("Organisational", &[30, 2, 5]),
+                bar("People", &[8, 0, 0]),
+            ],
         );
         assert!(svg.starts_with("<svg "), "{svg}");
         assert!(svg.contains("viewBox=\"0 0 400 80\""), "{svg}");
@@ -212,14 +229,19 @@ mod tests {
 
     #[test]
     fn the_title_carries_the_figures_in_words() {
-        let bars = [bar("Organisational", &[30, 2, 0]), bar("Physical", &[0, 0, 0])];
+        let bars = [
+            bar("Organisational", &[30, 2, 0]),
+            bar("Physical", &[0, 0, 0]),
+        ];
         assert_eq!(
             describe("Status by theme", &segments(), &bars),
             "Status by theme: Organisational: 30 Implemented, 2 Planned; Physical: 0"
         );
         let svg = stacked_bars("Status by theme", &segments(), &bars);
         assert!(
-            svg.contains("<title id=\"chart-title\">Status by theme: Organisational: 30 Implemented"),
+            svg.contains(
+                "<title id=\"chart-title\">Status by theme: Organisational: 30 Implemented"
+            ),
             "{svg}"
         );
     }

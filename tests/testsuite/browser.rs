@@ -335,7 +335,11 @@ impl AxeReport {
             let text = |k: &str| v[k].as_str().unwrap_or("").to_string();
             let nodes: Vec<String> = v["nodes"]
                 .as_array()
-                .map(|n| n.iter().filter_map(|n| n.as_str().map(str::to_string)).collect())
+                .map(|n| {
+                    n.iter()
+                        .filter_map(|n| n.as_str().map(str::to_string))
+                        .collect()
+                })
                 .unwrap_or_default();
             *counts.entry(text("impact")).or_default() += nodes.len();
             let rule = self

@@ -372,7 +372,11 @@ mod tests {
             Some("Endpoints access…"),
         );
         // A cut never splits a multi-byte character, and drops trailing punctuation.
-        check("Größe, Länge; Breite und Höhe der Räume", 24, Some("Größe, Länge…"));
+        check(
+            "Größe, Länge; Breite und Höhe der Räume",
+            24,
+            Some("Größe, Länge…"),
+        );
         check("abcdefghijklmnopqrstuvwxyz", 10, Some("abcde…"));
     }
 }

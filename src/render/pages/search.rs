@@ -203,8 +203,25 @@ fn is_inline(tag: &str) -> bool {
         .collect();
     matches!(
         name.as_str(),
-        "a" | "abbr" | "b" | "code" | "del" | "em" | "i" | "ins" | "kbd" | "mark" | "q" | "s"
-            | "small" | "span" | "strong" | "sub" | "sup" | "u" | "time" | "var"
+        "a" | "abbr"
+            | "b"
+            | "code"
+            | "del"
+            | "em"
+            | "i"
+            | "ins"
+            | "kbd"
+            | "mark"
+            | "q"
+            | "s"
+            | "small"
+            | "span"
+            | "strong"
+            | "sub"
+            | "sup"
+            | "u"
+            | "time"
+            | "var"
     )
 }
 
@@ -224,7 +241,10 @@ fn push_text(out: &mut String, text: &str) {
             _ => ent
                 .strip_prefix("&#x")
                 .and_then(|h| u32::from_str_radix(h.trim_end_matches(';'), 16).ok())
-                .or_else(|| ent.strip_prefix("&#").and_then(|d| d.trim_end_matches(';').parse().ok()))
+                .or_else(|| {
+                    ent.strip_prefix("&#")
+                        .and_then(|d| d.trim_end_matches(';').parse().ok())
+                })
                 .and_then(char::from_u32),
         });
         match (entity, decoded) {
@@ -260,12 +280,27 @@ mod tests {
     #[test]
     fn plain_text_of_rendered_markdown() {
         let check = |html: &str, expected: &str| assert_eq!(plain_text(html), expected, "{html}");
-        check("<h2 id=\"x\">Purpose</h2>\n<p>We use <a href=\"a/\">SOC&nbsp;2</a> reports.</p>", "Purpose We use SOC 2 reports.");
+        check(
+            "<h2 id=\"x\">Purpose</h2>\n<p>We use <a href=\"a/\">SOC&nbsp;2</a> reports.</p>",
+            "Purpose We use SOC 2 reports.",
+        );
         check("<p>a</p><p>b</p>", "a b");
-        check("<p>(pentest; <a href=\"x\">letter</a>) and <strong>bold</strong>.</p>", "(pentest; letter) and bold.");
-        check("<p>R&amp;D &lt;b&gt; &#39;q&#39; &#x2013; &bogus; & x</p>", "R&D <b> 'q' \u{2013} &bogus; & x");
-        check("<style>p { color: red }</style><p>kept</p><script>x()</script>", "kept");
-        check("<pre class=\"code\"><code><span class=\"hl-x\">echo</span> hi\n</code></pre>", "echo hi");
+        check(
+            "<p>(pentest; <a href=\"x\">letter</a>) and <strong>bold</strong>.</p>",
+            "(pentest; letter) and bold.",
+        );
+        check(
+            "<p>R&amp;D &lt;b&gt; &#39;q&#39; &#x2013; &bogus; & x</p>",
+            "R&D <b> 'q' \u{2013} &bogus; & x",
+        );
+        check(
+            "<style>p { color: red }</style><p>kept</p><script>x()</script>",
+            "kept",
+        );
+        check(
+            "<pre class=\"code\"><code><span class=\"hl-x\">echo</span> hi\n</code></pre>",
+            "echo hi",
+        );
         check("no tags", "no tags");
     }
 
