@@ -99,6 +99,13 @@ fn axe_finds_no_violation_on_any_page_of_any_edition() {
                     "Emulation.setEmulatedMedia",
                     json!({"features": [{"name": "prefers-color-scheme", "value": scheme}]}),
                 );
+                let query =
+                    format!("return matchMedia('(prefers-color-scheme: {scheme})').matches;");
+                assert_eq!(
+                    driver.script(&query),
+                    Value::Bool(true),
+                    "{path}: the {scheme} colour scheme is not in effect"
+                );
                 let found = driver.axe(&axe);
                 report.add(audience, scheme, path, &found);
             }
@@ -111,6 +118,84 @@ fn axe_finds_no_violation_on_any_page_of_any_edition() {
         report.counts()
     );
     assert!(report.is_clean(), "axe-core found violations:\n{}", report);
+}
+
+/// The header's search in a real browser: it finds register fields ("SOC 2"), arrows move
+/// through the results, Enter opens the chosen one, a click elsewhere closes the list.
+#[test]
+#[cfg_attr(
+    not(browser_available),
+    ignore = "needs Debian's chromium and chromedriver (apt-get install chromium chromium-driver)"
+)]
+fn search_box_finds_fields_and_opens_results_from_the_keyboard() {
+    require_browser();
+    let out = tempfile::tempdir().expect("temp dir");
+    let root = out.path().join("public");
+    build_ok(&repo().join("example-site"), "public", &root);
+    let server = StaticServer::start(&root);
+    let profile = tempfile::tempdir().expect("profile dir");
+    let driver = Driver::start(&profile.path().join("chromium"));
+    driver.navigate(&format!("{}/", server.base));
+    let visible = driver.script("return document.querySelector('.search').offsetHeight > 0;");
+    assert_eq!(
+        visible,
+        Value::Bool(true),
+        "the search box is shown without a reveal"
+    );
+    driver.script(
+        "var i = document.getElementById('site-search'); i.focus(); i.value = 'SOC 2'; \
+         i.dispatchEvent(new Event('input')); return null;",
+    );
+    driver.wait_for_text("search results", |t| t.contains("Amazon Web Services"));
+    let state = driver.script(
+        "var i = document.getElementById('site-search'); \
+         var key = k => i.dispatchEvent(new KeyboardEvent('keydown', {key: k, bubbles: true})); \
+         key('ArrowDown'); key('ArrowDown'); \
+         var chosen = document.getElementById(i.getAttribute('aria-activedescendant')); \
+         return [i.getAttribute('aria-expanded'), document.querySelectorAll('#search-results [role=option]').length, \
+                 chosen ? chosen.getAttribute('aria-selected') : null, \
+                 document.querySelector('.search [role=status]').textContent];",
+    );
+    assert_eq!(state[0], "true", "{state}");
+    assert!(state[1].as_u64().unwrap_or(0) >= 2, "{state}");
+    assert_eq!(state[2], "true", "{state}");
+    assert!(
+        state[3].as_str().unwrap_or("").contains("result"),
+        "{state}"
+    );
+    let closed = driver.script(
+        "document.querySelector('main').click(); \
+         return document.querySelector('.search-popup').hidden;",
+    );
+    assert_eq!(
+        closed,
+        Value::Bool(true),
+        "a click elsewhere closes the list"
+    );
+    driver.script(
+        "var i = document.getElementById('site-search'); i.value = 'pentest'; \
+         i.dispatchEvent(new Event('input')); return null;",
+    );
+    driver.wait_for_text("the pentest result", |t| {
+        t.contains("Information Security Policy")
+    });
+    driver.script(
+        "document.getElementById('site-search').dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true})); return null;",
+    );
+    let start = Instant::now();
+    let mut url = Value::Null;
+    while start.elapsed() < DEADLINE {
+        url = driver.script("return location.pathname;");
+        if url != Value::String("/".into()) {
+            break;
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+    assert_ne!(
+        url,
+        Value::String("/".into()),
+        "Enter opens the first result"
+    );
 }
 
 /// Fails with a plain message when the browser is missing (the test only runs then when

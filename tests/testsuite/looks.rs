@@ -151,7 +151,12 @@ fn traceability_matrix_has_policies_and_evidence_as_real_cells() {
     );
     // A5.1 has a policy and evidence in every edition; a control with neither is tinted and
     // says so in words.
-    let covered = between(matrix, "<tr", "</tr>");
+    let covered = between(
+        matrix,
+        "<tr><th scope=\"row\"><a href=\"../controls/a-5-1/\">",
+        "</tr>",
+    );
+    assert!(covered.contains("<td class=\"cell on\">"), "{covered}");
     assert!(!covered.contains("row-uncovered"), "{covered}");
     let uncovered = between(matrix, "<tr class=\"row-uncovered\">", "</tr>");
     assert!(
