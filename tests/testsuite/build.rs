@@ -79,7 +79,7 @@ fn traceability_goes_both_ways() {
         "control → policy"
     );
     let matrix = tree.text("traceability/index.html");
-    assert!(matrix.contains("Control × policy matrix"));
+    assert!(matrix.contains("Control × policy and evidence matrix"));
     assert!(
         matrix.contains("A.5.5"),
         "a control with no policy is listed as a gap"
