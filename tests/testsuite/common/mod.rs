@@ -131,10 +131,8 @@ pub fn resolve_link(page: &str, link: &str) -> Option<String> {
     // The 404 page is served at any depth, so it links by absolute paths under `base_url`'s
     // path (`/` for the sites tested here); any other page's root-absolute link would break
     // under a sub-path.
-    if page == "404.html" {
-        if let Some(from_root) = link.strip_prefix('/') {
-            return resolve_link("index.html", from_root).or_else(|| Some("index.html".into()));
-        }
+    if let (true, Some(from_root)) = (page == "404.html", link.strip_prefix('/')) {
+        return resolve_link("index.html", from_root).or_else(|| Some("index.html".into()));
     }
     assert!(
         !link.starts_with('/'),
