@@ -133,10 +133,12 @@ pub(super) fn sanitizer() -> ammonia::Builder<'static> {
         .add_tag_attributes("input", ["type", "checked", "disabled"])
         .add_tag_attributes("th", ["style"])
         .add_tag_attributes("td", ["style"])
-        .add_tag_attributes("pre", ["data-lang"])
+        .add_tag_attributes("pre", ["data-lang", "tabindex"])
         .add_tag_attributes("details", ["open"])
         .attribute_filter(|element, attribute, value| match (element, attribute) {
             ("input", "type") => (value == "checkbox").then_some(Cow::Borrowed(value)),
+            // A code block scrolls sideways: it may be focusable, so keyboards can scroll it.
+            ("pre", "tabindex") => (value == "0").then_some(Cow::Borrowed(value)),
             (_, "style") => matches!(
                 value,
                 "text-align: left" | "text-align: center" | "text-align: right"
@@ -581,7 +583,12 @@ mod tests {
         assert!(!out.contains("<script"), "{out}");
         assert!(!out.contains("javascript:"), "{out}");
         assert!(!out.contains("onclick"), "{out}");
-        assert!(out.contains(r#"type="checkbox""#), "{out}");
+        // Task-list boxes survive the sanitiser, as symbols rather than unlabelled inputs.
+        assert!(
+            out.contains("<span class=\"task task-done\">☑</span> done"),
+            "{out}"
+        );
+        assert!(!out.contains("<input"), "{out}");
     }
 
     #[test]

@@ -202,6 +202,16 @@ impl Renderer {
                     }
                 }
                 Event::Text(t) if dropped.is_empty() => link_control_ids(t, links, &mut out),
+                // A task-list box as a symbol, not a disabled form field without a label
+                // (which assistive technology announces as an unlabelled checkbox).
+                Event::TaskListMarker(done) => out.push(Event::InlineHtml(
+                    if done {
+                        "<span class=\"task task-done\">☑</span> "
+                    } else {
+                        "<span class=\"task\">☐</span> "
+                    }
+                    .into(),
+                )),
                 Event::Html(html) => {
                     has_raw_html = true;
                     out.push(Event::Html(
@@ -334,7 +344,7 @@ fn diagram_language(lang: &str) -> Option<&'static str> {
 /// A diagram's source as a labelled block: the site loads no script that could draw it.
 fn diagram_source(name: &str, code: &str) -> String {
     format!(
-        "<figure class=\"diagram\">\n<figcaption class=\"diagram-title\">Diagram ({name} source)</figcaption>\n<pre class=\"code\"><code>{}</code></pre>\n<p class=\"diagram-note\">Diagrams are shown as their source text.</p>\n</figure>\n",
+        "<figure class=\"diagram\">\n<figcaption class=\"diagram-title\">Diagram ({name} source)</figcaption>\n<pre class=\"code\" tabindex=\"0\"><code>{}</code></pre>\n<p class=\"diagram-note\">Diagrams are shown as their source text.</p>\n</figure>\n",
         escape(code)
     )
 }
@@ -522,7 +532,7 @@ mod tests {
                 "{out}"
             );
             assert!(
-                out.contains("<figcaption class=\"diagram-title\">Diagram (Mermaid source)</figcaption>\n<pre class=\"code\"><code>graph TD\n  A["),
+                out.contains("<figcaption class=\"diagram-title\">Diagram (Mermaid source)</figcaption>\n<pre class=\"code\" tabindex=\"0\"><code>graph TD\n  A["),
                 "{out}"
             );
             assert!(out.contains("&lt;script&gt;x&lt;/script&gt;"), "{out}");

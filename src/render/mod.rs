@@ -3,6 +3,7 @@
 //! and nothing here can reach the linked `Site`: page builders get the edition only.
 
 mod badges;
+pub mod charts;
 pub mod i18n;
 mod pages;
 pub mod routes;
@@ -179,6 +180,7 @@ impl<'s> RenderContext<'_, 's> {
             Audience::Internal => Some(t.notice_internal.to_string()),
         };
         PageView {
+            print_css: self.print_css(&title, None),
             title: title.clone(),
             home: Route::Home.url_from(&root),
             root,
@@ -198,6 +200,31 @@ impl<'s> RenderContext<'_, 's> {
             og: (audience == Audience::Public && *route != Route::NotFound)
                 .then(|| self.open_graph(&title, route, section)),
         }
+    }
+
+    /// The page's `@page` rules for print: the edition's confidentiality marking and the
+    /// document's title on every printed page, its version (a policy's; else the build date)
+    /// and the page number. Written into the page, as CSS cannot read them from the HTML.
+    pub fn print_css(&self, title: &str, version: Option<&str>) -> String {
+        let t = self.t();
+        let marking = match self.audience() {
+            Audience::Public => t.marking_public,
+            Audience::Customer => t.notice_customer,
+            Audience::Internal => t.notice_internal,
+        };
+        let version = match version {
+            Some(v) => format!("{} {v}", t.version),
+            None => format!("{} {}", t.generated, self.edition.today),
+        };
+        let left = format!("{} · {version}", self.edition.info.organisation);
+        format!(
+            "@page {{ @top-left {{ content: {}; }} @top-right {{ content: {}; }} \
+             @bottom-left {{ content: {}; }} @bottom-right {{ content: {} \" \" counter(page) \" / \" counter(pages); }} }}",
+            css_string(title),
+            css_string(marking),
+            css_string(&left),
+            css_string(t.print_page),
+        )
     }
 
     /// The Open Graph properties of a public page.
@@ -341,6 +368,28 @@ impl<'s> RenderContext<'_, 's> {
     }
 }
 
+/// `s` as a CSS string literal that cannot end the string or the `<style>` element it is in.
+pub fn css_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("\\3C "),
+            '>' => out.push_str("\\3E "),
+            '&' => out.push_str("\\26 "),
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// `base_url` with one trailing slash, when it is an absolute http(s) URL.
 fn absolute_base(base_url: &str) -> Option<String> {
     let lower = base_url.to_ascii_lowercase();
@@ -360,4 +409,18 @@ fn template_error(template: &str, e: &tera::Error) -> Diagnostic {
         &format!("cannot render template {template}"),
     );
     found.swap_remove(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::css_string;
+
+    #[test]
+    fn css_strings_cannot_break_out() {
+        let check = |input: &str, expected: &str| assert_eq!(css_string(input), expected);
+        check("Access Control Policy", "\"Access Control Policy\"");
+        check("a \"quoted\" \\ back", "\"a \\\"quoted\\\" \\\\ back\"");
+        check("</style><script>", "\"\\3C /style\\3E \\3C script\\3E \"");
+        check("R&D\nline\u{7}", "\"R\\26 D line\"");
+    }
 }

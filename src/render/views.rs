@@ -130,6 +130,9 @@ pub struct PageView {
     /// Open Graph properties: public builds only (customer and internal pages ask not to be
     /// indexed, and do not advertise themselves to link previews either).
     pub og: Option<OpenGraph>,
+    /// The `@page` rules that print the marking, title, version and page number on every
+    /// printed page (CSS, safe inside `<style>`).
+    pub print_css: String,
 }
 
 /// `og:` properties of a page of the public trust center.

@@ -87,7 +87,7 @@ fn traceability_goes_both_ways() {
         "control → policy"
     );
     let matrix = tree.text("traceability/index.html");
-    assert!(matrix.contains("Control × policy matrix"));
+    assert!(matrix.contains("Control × policy and evidence matrix"));
     assert!(
         matrix.contains("A.5.5"),
         "a control with no policy is listed as a gap"
@@ -198,9 +198,14 @@ fn non_public_builds_say_what_they_are_and_ask_not_to_be_indexed() {
         !customer.has("sitemap.xml"),
         "no sitemap for builds that must not be indexed"
     );
+    let not_found = public.text("404.html");
     assert!(
-        public.text("404.html").contains("<base href=\"/\">"),
-        "the 404 page, served at any depth, resolves links from the site's base path"
+        not_found.contains("href=\"/style.css\"") && not_found.contains("href=\"/policies/\""),
+        "the 404 page, served at any depth, links by absolute paths under the site's base path"
+    );
+    assert!(
+        !not_found.contains("<base ") && not_found.contains("href=\"#main\""),
+        "no <base>, so the skip link stays on the page"
     );
     assert!(
         !public.text("index.html").contains("<base "),

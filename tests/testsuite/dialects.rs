@@ -111,7 +111,7 @@ fn a_policy_in_other_tools_dialects_builds_as_written() {
 
     // The mermaid block is labelled source, and no script but the theme's own is loaded.
     assert!(
-        page.contains("<figcaption class=\"diagram-title\">Diagram (Mermaid source)</figcaption>\n<pre class=\"code\"><code>graph TD\n  A --&gt; B\n</code></pre>"),
+        page.contains("<figcaption class=\"diagram-title\">Diagram (Mermaid source)</figcaption>\n<pre class=\"code\" tabindex=\"0\"><code>graph TD\n  A --&gt; B\n</code></pre>"),
         "{page}"
     );
     assert!(

@@ -28,6 +28,7 @@ mod incremental;
 mod leak_property;
 mod leaks;
 mod links_migration;
+mod looks;
 mod own_addresses;
 mod reporting;
 mod robustness;

@@ -14,12 +14,14 @@ use crate::render::badges;
 use crate::render::i18n::fill;
 use crate::render::views::*;
 
-/// The 404 page is served for missing URLs at any depth, so its relative links need a base:
-/// the path of `base_url` (host-independent), when `base_url` gives one.
+/// The 404 page is served for missing URLs at any depth, so its links are absolute paths
+/// under the path of `base_url` (host-independent), when `base_url` gives one.
 pub(in crate::render) fn not_found(cx: &RenderContext) -> Result<Output, Diagnostic> {
     let route = Route::NotFound;
     let mut base = Base::new(cx, cx.t().not_found_title, &route, "");
-    base.page.base_href = base_path(&cx.edition.info.base_url);
+    if let Some(prefix) = base_path(&cx.edition.info.base_url) {
+        base.rebase(&prefix);
+    }
     cx.page("404.html", &route, &base)
 }
 

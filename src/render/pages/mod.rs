@@ -49,6 +49,32 @@ impl Base {
     }
 }
 
+impl Base {
+    /// Makes the page's links absolute paths under `prefix` (the 404 page, served at any
+    /// depth). A `<base href>` would do it too, but it also turns the skip link's `#main`
+    /// into a link to the home page.
+    fn rebase(&mut self, prefix: &str) {
+        let fix = |url: &mut String| {
+            if !url.starts_with('/') && !url.contains("://") && !url.starts_with("mailto:") {
+                *url = format!("{prefix}{url}");
+            }
+        };
+        fix(&mut self.page.root);
+        fix(&mut self.page.home);
+        for item in &mut self.nav {
+            fix(&mut item.url);
+        }
+        let brand = &mut self.site.brand;
+        fix(&mut brand.favicon);
+        for url in [&mut brand.logo, &mut brand.logo_dark, &mut brand.extra_css]
+            .into_iter()
+            .flatten()
+        {
+            fix(url);
+        }
+    }
+}
+
 /// A page's context: the base plus the page's own data, flattened for templates.
 #[derive(Serialize)]
 struct Ctx<T: Serialize> {

@@ -155,6 +155,7 @@ pub(in crate::render) fn policy(cx: &RenderContext, p: &Policy) -> Result<Output
     // A policy's summary describes its page to link previews better than the site's
     // description does.
     let mut base = Base::new(cx, p.title, &route, "policies");
+    base.page.print_css = cx.print_css(p.title, Some(p.version));
     if let (Some(og), Some(summary)) = (base.page.og.as_mut(), p.summary) {
         og.description = Some(summary.to_string());
     }

@@ -1,12 +1,15 @@
 //! `search-index.json`: what the header's search box looks through. Built from the edition,
-//! so it holds only items this audience can open, and only plain fields (titles, ids,
-//! summaries): never Markdown, whose links could name a withheld target.
+//! so it holds only items this audience can open, and only what their pages show: titles,
+//! register fields, and the text of their Markdown as rendered for this reader (links the
+//! reader may not follow are text there already), never Markdown source, whose link
+//! destinations and comments could name a withheld target.
 
 use serde::Serialize;
 
 use super::RenderContext;
-use crate::edition::Published;
 use crate::edition::route::Route;
+use crate::edition::{Assessment, Published, Text, UrlField};
+use crate::model::Audience;
 use crate::output::Output;
 
 #[derive(Serialize)]
@@ -17,61 +20,299 @@ struct Entry {
     u: String,
     /// Kind of item, shown beside the title.
     k: &'static str,
-    /// Extra words to match (id, summary, owner, service).
+    /// Register fields to match (id, owner, service, assurance, dates…).
     s: String,
+    /// The item's text, plain, at most `BODY_MAX` characters.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    b: String,
 }
+
+/// How much of an item's text the index keeps: the whole of a typical policy (a few pages),
+/// while one very long document cannot make the index a large download.
+pub(crate) const BODY_MAX: usize = 8000;
 
 pub(in crate::render) fn search_index(cx: &RenderContext) -> Output {
     let e = cx.edition;
     let route = Route::SearchIndex;
     let root = route.root();
-    let entry = |item: &dyn Published, k: &'static str, s: String| Entry {
-        t: item.title().to_string(),
-        u: item.route().url_from(&root),
-        k,
-        s,
-    };
     let t = cx.t();
+    // Markdown is rendered as on the item's own page (same links, same cache entry).
+    let text = |texts: &[Option<Text>], page: &Route| -> String {
+        let page_root = page.root();
+        let parts: Vec<String> = texts
+            .iter()
+            .flatten()
+            .map(|t| plain_text(&e.markdown(*t, &page_root).html))
+            .collect();
+        trim(&parts.join(" "), BODY_MAX)
+    };
+    let url = |field: &Option<UrlField>, page: &Route| -> Option<String> {
+        field
+            .as_ref()
+            .and_then(|f| cx.url_link(f, &page.root()))
+            .map(|l| format!("{} {}", l.text, l.href))
+    };
+    let entry = |item: &dyn Published, k: &'static str, fields: Vec<Option<String>>, b: String| {
+        let mut s = vec![item.id().to_string()];
+        s.extend(fields.into_iter().flatten());
+        Entry {
+            t: item.title().to_string(),
+            u: item.route().url_from(&root),
+            k,
+            s: s.join(" "),
+            b,
+        }
+    };
+    let scope = &e.scope;
+    let mut fields: Vec<String> = [scope.services, scope.locations, scope.hosted_environments]
+        .iter()
+        .flat_map(|list| list.iter().cloned())
+        .collect();
+    fields.extend(scope.legal_entity.map(str::to_string));
+    fields.extend(scope.assumptions.iter().cloned());
     let mut entries = Vec::new();
     // Sections the edition has not are not searched either (their registers are empty).
     if e.writes(&Route::Scope) {
         entries.push(Entry {
-            t: e.scope.title.to_string(),
+            t: scope.title.to_string(),
             u: Route::Scope.url_from(&root),
             k: t.kind_scope,
-            s: e.scope.services.join(" "),
+            s: fields.join(" "),
+            b: text(&[Some(scope.body)], &Route::Scope),
         });
     }
     for p in e.policies.published() {
-        let summary = p.summary.unwrap_or("");
-        let s = format!("{} {} {}", p.id, summary, p.owner);
-        entries.push(entry(p, t.kind_policy, s));
+        let mut fields = vec![
+            p.summary.map(str::to_string),
+            Some(p.owner.to_string()),
+            p.approved_by.map(str::to_string),
+        ];
+        fields.extend(p.tags.iter().cloned().map(Some));
+        let body = text(&[Some(p.body)], &p.route());
+        entries.push(entry(p, t.kind_policy, fields, body));
     }
     for c in e.controls.iter().filter(|c| e.writes(&c.route())) {
+        let page = c.route();
+        let (fields, body) = match &c.assessment {
+            Assessment::Published(m) => (
+                vec![
+                    Some(c.theme.to_string()),
+                    m.justification.map(str::to_string),
+                    m.owner.map(str::to_string),
+                ],
+                text(&[m.notes], &page),
+            ),
+            Assessment::Withheld | Assessment::NotAssessed => {
+                (vec![Some(c.theme.to_string())], String::new())
+            }
+        };
         entries.push(Entry {
             t: c.full_title(),
-            u: c.route().url_from(&root),
+            u: page.url_from(&root),
             k: t.kind_control,
-            s: c.theme.to_string(),
+            s: fields.into_iter().flatten().collect::<Vec<_>>().join(" "),
+            b: body,
         });
     }
     for ev in e.evidence.published() {
-        entries.push(entry(ev, t.kind_evidence, ev.id.to_string()));
+        let page = ev.route();
+        let fields = vec![
+            ev.kind.map(|k| t.evidence_kind(k).to_string()),
+            ev.owner.map(str::to_string),
+            url(&ev.url, &page),
+            ev.file.as_ref().map(|f| f.name.to_string()),
+        ];
+        let body = text(&[ev.description, ev.notes], &page);
+        entries.push(entry(ev, t.kind_evidence, fields, body));
     }
     for r in e.risks.published() {
-        entries.push(entry(r, t.kind_risk, r.id.to_string()));
+        let fields = vec![
+            r.asset.map(str::to_string),
+            r.threat.map(str::to_string),
+            r.vulnerability.map(str::to_string),
+            r.owner.map(str::to_string),
+            r.treatment.map(|x| t.treatment(x).to_string()),
+        ];
+        let body = text(&[r.notes], &r.route());
+        entries.push(entry(r, t.kind_risk, fields, body));
     }
     for f in e.findings.published() {
-        entries.push(entry(f, t.kind_finding, f.id.to_string()));
+        let fields = vec![
+            f.kind.map(|k| t.finding_kind(k).to_string()),
+            f.source.map(str::to_string),
+            f.owner.map(str::to_string),
+        ];
+        let texts = [f.description, f.root_cause, f.corrective_action, f.notes];
+        let body = text(&texts, &f.route());
+        entries.push(entry(f, t.kind_finding, fields, body));
     }
     for s in e.suppliers.published() {
-        let words = format!("{} {}", s.id, s.service.unwrap_or(""));
-        entries.push(entry(s, t.kind_supplier, words));
+        let mut fields = vec![
+            s.service.map(str::to_string),
+            s.data.map(str::to_string),
+            s.location.map(str::to_string),
+        ];
+        fields.extend(s.assurance.iter().cloned().map(Some));
+        // A supplier's review notes are the customer edition's and up, as on its page.
+        let body = match cx.audience() {
+            Audience::Public => String::new(),
+            _ => text(&[s.notes], &s.route()),
+        };
+        entries.push(entry(s, t.kind_supplier, fields, body));
     }
     // Serialising plain structs of strings cannot fail; an empty index is the safe fallback.
     let bytes = serde_json::to_vec(&entries).unwrap_or_else(|_| b"[]".to_vec());
     Output {
         path: route.path(),
         bytes,
+    }
+}
+
+/// The text a reader sees in `html`: tags dropped (with `<script>` and `<style>` content),
+/// the common character references decoded, whitespace collapsed.
+pub(crate) fn plain_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() / 2);
+    let mut rest = html;
+    let mut skip_until: Option<&str> = None;
+    while let Some(lt) = rest.find('<') {
+        if skip_until.is_none() {
+            push_text(&mut out, &rest[..lt]);
+        }
+        let tag_end = rest[lt..].find('>').map_or(rest.len(), |i| lt + i + 1);
+        let tag = rest[lt..tag_end].to_ascii_lowercase();
+        match skip_until {
+            Some(close) if tag.starts_with(close) => skip_until = None,
+            Some(_) => {}
+            None if tag.starts_with("<script") => skip_until = Some("</script"),
+            None if tag.starts_with("<style") => skip_until = Some("</style"),
+            // A block boundary separates words ("</p><p>" must not glue them); an inline
+            // tag does not ("<a>letter</a>)" stays "letter)").
+            None if !is_inline(&tag) => out.push(' '),
+            None => {}
+        }
+        rest = &rest[tag_end..];
+    }
+    if skip_until.is_none() {
+        push_text(&mut out, rest);
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether `tag` (lower-cased, with its `<`) is an inline element's tag.
+fn is_inline(tag: &str) -> bool {
+    let name: String = tag
+        .trim_start_matches(['<', '/'])
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect();
+    matches!(
+        name.as_str(),
+        "a" | "abbr"
+            | "b"
+            | "code"
+            | "del"
+            | "em"
+            | "i"
+            | "ins"
+            | "kbd"
+            | "mark"
+            | "q"
+            | "s"
+            | "small"
+            | "span"
+            | "strong"
+            | "sub"
+            | "sup"
+            | "u"
+            | "time"
+            | "var"
+    )
+}
+
+fn push_text(out: &mut String, text: &str) {
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp..];
+        let entity = after.find(';').filter(|i| *i <= 10).map(|i| &after[..=i]);
+        let decoded = entity.and_then(|ent| match ent {
+            "&amp;" => Some('&'),
+            "&lt;" => Some('<'),
+            "&gt;" => Some('>'),
+            "&quot;" => Some('"'),
+            "&#39;" | "&#x27;" | "&apos;" => Some('\''),
+            "&nbsp;" => Some(' '),
+            _ => ent
+                .strip_prefix("&#x")
+                .and_then(|h| u32::from_str_radix(h.trim_end_matches(';'), 16).ok())
+                .or_else(|| {
+                    ent.strip_prefix("&#")
+                        .and_then(|d| d.trim_end_matches(';').parse().ok())
+                })
+                .and_then(char::from_u32),
+        });
+        match (entity, decoded) {
+            (Some(ent), Some(c)) => {
+                out.push(c);
+                rest = &after[ent.len()..];
+            }
+            _ => {
+                out.push('&');
+                rest = &after[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+}
+
+/// `text` cut to at most `max` characters, at a word boundary when there is one.
+pub(crate) fn trim(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some((end, _)) => {
+            let head = &text[..end];
+            let cut = head.rfind(' ').filter(|i| *i > end / 2).unwrap_or(end);
+            head[..cut].to_string()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_of_rendered_markdown() {
+        let check = |html: &str, expected: &str| assert_eq!(plain_text(html), expected, "{html}");
+        check(
+            "<h2 id=\"x\">Purpose</h2>\n<p>We use <a href=\"a/\">SOC&nbsp;2</a> reports.</p>",
+            "Purpose We use SOC 2 reports.",
+        );
+        check("<p>a</p><p>b</p>", "a b");
+        check(
+            "<p>(pentest; <a href=\"x\">letter</a>) and <strong>bold</strong>.</p>",
+            "(pentest; letter) and bold.",
+        );
+        check(
+            "<p>R&amp;D &lt;b&gt; &#39;q&#39; &#x2013; &bogus; & x</p>",
+            "R&D <b> 'q' \u{2013} &bogus; & x",
+        );
+        check(
+            "<style>p { color: red }</style><p>kept</p><script>x()</script>",
+            "kept",
+        );
+        check(
+            "<pre class=\"code\"><code><span class=\"hl-x\">echo</span> hi\n</code></pre>",
+            "echo hi",
+        );
+        check("no tags", "no tags");
+    }
+
+    #[test]
+    fn trimmed_at_a_word() {
+        assert_eq!(trim("short", 10), "short");
+        assert_eq!(trim("one two three four", 10), "one two");
+        assert_eq!(trim("abcdefghijklmnop", 5), "abcde");
+        assert_eq!(trim("ä ö ü ß é", 5), "ä ö");
     }
 }

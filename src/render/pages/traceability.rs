@@ -6,7 +6,7 @@ use super::controls::{ControlRow, control_row};
 use super::page;
 use crate::diagnostic::Diagnostic;
 use crate::edition::route::Route;
-use crate::edition::{ControlKey, PolicyKey};
+use crate::edition::{Assessment, ControlKey, EvidenceKey, PolicyKey};
 use crate::edition::{Entry, Published};
 use crate::output::Output;
 use crate::render::RenderContext;
@@ -18,8 +18,11 @@ pub(in crate::render) fn traceability(cx: &RenderContext) -> Result<Output, Diag
     struct Row {
         control: ControlRow,
         policies: Vec<ItemLink>,
-        /// One flag per matrix column.
+        evidence: Vec<ItemLink>,
+        /// One flag per matrix column (policies, then evidence).
         cells: Vec<bool>,
+        /// An applicable (or unassessed) control with no visible policy and no evidence.
+        uncovered: bool,
     }
     #[derive(Serialize)]
     struct Gap {
@@ -29,15 +32,20 @@ pub(in crate::render) fn traceability(cx: &RenderContext) -> Result<Output, Diag
     #[derive(Serialize)]
     struct Data {
         rows: Vec<Row>,
+        /// The matrix's columns: the policies, then the evidence.
         columns: Vec<ItemLink>,
+        /// How many of `columns` are policies (the rest are evidence).
+        policy_columns: usize,
+        evidence_columns: usize,
         matrix: bool,
         no_policy: Vec<Gap>,
         no_evidence: Vec<Gap>,
         expired_evidence: Vec<Gap>,
         not_assessed: Vec<Gap>,
     }
-    /// A grid wider than this is unreadable; the list form carries the same links.
-    const MATRIX_MAX_COLUMNS: usize = 40;
+    /// A grid wider than this is unreadable even with its sticky headings; the list form
+    /// carries the same links.
+    const MATRIX_MAX_COLUMNS: usize = 60;
     let e = cx.edition;
     let route = Route::Traceability;
     let root = &route.root();
@@ -46,7 +54,13 @@ pub(in crate::render) fn traceability(cx: &RenderContext) -> Result<Output, Diag
         .iter_published()
         .map(|(k, p)| (k, cx.open_link(root, p)))
         .collect();
-    let matrix = !columns.is_empty() && columns.len() <= MATRIX_MAX_COLUMNS;
+    let evidence_columns: Vec<(EvidenceKey, ItemLink)> = e
+        .evidence
+        .iter_published()
+        .map(|(k, ev)| (k, cx.open_link(root, ev)))
+        .collect();
+    let width = columns.len() + evidence_columns.len();
+    let matrix = width > 0 && width <= MATRIX_MAX_COLUMNS;
     let rows = e
         .controls
         .iter()
@@ -58,13 +72,24 @@ pub(in crate::render) fn traceability(cx: &RenderContext) -> Result<Output, Diag
                 .copied()
                 .filter(|k| e.policies.get(*k).and_then(Entry::published).is_some())
                 .collect();
+            let evidence: Vec<EvidenceKey> = c
+                .evidence
+                .keys
+                .iter()
+                .copied()
+                .filter(|k| e.evidence.get(*k).and_then(Entry::published).is_some())
+                .collect();
             let cells = if matrix {
-                columns
-                    .iter()
-                    .map(|(k, _)| linked.binary_search(k).is_ok())
-                    .collect()
+                let policy_cells = columns.iter().map(|(k, _)| linked.contains(k));
+                let evidence_cells = evidence_columns.iter().map(|(k, _)| evidence.contains(k));
+                policy_cells.chain(evidence_cells).collect()
             } else {
                 Vec::new()
+            };
+            let needs_coverage = match &c.assessment {
+                Assessment::Published(m) => m.applicable,
+                Assessment::NotAssessed => true,
+                Assessment::Withheld => false,
             };
             Row {
                 control: control_row(cx, c, root),
@@ -73,7 +98,13 @@ pub(in crate::render) fn traceability(cx: &RenderContext) -> Result<Output, Diag
                     .filter_map(|k| e.policies.get(*k))
                     .map(|entry| cx.link(root, entry))
                     .collect(),
+                evidence: evidence
+                    .iter()
+                    .filter_map(|k| e.evidence.get(*k))
+                    .map(|entry| cx.link(root, entry))
+                    .collect(),
                 cells,
+                uncovered: needs_coverage && linked.is_empty() && evidence.is_empty(),
             }
         })
         .collect();
@@ -86,8 +117,14 @@ pub(in crate::render) fn traceability(cx: &RenderContext) -> Result<Output, Diag
     let gaps = &e.gaps;
     let data = Data {
         rows,
+        policy_columns: if matrix { columns.len() } else { 0 },
+        evidence_columns: if matrix { evidence_columns.len() } else { 0 },
         columns: if matrix {
-            columns.into_iter().map(|(_, l)| l).collect()
+            columns
+                .into_iter()
+                .map(|(_, l)| l)
+                .chain(evidence_columns.into_iter().map(|(_, l)| l))
+                .collect()
         } else {
             Vec::new()
         },

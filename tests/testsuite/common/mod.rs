@@ -128,6 +128,12 @@ pub fn resolve_link(page: &str, link: &str) -> Option<String> {
     if link.is_empty() || link.starts_with('#') || link.contains(':') || link.starts_with("//") {
         return None;
     }
+    // The 404 page is served at any depth, so it links by absolute paths under `base_url`'s
+    // path (`/` for the sites tested here); any other page's root-absolute link would break
+    // under a sub-path.
+    if let (true, Some(from_root)) = (page == "404.html", link.strip_prefix('/')) {
+        return resolve_link("index.html", from_root).or_else(|| Some("index.html".into()));
+    }
     assert!(
         !link.starts_with('/'),
         "root-absolute link {link} in {page} breaks under a sub-path"
