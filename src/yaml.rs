@@ -217,7 +217,7 @@ fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -480,10 +480,15 @@ mod tests {
     #[test]
     fn large_registers_load() {
         let n = 60_000; // 5 values each: 300,001 in all
-        let src: String = (0..n).map(|i| format!("- id: e{i}\n  title: T\n")).collect();
+        let src: String = (0..n)
+            .map(|i| format!("- id: e{i}\n  title: T\n"))
+            .collect();
         let v: Vec<Entry> = parse(&src, "evidence/register.yaml", 0).expect("a large register");
         assert_eq!(v.len(), n);
-        assert_eq!(v[n - 1].id.as_ref().map(|s| s.value.as_str()), Some("e59999"));
+        assert_eq!(
+            v[n - 1].id.as_ref().map(|s| s.value.as_str()),
+            Some("e59999")
+        );
         assert_eq!(thousands(50_000), "50,000");
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1_234_567), "1,234,567");
@@ -501,7 +506,8 @@ mod tests {
         }
         let d = fail(&bomb);
         assert!(
-            d.message.starts_with("the aliases (`*name`) in this file repeat values so often"),
+            d.message
+                .starts_with("the aliases (`*name`) in this file repeat values so often"),
             "{d}"
         );
         assert!(d.pos.line >= 2 && d.pos.line <= 10, "{d:?}");
@@ -519,8 +525,9 @@ mod tests {
             .collect();
         let d = fail(&ratio);
         assert!(
-            d.message
-                .starts_with("this file uses 1") && d.message.contains("aliases (`*name`) for 1 anchors (`&name`), more than 10 per anchor"),
+            d.message.starts_with("this file uses 1")
+                && d.message
+                    .contains("aliases (`*name`) for 1 anchors (`&name`), more than 10 per anchor"),
             "{d}"
         );
         // More aliases than any file may use, however many anchors.

@@ -155,7 +155,11 @@ mod tests {
         let tmp = dir.path().join("a.md.tmp");
         std::fs::write(&tmp, "two").expect("write");
         std::fs::rename(&tmp, &path).expect("rename");
-        assert_ne!(first, stamp_of(&path), "a file renamed over it is another file");
+        assert_ne!(
+            first,
+            stamp_of(&path),
+            "a file renamed over it is another file"
+        );
         std::fs::write(&path, "three").expect("write");
         let written = stamp_of(&path);
         assert_ne!(first, written, "another size is another stamp");

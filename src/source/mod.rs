@@ -362,9 +362,11 @@ fn read_parsed<V: Clone>(
             generation,
         );
     }
-    Some(memo.get_or((key, cache::hash(&(hash, salt))), generation, || {
-        parse(&text)
-    }))
+    Some(
+        memo.get_or((key, cache::hash(&(hash, salt))), generation, || {
+            parse(&text)
+        }),
+    )
 }
 
 /// Parses one register file into its entries (their evidence files are not looked at here).
@@ -418,8 +420,7 @@ fn add_register(root: &Path, parsed: &ParsedRegister, src: &mut Sources, diags: 
                 let mut ev = ev.clone();
                 if let Some((file, pos)) = file {
                     ev.common.field_pos.push(("file", pos.clone()));
-                    ev.file =
-                        load_evidence_file(root, file, pos, ev.common.classification, diags);
+                    ev.file = load_evidence_file(root, file, pos, ev.common.classification, diags);
                 }
                 src.evidence.push(ev);
             }
@@ -1030,7 +1031,11 @@ mod tests {
             "title: T\nbase_url: https://example.test/\norganisation:\n  name: Org\n",
         );
         write("scope.md", "---\ntitle: Scope\n---\nAll.\n");
-        let policy = |title: &str| format!("---\ntitle: {title}\nowner: O\nversion: \"1\"\nstatus: approved\napproved: 2026-01-01\n---\nText.\n");
+        let policy = |title: &str| {
+            format!(
+                "---\ntitle: {title}\nowner: O\nversion: \"1\"\nstatus: approved\napproved: 2026-01-01\n---\nText.\n"
+            )
+        };
         write("policies/a.md", &policy("Alpha"));
         write("policies/b.md", &policy("Bravo"));
         write(
