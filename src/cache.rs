@@ -20,7 +20,7 @@ pub struct Memo<K, V> {
 }
 
 impl<K: Hash + Eq, V: Clone> Memo<K, V> {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Memo {
             map: Mutex::new(HashMap::new()),
         }
@@ -37,7 +37,20 @@ impl<K: Hash + Eq, V: Clone> Memo<K, V> {
         v
     }
 
-    fn prune(&self, keep_since: u64) {
+    /// The cached value for `key`, if there is one (marked as used by `generation`).
+    pub fn get(&self, key: &K, generation: u64) -> Option<V> {
+        let mut map = self.lock();
+        let (v, used) = map.get_mut(key)?;
+        *used = generation;
+        Some(v.clone())
+    }
+
+    /// Stores `value` for `key`, replacing what was there.
+    pub fn insert(&self, key: K, value: V, generation: u64) {
+        self.lock().insert(key, (value, generation));
+    }
+
+    pub(crate) fn prune(&self, keep_since: u64) {
         self.lock().retain(|_, (_, used)| *used >= keep_since);
     }
 
@@ -54,8 +67,10 @@ pub type ParsedPolicy = Arc<(Option<Policy>, Diagnostics)>;
 /// The memo tables of one site.
 pub struct Cache {
     generation: AtomicU64,
-    /// Policy files by (path, hash of content and default classification).
+    /// Policy files by (path, hash of content hash and default classification).
     pub policies: Memo<(String, u64), ParsedPolicy>,
+    /// Register files and what each source file looked like (see `source::memo`).
+    pub sources: crate::source::memo::SourceCache,
     /// Link destinations and positions in a Markdown text, by hash of the text.
     pub links: Memo<u64, Arc<Vec<LinkAt>>>,
     /// Heading anchors of a Markdown text, by hash of the text.
@@ -70,6 +85,7 @@ impl Default for Cache {
         Cache {
             generation: AtomicU64::new(0),
             policies: Memo::new(),
+            sources: Default::default(),
             links: Memo::new(),
             headings: Memo::new(),
             rendered: Memo::new(),
@@ -101,6 +117,7 @@ impl Cache {
         const KEEP: u64 = 3;
         let current = self.generation().saturating_sub(KEEP - 1);
         self.policies.prune(current);
+        self.sources.prune(current);
         self.links.prune(current);
         self.headings.prune(current);
         self.rendered.prune(current);

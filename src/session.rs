@@ -39,7 +39,7 @@ pub struct Prepared {
     /// Whether the theme was compiled anew (the first build, or changed template overrides).
     pub theme_changed: bool,
     /// The theme's own warnings, kept with it when it is reused.
-    theme_warnings: Vec<Diagnostic>,
+    pub theme_warnings: Vec<Diagnostic>,
     loaded: Duration,
 }
 
@@ -88,8 +88,32 @@ impl Session {
     /// Load, link, check, and compile the theme. On failure the errors come with every
     /// warning found so far, whichever stage failed.
     pub fn prepare(&mut self) -> Result<Prepared, Failed> {
+        self.prepare_inner(true)
+    }
+
+    /// `prepare` without the audit rules, so the caller can run them alongside other work
+    /// (`serve` builds the edition meanwhile) and hand their result to `with_checks`. The
+    /// warnings it returns are those of loading and linking only (the theme's are in
+    /// `theme_warnings`), so that a failed check reports what `prepare` would.
+    pub fn prepare_unchecked(&mut self) -> Result<Prepared, Failed> {
+        self.prepare_inner(false)
+    }
+
+    fn prepare_inner(&mut self, check: bool) -> Result<Prepared, Failed> {
         let start = Instant::now();
-        let (site, mut diags) = load(&self.root, self.today, self.audience, &self.cache);
+        let (site, mut diags) = if check {
+            load(&self.root, self.today, self.audience, &self.cache)
+        } else {
+            let (site, mut diags) = load_linked(&self.root, self.today, self.audience, &self.cache);
+            // A failing load reports the rules' findings too, as `load` does.
+            if diags.has_errors()
+                && let Some(site) = &site
+            {
+                diags.extend(checks::check(site));
+                diags.ignore(&site.config.ignore);
+            }
+            (site, diags)
+        };
         let Some(site) = site.filter(|_| !diags.has_errors()) else {
             return Err(Failed {
                 ignored: diags.ignored(),
@@ -98,10 +122,18 @@ impl Session {
         };
         let (theme, theme_warnings, theme_changed) = match self.theme_for(&site) {
             Ok(t) => t,
-            Err(errors) => return Err(failed(diags, errors)),
+            Err(errors) => {
+                if !check {
+                    diags.extend(checks::check(&site));
+                    diags.ignore(&site.config.ignore);
+                }
+                return Err(failed(diags, errors));
+            }
         };
-        for w in &theme_warnings {
-            diags.push(w.clone());
+        if check {
+            for w in &theme_warnings {
+                diags.push(w.clone());
+            }
         }
         diags.ignore(&site.config.ignore);
         let md = match &self.md {
@@ -177,12 +209,50 @@ pub fn load(
     audience: Audience,
     cache: &Arc<Cache>,
 ) -> (Option<Site>, Diagnostics) {
+    let (site, mut diags) = load_linked(root, today, audience, cache);
+    if let Some(site) = &site {
+        diags.extend(checks::check(site));
+        // Rules `site.yaml` silences on purpose; the theme's warnings are dropped in `prepare`.
+        diags.ignore(&site.config.ignore);
+    }
+    (site, diags)
+}
+
+/// The warnings of `Session::prepare_unchecked` completed with the audit rules' `checks` and
+/// the theme's warnings, as `prepare` would have them; the errors (as `prepare` reports them)
+/// if a rule found one.
+pub fn with_checks(
+    site: &Site,
+    mut warnings: Diagnostics,
+    mut checks: Diagnostics,
+    theme_warnings: &[Diagnostic],
+) -> Result<Diagnostics, Failed> {
+    checks.ignore(&site.config.ignore);
+    warnings.extend(checks);
+    if warnings.has_errors() {
+        return Err(Failed {
+            ignored: warnings.ignored(),
+            errors: warnings.into_sorted(),
+        });
+    }
+    for w in theme_warnings {
+        warnings.push(w.clone());
+    }
+    warnings.ignore(&site.config.ignore);
+    Ok(warnings)
+}
+
+/// `load` without the audit rules (see `Session::prepare_unchecked`).
+pub fn load_linked(
+    root: &Path,
+    today: Date,
+    audience: Audience,
+    cache: &Arc<Cache>,
+) -> (Option<Site>, Diagnostics) {
     cache.begin();
     let (sources, mut diags) = source::load_cached(root, cache, audience.clearance());
     let site = site::link(sources, today, &mut diags, Arc::clone(cache));
     if let Some(site) = &site {
-        diags.extend(checks::check(site));
-        // Rules `site.yaml` silences on purpose; the theme's warnings are dropped in `prepare`.
         diags.ignore(&site.config.ignore);
     }
     (site, diags)

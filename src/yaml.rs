@@ -71,8 +71,7 @@ pub fn parse_all<T: DeserializeOwned>(
     path: &str,
     line_offset: u64,
 ) -> Result<T, Vec<Diagnostic>> {
-    let options = serde_saphyr::options! { with_snippet: false };
-    serde_saphyr::from_str_with_options(text, options).map_err(|e| {
+    serde_saphyr::from_str_with_options(text, options_for(text)).map_err(|e| {
         let (line, column) = e
             .location()
             .map(|l| (l.line(), l.column()))
@@ -98,6 +97,9 @@ pub fn parse_all<T: DeserializeOwned>(
                     )
                 })
                 .collect();
+        }
+        if let Some(message) = limit_message(&e) {
+            return vec![Diagnostic::error(at(line, column), Rule::YamlSyntax, message)];
         }
         let raw = e.to_string();
         // When the text reads as YAML, what failed is the shape of a value (a word where a
@@ -134,8 +136,93 @@ fn tree(text: &str) -> Option<Spanned<shape::Node>> {
     if !shallow(text) {
         return None;
     }
-    let options = serde_saphyr::options! { with_snippet: false };
-    serde_saphyr::from_str_with_options(text, options).ok()
+    serde_saphyr::from_str_with_options(text, options_for(text)).ok()
+}
+
+/// The parser's defaults, except that the limits a plain document reaches in proportion to
+/// its length grow with `text`: without aliases, a document of n bytes has fewer than 2n
+/// values, 4n parser events and n bytes of text, so a register of any size reads, while an
+/// alias bomb (a small file whose aliases expand it exponentially) is still refused. The
+/// limits that do not grow with honest files stay: aliases, anchors, nesting depth, documents.
+fn options_for(text: &str) -> serde_saphyr::Options {
+    let defaults = serde_saphyr::Budget::default();
+    let n = text.len();
+    serde_saphyr::options! {
+        with_snippet: false,
+        budget: serde_saphyr::budget! {
+            max_nodes: defaults.max_nodes.max(n.saturating_mul(2)),
+            max_events: defaults.max_events.max(n.saturating_mul(4).saturating_add(16)),
+            max_total_scalar_bytes: defaults.max_total_scalar_bytes.max(n.saturating_mul(2)),
+        },
+    }
+}
+
+/// The policy owner's words for a parser limit `e` hit, if it is one (possibly wrapped in the
+/// alias where it was hit).
+fn limit_message(e: &serde_saphyr::Error) -> Option<String> {
+    use serde_saphyr::Error as E;
+    match e.without_snippet() {
+        E::Budget { breach, .. } => Some(budget_message(breach)),
+        E::AliasError { error, .. } => limit_message(error),
+        E::AliasReplayLimitExceeded { .. }
+        | E::AliasExpansionLimitExceeded { .. }
+        | E::AliasReplayStackDepthExceeded { .. }
+        | E::AliasReplayCounterOverflow { .. } => Some(ALIAS_BOMB.into()),
+        _ => None,
+    }
+}
+
+const ALIAS_BOMB: &str = "the aliases (`*name`) in this file repeat values so often that it expands to far more values than its text holds (how an alias bomb works): write the values out instead of repeating aliases";
+
+/// What a breached parser limit means, for a policy owner: which limit, and what to do.
+fn budget_message(breach: &serde_saphyr::budget::BudgetBreach) -> String {
+    use serde_saphyr::budget::BudgetBreach as B;
+    let b = serde_saphyr::Budget::default();
+    match breach {
+        // These grow with the file (`options_for`), so only aliases can reach them.
+        B::Nodes { .. } | B::Events { .. } | B::ScalarBytes { .. } => ALIAS_BOMB.into(),
+        B::Aliases { .. } => format!(
+            "this file uses more than {} aliases (`*name`), the most one YAML file may use: write the values out, or split the file",
+            thousands(b.max_aliases)
+        ),
+        B::AliasAnchorRatio { aliases, anchors } => format!(
+            "this file uses {} aliases (`*name`) for {} anchors (`&name`), more than {} per anchor (how an alias bomb works): write the values out instead of repeating aliases",
+            thousands(*aliases),
+            thousands(*anchors),
+            b.alias_anchor_ratio_multiplier
+        ),
+        B::Anchors { .. } => format!(
+            "this file defines more than {} anchors (`&name`), the most one YAML file may define: split the file",
+            thousands(b.max_anchors)
+        ),
+        B::RecordedAnchorEvents { .. } | B::RecordedAnchorBytes { .. } => "the values under anchors (`&name`) here are too large to be repeated by aliases: write the values out instead of repeating aliases".into(),
+        B::Depth { .. } => format!(
+            "lists and mappings nest more than {} levels deep here, the deepest a YAML file may nest: flatten the structure",
+            b.max_depth
+        ),
+        B::Documents { .. } => format!(
+            "this file holds more than {} YAML documents (separated by `---` lines); a register or front matter is one document",
+            thousands(b.max_documents)
+        ),
+        B::MergeKeys { .. } => format!(
+            "this file uses more than {} merge keys (`<<`), the most one YAML file may use: write the values out",
+            thousands(b.max_merge_keys)
+        ),
+        other => format!("the YAML here is too complex to read safely ({other:?}): simplify it"),
+    }
+}
+
+/// 50000 → "50,000".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
 }
 
 /// Whether `text` certainly nests less than `LIMIT` levels (a tree level costs a lot of stack
@@ -189,10 +276,6 @@ pub fn pos_of<T>(value: &Spanned<T>, path: &str, line_offset: u64) -> Pos {
 /// sometimes address the programmer; rewrite those for a policy owner.
 fn clean_message(raw: &str) -> String {
     let mut msg = raw.trim().to_string();
-    if msg.starts_with("budget breached") {
-        // serde-saphyr's guard against alias bombs and runaway nesting.
-        return "the YAML expands to too many values (aliases reused too often or nesting too deep): write the values out plainly".into();
-    }
     if let Some(i) = msg.rfind(" at line ") {
         msg.truncate(i);
     }
@@ -390,6 +473,77 @@ mod tests {
         );
         let ds = parse_all::<Item>("likelihood: high\n", "p.md", 1).unwrap_err();
         assert_eq!(ds[0].rule, Rule::WrongType);
+    }
+
+    /// Registers of any size read: the limits that grow with honest files grow with the file
+    /// (the parser's default would stop at 250,000 values, about 13,000 evidence items).
+    #[test]
+    fn large_registers_load() {
+        let n = 60_000; // 5 values each: 300,001 in all
+        let src: String = (0..n)
+            .map(|i| format!("- id: e{i}\n  title: T\n"))
+            .collect();
+        let v: Vec<Entry> = parse(&src, "evidence/register.yaml", 0).expect("a large register");
+        assert_eq!(v.len(), n);
+        assert_eq!(
+            v[n - 1].id.as_ref().map(|s| s.value.as_str()),
+            Some("e59999")
+        );
+        assert_eq!(thousands(50_000), "50,000");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    /// Each limit that stays is named, at the place it was hit, in the owner's words.
+    #[test]
+    fn limits_say_which_limit_and_where() {
+        let fail = |src: &str| parse::<serde_json::Value>(src, "x.yaml", 0).unwrap_err();
+        // The billion laughs: ten aliases per level, nine levels.
+        let mut bomb = String::from("a0: &a0 [lol,lol,lol,lol,lol,lol,lol,lol,lol,lol]\n");
+        for i in 1..=9 {
+            let row = vec![format!("*a{}", i - 1); 10].join(",");
+            bomb.push_str(&format!("a{i}: &a{i} [{row}]\n"));
+        }
+        let d = fail(&bomb);
+        assert!(
+            d.message
+                .starts_with("the aliases (`*name`) in this file repeat values so often"),
+            "{d}"
+        );
+        assert!(d.pos.line >= 2 && d.pos.line <= 10, "{d:?}");
+        assert_eq!(d.rule, Rule::YamlSyntax);
+        // Too deep.
+        let deep = format!("a: {}x{}\n", "[".repeat(70), "]".repeat(70));
+        let d = fail(&deep);
+        assert_eq!(
+            d.to_string(),
+            "x.yaml:1:67: error: lists and mappings nest more than 64 levels deep here, the deepest a YAML file may nest: flatten the structure"
+        );
+        // Many aliases of few anchors, in a small file.
+        let ratio: String = std::iter::once("- &a x\n".to_string())
+            .chain((0..150).map(|_| "- *a\n".to_string()))
+            .collect();
+        let d = fail(&ratio);
+        assert!(
+            d.message.starts_with("this file uses 1")
+                && d.message
+                    .contains("aliases (`*name`) for 1 anchors (`&name`), more than 10 per anchor"),
+            "{d}"
+        );
+        // More aliases than any file may use, however many anchors.
+        let many: String = (0..5_100)
+            .map(|i| {
+                let uses: String = (0..10).map(|_| format!("- *a{i}\n")).collect();
+                format!("- &a{i} x\n{uses}")
+            })
+            .collect();
+        let d = fail(&many);
+        assert!(
+            d.message
+                .starts_with("this file uses more than 50,000 aliases (`*name`)"),
+            "{d}"
+        );
+        assert!(d.pos.line > 50_000, "{d:?}");
     }
 
     #[test]

@@ -6,13 +6,14 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::checks;
 use crate::diagnostic::{Diagnostic, Failed};
 use crate::edition::Edition;
 use crate::markdown;
 use crate::model::{Audience, Date};
 use crate::render::{self, RenderContext, Theme, routes};
 use crate::rules::Rule;
-use crate::session::{Prepared, Session};
+use crate::session::{self, Prepared, Session};
 use crate::site::Site;
 
 /// What an edition borrows from: the linked site and the Markdown renderer.
@@ -104,8 +105,7 @@ impl Builder {
     /// found so far, as `build`'s does (the same session runs both).
     pub fn build(&mut self) -> Result<LiveSite, Failed> {
         let audience = self.session.audience();
-        let prepared = self.session.prepare()?;
-        self.session.prune();
+        let prepared = self.session.prepare_unchecked()?;
         let theme_changed = prepared.theme_changed;
         let kept_theme = prepared.theme_to_keep();
         let Prepared {
@@ -113,14 +113,30 @@ impl Builder {
             theme,
             md,
             warnings,
+            theme_warnings,
             ..
         } = prepared;
+        // The audit rules only add warnings (or fail the build): they run beside the edition
+        // and its page list, on the other core.
+        let mut checks = None;
+        let mut paths = HashSet::new();
         let edition = SiteEdition::new(Sources { site, md }, |s| {
-            Edition::new(&s.site, audience, &s.md)
+            let ((edition, list), found) = rayon::join(
+                || {
+                    let edition = Edition::new(&s.site, audience, &s.md);
+                    let list = routes::paths(&edition);
+                    (edition, list)
+                },
+                || checks::check(&s.site),
+            );
+            paths = list.into_iter().collect();
+            checks = Some(found);
+            edition
         });
-        let paths: HashSet<String> = routes::paths(edition.borrow_dependent())
-            .into_iter()
-            .collect();
+        let site = &edition.borrow_owner().site;
+        let warnings =
+            session::with_checks(site, warnings, checks.unwrap_or_default(), &theme_warnings)?;
+        self.session.prune();
         let mut pages = HashMap::new();
         if theme_changed {
             let outputs = render::render(edition.borrow_dependent(), &theme).map_err(|errors| {

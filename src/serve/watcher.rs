@@ -13,8 +13,10 @@ use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, ne
 use super::classify;
 
 /// Quiet time after the last event before a batch is reported: long enough to gather an
-/// editor's write-and-rename, short enough to feel instant.
-pub const DEBOUNCE: Duration = Duration::from_millis(20);
+/// editor's write-and-rename (inotify reports both halves of a rename at once, and an editor
+/// writes its temporary file microseconds before), short enough that it is not most of a
+/// save's latency. A change that arrives later still triggers its own rebuild.
+pub const DEBOUNCE: Duration = Duration::from_millis(5);
 
 /// A running watcher; events stop when it is dropped.
 pub struct Watcher {

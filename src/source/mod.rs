@@ -4,21 +4,24 @@
 pub mod fields;
 pub mod frontmatter;
 pub mod items;
+pub mod memo;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 
-use crate::cache::{self, Cache, ParsedPolicy};
+use crate::cache::{self, Cache, Memo, ParsedPolicy};
 use crate::config::{self, Config};
 use crate::diagnostic::{Diagnostics, Pos};
 use crate::model::*;
 use crate::rules::Rule;
 use crate::yaml;
 use fields::Fields;
+use memo::{ParsedRegister, Register, Seen, Stamp};
 
 /// Everything read from a site folder, parsed but not yet linked.
 #[derive(Debug, Default)]
@@ -138,19 +141,20 @@ pub fn load_cached(root: &Path, cache: &Cache, audience: Classification) -> (Sou
         .filter(|p| p.starts_with("policies/") && is_markdown(p))
         .collect();
     let default = config.default_classification(Collection::Policies);
-    let generation = cache.generation();
+    // Files changed since this moment are read again next time, whatever their stamp says.
+    let now = SystemTime::now();
     let parsed: Vec<ParsedPolicy> = policy_files
         .par_iter()
         .map(|path| {
             let mut d = Diagnostics::new();
-            let Some(text) = read_text(root, path, &mut d) else {
-                return Arc::new((None, d));
-            };
-            let key = ((*path).clone(), cache::hash(&(&text, default)));
-            cache.policies.get_or(key, generation, || {
-                let p = load_policy(path, &text, default, &mut d);
+            let salt = cache::hash(&default);
+            let parse = |text: &str| {
+                let mut d = Diagnostics::new();
+                let p = load_policy(path, text, default, &mut d);
                 Arc::new((p, d))
-            })
+            };
+            read_parsed(root, path, cache, &cache.policies, salt, now, &mut d, parse)
+                .unwrap_or_else(|| Arc::new((None, d)))
         })
         .collect();
     for parsed in parsed {
@@ -160,22 +164,41 @@ pub fn load_cached(root: &Path, cache: &Cache, audience: Classification) -> (Sou
     }
     collect_policy_files(root, &mut src, audience, &mut diags);
 
-    for collection in REGISTERS {
-        let prefix = format!("{}/", collection.dir());
-        let files: Vec<String> = src
-            .files
-            .iter()
-            .filter(|p| p.starts_with(&prefix) && is_yaml(p))
-            .cloned()
-            .collect();
-        let default = config.default_classification(collection);
-        for path in files {
-            let Some(text) = read_text(root, &path, &mut diags) else {
-                continue;
-            };
-            load_register(
-                root, collection, &path, &text, default, &mut src, &mut diags,
+    // Every register file at once (each is one parse), applied in a fixed order.
+    let registers: Vec<(Collection, &String)> = REGISTERS
+        .into_iter()
+        .flat_map(|collection| {
+            let prefix = format!("{}/", collection.dir());
+            src.files
+                .iter()
+                .filter(move |p| p.starts_with(&prefix) && is_yaml(p))
+                .map(move |p| (collection, p))
+        })
+        .collect();
+    let parsed: Vec<(Option<ParsedRegister>, Diagnostics)> = registers
+        .par_iter()
+        .map(|&(collection, path)| {
+            let mut d = Diagnostics::new();
+            let default = config.default_classification(collection);
+            let salt = cache::hash(&(collection.dir(), default));
+            let parse = |text: &str| Arc::new(parse_register(collection, path, text, default));
+            let parsed = read_parsed(
+                root,
+                path,
+                cache,
+                &cache.sources.registers,
+                salt,
+                now,
+                &mut d,
+                parse,
             );
+            (parsed, d)
+        })
+        .collect();
+    for (parsed, d) in parsed {
+        diags.extend(d);
+        if let Some(parsed) = parsed {
+            add_register(root, &parsed, &mut src, &mut diags);
         }
     }
 
@@ -293,64 +316,118 @@ fn split_markdown<'t, T: DeserializeOwned>(
     Some((raw, body, split.yaml))
 }
 
-fn load_register(
+/// The parsed file at `rel` from `memo` (keyed by its content hash and `salt`, which stands
+/// for everything else the parse depends on), parsed by `parse` when not there. A file whose
+/// stamp equals the last load's (and had settled then) is neither read nor hashed. `None`
+/// when the file cannot be read (reported in `diags`) or has gone.
+#[allow(clippy::too_many_arguments)]
+fn read_parsed<V: Clone>(
     root: &Path,
+    rel: &str,
+    cache: &Cache,
+    memo: &Memo<(String, u64), V>,
+    salt: u64,
+    now: SystemTime,
+    diags: &mut Diagnostics,
+    parse: impl FnOnce(&str) -> V,
+) -> Option<V> {
+    let generation = cache.generation();
+    let sources = &cache.sources;
+    let key = rel.to_string();
+    // Taken before reading: a change while reading gives the file another stamp next time.
+    let stamp = std::fs::metadata(root.join(rel))
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .map(|m| Stamp::of(&m));
+    if let Some(stamp) = stamp
+        && let Some(seen) = sources.seen.get(&key, generation)
+        && seen.trusted
+        && seen.stamp == stamp
+        && let Some(v) = memo.get(&(key.clone(), cache::hash(&(seen.hash, salt))), generation)
+    {
+        return Some(v);
+    }
+    let text = read_text(root, rel, diags)?;
+    sources.count_read();
+    let hash = cache::hash(&text);
+    if let Some(stamp) = stamp {
+        let trusted = stamp.settled(now, sources.settle);
+        sources.seen.insert(
+            key.clone(),
+            Seen {
+                stamp,
+                hash,
+                trusted,
+            },
+            generation,
+        );
+    }
+    Some(
+        memo.get_or((key, cache::hash(&(hash, salt))), generation, || {
+            parse(&text)
+        }),
+    )
+}
+
+/// Parses one register file into its entries (their evidence files are not looked at here).
+fn parse_register(
     collection: Collection,
     path: &str,
     text: &str,
     default: Classification,
-    src: &mut Sources,
-    diags: &mut Diagnostics,
-) {
-    // An empty file is an empty register, not an error.
-    if text.trim().is_empty() {
-        return;
-    }
+) -> (Register, Diagnostics) {
+    let mut diags = Diagnostics::new();
     let mut f = Fields {
         path,
         source: text,
         line_offset: 0,
-        diags,
+        diags: &mut diags,
     };
-    match collection {
-        Collection::Controls => {
-            for raw in parse_list(text, &mut f) {
-                src.mappings.extend(items::mapping(raw, default, &mut f));
+    // An empty file is an empty register, not an error.
+    let empty = text.trim().is_empty();
+    macro_rules! entries {
+        ($parse:path) => {
+            if empty {
+                Vec::new()
+            } else {
+                parse_list(text, &mut f)
+                    .into_iter()
+                    .filter_map(|raw| $parse(raw, default, &mut f))
+                    .collect()
             }
-        }
-        Collection::Evidence => {
-            for raw in parse_list(text, &mut f) {
-                if let Some((mut ev, file)) = items::evidence(raw, default, &mut f) {
-                    if let Some((file, pos)) = file {
-                        ev.common.field_pos.push(("file", pos.clone()));
-                        ev.file = load_evidence_file(
-                            root,
-                            &file,
-                            &pos,
-                            ev.common.classification,
-                            f.diags,
-                        );
-                    }
-                    src.evidence.push(ev);
+        };
+    }
+    let register = match collection {
+        Collection::Controls => Register::Mappings(entries!(items::mapping)),
+        Collection::Evidence => Register::Evidence(entries!(items::evidence)),
+        Collection::Risks => Register::Risks(entries!(items::risk)),
+        Collection::Findings => Register::Findings(entries!(items::finding)),
+        Collection::Suppliers => Register::Suppliers(entries!(items::supplier)),
+        // Policies are Markdown files, never registers.
+        Collection::Policies => Register::Suppliers(Vec::new()),
+    };
+    (register, diags)
+}
+
+/// Adds a parsed register's entries to `src`, checking each evidence item's file.
+fn add_register(root: &Path, parsed: &ParsedRegister, src: &mut Sources, diags: &mut Diagnostics) {
+    let (register, d) = &**parsed;
+    diags.extend(d.clone());
+    match register {
+        Register::Mappings(v) => src.mappings.extend(v.iter().cloned()),
+        Register::Evidence(v) => {
+            for (ev, file) in v {
+                let mut ev = ev.clone();
+                if let Some((file, pos)) = file {
+                    ev.common.field_pos.push(("file", pos.clone()));
+                    ev.file = load_evidence_file(root, file, pos, ev.common.classification, diags);
                 }
+                src.evidence.push(ev);
             }
         }
-        Collection::Risks => {
-            for raw in parse_list(text, &mut f) {
-                src.risks.extend(items::risk(raw, default, &mut f));
-            }
-        }
-        Collection::Findings => {
-            for raw in parse_list(text, &mut f) {
-                src.findings.extend(items::finding(raw, default, &mut f));
-            }
-        }
-        Collection::Suppliers => {
-            for raw in parse_list(text, &mut f) {
-                src.suppliers.extend(items::supplier(raw, default, &mut f));
-            }
-        }
-        Collection::Policies => {}
+        Register::Risks(v) => src.risks.extend(v.iter().cloned()),
+        Register::Findings(v) => src.findings.extend(v.iter().cloned()),
+        Register::Suppliers(v) => src.suppliers.extend(v.iter().cloned()),
     }
 }
 
@@ -938,6 +1015,63 @@ fn is_hidden(e: &walkdir::DirEntry) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A load with a warm cache reads no file whose stamp is unchanged and settled, and reads
+    /// an edited one (even at the same size) — and loads exactly what a cold load does.
+    #[test]
+    fn unchanged_files_are_not_read_again() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let write = |path: &str, text: &str| {
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, text).expect("write");
+        };
+        write(
+            "site.yaml",
+            "title: T\nbase_url: https://example.test/\norganisation:\n  name: Org\n",
+        );
+        write("scope.md", "---\ntitle: Scope\n---\nAll.\n");
+        let policy = |title: &str| {
+            format!(
+                "---\ntitle: {title}\nowner: O\nversion: \"1\"\nstatus: approved\napproved: 2026-01-01\n---\nText.\n"
+            )
+        };
+        write("policies/a.md", &policy("Alpha"));
+        write("policies/b.md", &policy("Bravo"));
+        write(
+            "risks/register.yaml",
+            "- id: R-1\n  title: Risk\n  likelihood: 2\n  impact: 3\n",
+        );
+        let shape = |src: &Sources| {
+            format!(
+                "{:?} {:?}",
+                src.policies.iter().map(|p| &p.title).collect::<Vec<_>>(),
+                src.risks.iter().map(|r| &r.common.id).collect::<Vec<_>>()
+            )
+        };
+        let load = |cache: &Cache| {
+            cache.begin();
+            let before = cache.sources.reads();
+            let (src, diags) = load_cached(dir.path(), cache, Classification::Internal);
+            assert!(!diags.has_errors(), "{diags:?}");
+            let cold = load(dir.path()).0;
+            assert_eq!(shape(&src), shape(&cold), "a warm load is a cold load");
+            (shape(&src), cache.sources.reads() - before)
+        };
+        let mut cache = Cache::default();
+        cache.sources.settle = std::time::Duration::ZERO;
+        // site.yaml and scope.md are read every time; two policies and a register once.
+        assert_eq!(load(&cache).1, 3);
+        assert_eq!(load(&cache).1, 0, "nothing changed, nothing read");
+        write("policies/a.md", &policy("Alfa!"));
+        let (shape_now, reads) = load(&cache);
+        assert_eq!(reads, 1, "the edited file, same size, is read");
+        assert!(shape_now.contains("Alfa!"), "{shape_now}");
+        // A file changed just before the load is not trusted by its stamp.
+        let fresh = Cache::default();
+        assert_eq!(load(&fresh).1, 3);
+        assert_eq!(load(&fresh).1, 3, "just written: read again");
+    }
 
     /// A build reads only the evidence files its audience may see; the others are checked to
     /// exist as regular files, and never opened.

@@ -117,3 +117,59 @@ fn a_broken_theme_keeps_the_warnings_in_serve_as_in_build() {
     assert!(rules(&served).contains(&"template"), "{served:?}");
     assert_eq!(served, built, "serve and build report the same");
 }
+
+/// A generated site of `n` policies, served warm through edits that reach other pages: a
+/// policy's title (its control pages, traceability, the lists and the search index show it), the same edit undone at once (same size, within one clock tick: the file's stamp
+/// must not hide it), and a register entry. Every file equals a full build after each edit.
+fn generated_site_rebuilt_warm(n: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    crate::gen_site::generate(n, &site).unwrap();
+    let audience = Audience::Internal;
+    let mut builder = Builder::new(&site, audience, today());
+    assert_same_as_cold_build(&mut builder, &site, audience, "first build");
+    // policy-00003 is listed by the mappings of controls A.5.1 and A.5.4.
+    let policy = site.join("policies/policy-00003.md");
+    let text = std::fs::read_to_string(&policy).unwrap();
+    let title = text.lines().nth(1).unwrap().to_string();
+    let retitled = text.replacen(&title, "title: Retitled policy three", 1);
+    std::fs::write(&policy, &retitled).unwrap();
+    assert_same_as_cold_build(&mut builder, &site, audience, "retitled");
+    // The edit reached the pages that depend on it (so the equality above means something).
+    let live = builder.build().unwrap();
+    for page in [
+        "controls/a-5-1/index.html",
+        "traceability/index.html",
+        "search-index.json",
+    ] {
+        let bytes = live.get(page).unwrap().unwrap();
+        assert!(
+            String::from_utf8_lossy(&bytes).contains("Retitled policy three"),
+            "{page} shows the new title"
+        );
+    }
+    let same_size = retitled.replacen("Retitled policy three", "Retitled policy THREE", 1);
+    std::fs::write(&policy, &same_size).unwrap();
+    assert_same_as_cold_build(&mut builder, &site, audience, "same-size edit");
+    let register = site.join("evidence/register.yaml");
+    let ev = std::fs::read_to_string(&register).unwrap();
+    std::fs::write(
+        &register,
+        ev.replacen("Evidence record 0\n", "Evidence record zero\n", 1),
+    )
+    .unwrap();
+    assert_same_as_cold_build(&mut builder, &site, audience, "register edit");
+}
+
+#[test]
+fn generated_site_rebuilt_warm_matches_a_full_build() {
+    generated_site_rebuilt_warm(40);
+}
+
+/// The same at N = 10,000 (minutes in a debug build; run it in release):
+/// `cargo test --release --test testsuite incremental::at_10000 -- --ignored`
+#[test]
+#[ignore = "minutes long: run with --release -- --ignored"]
+fn at_10000_policies_warm_rebuilds_match_a_full_build() {
+    generated_site_rebuilt_warm(10_000);
+}

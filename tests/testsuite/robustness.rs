@@ -205,7 +205,7 @@ fn exponential_aliases_are_refused() {
         .expect_err("the alias budget refuses the expansion");
     assert!(
         err.message
-            .starts_with("the YAML expands to too many values"),
+            .starts_with("the aliases (`*name`) in this file repeat values so often"),
         "{err}"
     );
     assert_eq!(err.pos.path, "policies/x.md");

@@ -1,0 +1,176 @@
+//! What loading keeps between loads of one site folder (`serve` loads on every save): parsed
+//! registers by content, and what each file looked like, so an unchanged file is neither read
+//! nor hashed. A file's size, times and identity (its stamp) are compared with the last load's,
+//! and an equal stamp stands for the content hash recorded then.
+//!
+//! A stamp is trusted only if the file was last changed well before it was recorded: a file
+//! written twice within one tick of the file system's clock, at the same size, would otherwise
+//! keep its old stamp (git's "racily clean" entries). Such a file is read again next time.
+
+use std::fs::Metadata;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime};
+
+use crate::cache::Memo;
+use crate::diagnostic::{Diagnostics, Pos};
+use crate::model::{Evidence, Finding, Mapping, Risk, Supplier};
+
+/// How much older than the load a file's last change must be for its stamp to be trusted:
+/// more than the coarsest timestamp resolution in use (FAT: 2 s).
+const SETTLED: Duration = Duration::from_secs(3);
+
+/// What identifies one version of a file without reading it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stamp {
+    len: u64,
+    modified: Option<SystemTime>,
+    /// Status change time (Unix): set by the kernel on every write, rename or permission
+    /// change, and not settable by programs, unlike the modification time.
+    changed: Option<(i64, i64)>,
+    /// Device and inode (Unix): a file renamed over the old one is another file.
+    id: Option<(u64, u64)>,
+}
+
+impl Stamp {
+    pub fn of(meta: &Metadata) -> Self {
+        #[cfg(unix)]
+        let (changed, id) = {
+            use std::os::unix::fs::MetadataExt;
+            (
+                Some((meta.ctime(), meta.ctime_nsec())),
+                Some((meta.dev(), meta.ino())),
+            )
+        };
+        #[cfg(not(unix))]
+        let (changed, id) = (None, None);
+        Stamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            changed,
+            id,
+        }
+    }
+
+    /// Whether the file had settled (last changed at least `settle` before `now`), so that
+    /// any later change gives it another stamp. Unknown times never settle.
+    pub fn settled(&self, now: SystemTime, settle: Duration) -> bool {
+        let Some(modified) = self.modified else {
+            return false;
+        };
+        let changed = match self.changed {
+            Some((secs, nanos)) => {
+                let Ok(secs) = u64::try_from(secs) else {
+                    return false;
+                };
+                let nanos = u32::try_from(nanos).unwrap_or(0);
+                SystemTime::UNIX_EPOCH + Duration::new(secs, nanos)
+            }
+            None if cfg!(unix) => return false,
+            None => modified,
+        };
+        let last = modified.max(changed);
+        last.checked_add(settle).is_some_and(|t| t < now)
+    }
+}
+
+/// What the last load saw of a file: its stamp and content hash, and whether the stamp may
+/// stand for the content next time.
+#[derive(Clone, Copy, Debug)]
+pub struct Seen {
+    pub stamp: Stamp,
+    pub hash: u64,
+    pub trusted: bool,
+}
+
+/// The entries of one register file, parsed (evidence files are checked and read later, on
+/// every load: they are files of their own).
+#[derive(Debug, Clone)]
+pub enum Register {
+    Mappings(Vec<Mapping>),
+    Evidence(Vec<(Evidence, Option<(String, Pos)>)>),
+    Risks(Vec<Risk>),
+    Findings(Vec<Finding>),
+    Suppliers(Vec<Supplier>),
+}
+
+/// A parsed register file and what parsing it reported.
+pub type ParsedRegister = Arc<(Register, Diagnostics)>;
+
+/// The loader's memo tables (held in `crate::cache::Cache`, pruned with it).
+pub struct SourceCache {
+    /// Register files by (path, hash of content, collection and default classification).
+    pub registers: Memo<(String, u64), ParsedRegister>,
+    /// What the last loads saw of each source file, by path.
+    pub seen: Memo<String, Seen>,
+    /// How long after its last change a file's stamp is trusted (`SETTLED`; tests shorten it).
+    pub settle: Duration,
+    /// How many source files were read for their content (tests count them).
+    pub reads: AtomicUsize,
+}
+
+impl Default for SourceCache {
+    fn default() -> Self {
+        SourceCache {
+            registers: Memo::new(),
+            seen: Memo::new(),
+            settle: SETTLED,
+            reads: AtomicUsize::new(0),
+        }
+    }
+}
+
+impl SourceCache {
+    pub fn prune(&self, keep_since: u64) {
+        self.registers.prune(keep_since);
+        self.seen.prune(keep_since);
+    }
+
+    pub fn count_read(&self) {
+        self.reads.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn reads(&self) -> usize {
+        self.reads.load(Ordering::Relaxed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stamp_of(path: &std::path::Path) -> Stamp {
+        Stamp::of(&std::fs::metadata(path).expect("metadata"))
+    }
+
+    #[test]
+    fn stamps_change_with_the_file_and_settle_with_time() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("a.md");
+        std::fs::write(&path, "one").expect("write");
+        let first = stamp_of(&path);
+        assert_eq!(first, stamp_of(&path), "an untouched file keeps its stamp");
+        // Same size, written again at once: the modification time may not have moved, but a
+        // rename over it is another file, and the change time moves with every write.
+        let tmp = dir.path().join("a.md.tmp");
+        std::fs::write(&tmp, "two").expect("write");
+        std::fs::rename(&tmp, &path).expect("rename");
+        assert_ne!(
+            first,
+            stamp_of(&path),
+            "a file renamed over it is another file"
+        );
+        std::fs::write(&path, "three").expect("write");
+        let written = stamp_of(&path);
+        assert_ne!(first, written, "another size is another stamp");
+        // Just written: not settled, so the next load reads it rather than trust the stamp.
+        let now = SystemTime::now();
+        assert!(!written.settled(now, SETTLED));
+        assert!(written.settled(now + SETTLED + Duration::from_secs(1), SETTLED));
+        let unknown = Stamp {
+            modified: None,
+            ..written
+        };
+        assert!(!unknown.settled(now + Duration::from_secs(3600), SETTLED));
+    }
+}
