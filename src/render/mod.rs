@@ -131,11 +131,18 @@ fn distinct(errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
 pub struct RenderContext<'a, 's> {
     pub edition: &'a Edition<'s>,
     pub theme: &'a Theme,
+    /// The interface strings (`t`) as a template value, built once for every page: Tera's
+    /// values share their contents, so each page's context gets a cheap copy.
+    strings: std::sync::OnceLock<tera::Value>,
 }
 
 impl<'s> RenderContext<'_, 's> {
     pub fn new<'a>(edition: &'a Edition<'s>, theme: &'a Theme) -> RenderContext<'a, 's> {
-        RenderContext { edition, theme }
+        RenderContext {
+            edition,
+            theme,
+            strings: std::sync::OnceLock::new(),
+        }
     }
 
     pub fn audience(&self) -> Audience {
@@ -368,7 +375,10 @@ impl<'s> RenderContext<'_, 's> {
         let mut ctx =
             tera::Context::from_serialize(data).map_err(|e| template_error(template, &e))?;
         // The strings of the site's language, for every template and site override.
-        ctx.insert("t", self.t());
+        let strings = self
+            .strings
+            .get_or_init(|| tera::Value::from_serializable(self.t()));
+        ctx.insert_value("t", strings.clone());
         let html = self
             .theme
             .tera
