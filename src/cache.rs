@@ -17,17 +17,23 @@ use crate::model::Policy;
 /// A thread-safe memo table whose entries remember the last generation that used them.
 pub struct Memo<K, V> {
     map: Mutex<HashMap<K, (V, u64)>>,
+    /// Whether values are kept at all: a one-shot build keeps only what it asks for twice.
+    keep: bool,
 }
 
 impl<K: Hash + Eq, V: Clone> Memo<K, V> {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(keep: bool) -> Self {
         Memo {
             map: Mutex::new(HashMap::new()),
+            keep,
         }
     }
 
     /// The cached value for `key`, computing (outside the lock) and storing it if missing.
     pub fn get_or(&self, key: K, generation: u64, compute: impl FnOnce() -> V) -> V {
+        if !self.keep {
+            return compute();
+        }
         if let Some((v, used)) = self.lock().get_mut(&key) {
             *used = generation;
             return v.clone();
@@ -47,7 +53,9 @@ impl<K: Hash + Eq, V: Clone> Memo<K, V> {
 
     /// Stores `value` for `key`, replacing what was there.
     pub fn insert(&self, key: K, value: V, generation: u64) {
-        self.lock().insert(key, (value, generation));
+        if self.keep {
+            self.lock().insert(key, (value, generation));
+        }
     }
 
     pub(crate) fn prune(&self, keep_since: u64) {
@@ -80,15 +88,16 @@ pub struct Cache {
     pub rendered: Memo<u64, Arc<Rendered>>,
 }
 
+/// Every table kept: for `serve`, which rebuilds on every save and renders on request.
 impl Default for Cache {
     fn default() -> Self {
         Cache {
             generation: AtomicU64::new(0),
-            policies: Memo::new(),
+            policies: Memo::new(true),
             sources: Default::default(),
-            links: Memo::new(),
-            headings: Memo::new(),
-            rendered: Memo::new(),
+            links: Memo::new(true),
+            headings: Memo::new(true),
+            rendered: Memo::new(true),
         }
     }
 }
@@ -102,6 +111,21 @@ impl std::fmt::Debug for Cache {
 }
 
 impl Cache {
+    /// For one build (`build`, `check`): parsed policies, registers and rendered Markdown are used once,
+    /// so they are not kept (they would double what the build holds); links and headings are
+    /// asked for by several rules, and are small.
+    pub fn one_shot() -> Self {
+        Cache {
+            policies: Memo::new(false),
+            rendered: Memo::new(false),
+            sources: crate::source::memo::SourceCache {
+                registers: Memo::new(false),
+                ..Default::default()
+            },
+            ..Cache::default()
+        }
+    }
+
     /// Starts a build: entries used from now on are kept by the next `prune`.
     pub fn begin(&self) -> u64 {
         self.generation.fetch_add(1, Ordering::Relaxed) + 1
@@ -166,5 +190,31 @@ mod tests {
         let c = cache.links("[a](policy:x)");
         assert!(!Arc::ptr_eq(&a, &c), "unused entries were dropped");
         assert_eq!(*a, *c);
+    }
+
+    #[test]
+    fn a_one_shot_cache_keeps_no_rendered_markdown_or_policies() {
+        let cache = Cache::one_shot();
+        cache.begin();
+        let render = || Arc::new(Rendered::default());
+        let a = cache.rendered.get_or(1, cache.generation(), render);
+        let b = cache.rendered.get_or(1, cache.generation(), render);
+        assert!(!Arc::ptr_eq(&a, &b), "rendered Markdown is not kept");
+        assert!(cache.rendered.lock().is_empty());
+        let policy = || Arc::new((None, Diagnostics::new()));
+        cache
+            .policies
+            .get_or(("p.md".into(), 1), cache.generation(), policy);
+        assert!(
+            cache.policies.lock().is_empty(),
+            "parsed policies are not kept"
+        );
+        let a = cache.links("[a](policy:x)");
+        assert!(Arc::ptr_eq(&a, &cache.links("[a](policy:x)")), "links are");
+        let kept = Cache::default();
+        kept.begin();
+        let a = kept.rendered.get_or(1, kept.generation(), render);
+        let b = kept.rendered.get_or(1, kept.generation(), render);
+        assert!(Arc::ptr_eq(&a, &b), "serve's cache keeps rendered Markdown");
     }
 }

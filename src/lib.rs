@@ -35,7 +35,7 @@ pub use session::Built;
 
 /// Loads the site at `root` and renders it for `audience`, without writing anything.
 pub fn build_in_memory(root: &Path, audience: Audience, today: Date) -> Result<Built, Failed> {
-    session::Session::new(root, audience, today).build()
+    session::Session::one_shot(root, audience, today).build()
 }
 
 /// Everything `build` would report for `audience`, errors and warnings, sorted, without
@@ -46,8 +46,11 @@ pub fn check(root: &Path, audience: Audience, today: Date) -> Vec<Diagnostic> {
 
 /// `check`, with how many warnings `site.yaml` silenced (`check: {ignore: […]}`).
 pub fn check_counted(root: &Path, audience: Audience, today: Date) -> (Vec<Diagnostic>, usize) {
-    match build_in_memory(root, audience, today) {
-        Ok(built) => (built.warnings, built.ignored),
-        Err(failed) => (failed.errors, failed.ignored),
+    // Every page is rendered (a template error is an error), and dropped at once.
+    let mut session = session::Session::one_shot(root, audience, today);
+    match session.stream(|_| Ok(session::Discard)) {
+        Ok((_, built)) => (built.warnings, built.ignored),
+        Err(session::StreamFailed::Invalid(failed)) => (failed.errors, failed.ignored),
+        Err(session::StreamFailed::Sink(never)) => match never {},
     }
 }

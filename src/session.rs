@@ -29,6 +29,38 @@ pub struct Built {
     pub timings: Vec<(&'static str, Duration)>,
 }
 
+/// What a streamed build (`Session::stream`) reports: how many files it handed on, and the
+/// warnings found on the way.
+#[derive(Debug)]
+pub struct Streamed {
+    pub pages: usize,
+    pub files: usize,
+    pub warnings: Vec<Diagnostic>,
+    /// Warnings not listed because `site.yaml` ignores their rule.
+    pub ignored: usize,
+    /// How long each stage took, in pipeline order (shown by `build -v`).
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// Why a streamed build failed: the site (errors with every warning found so far), or the
+/// sink (for `build`, writing the staging folder).
+#[derive(Debug)]
+pub enum StreamFailed<E> {
+    Invalid(Failed),
+    Sink(E),
+}
+
+/// A sink that drops every file: `check` renders every page (a template error is an error)
+/// but writes nothing.
+pub struct Discard;
+
+impl render::Sink for Discard {
+    type Error = std::convert::Infallible;
+    fn put(&self, _: Output) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
 /// A site loaded, linked and checked, with the theme and renderer to render it.
 pub struct Prepared {
     pub site: Site,
@@ -70,12 +102,22 @@ pub struct Session {
 }
 
 impl Session {
+    /// A session for many builds (`serve`): it keeps every memo table between them.
     pub fn new(root: &Path, audience: Audience, today: Date) -> Self {
+        Self::with_cache(root, audience, today, Cache::default())
+    }
+
+    /// A session for one build (`build`, `check`): it keeps nothing it would use only once.
+    pub fn one_shot(root: &Path, audience: Audience, today: Date) -> Self {
+        Self::with_cache(root, audience, today, Cache::one_shot())
+    }
+
+    fn with_cache(root: &Path, audience: Audience, today: Date, cache: Cache) -> Self {
         Session {
             root: root.to_path_buf(),
             audience,
             today,
-            cache: Arc::new(Cache::default()),
+            cache: Arc::new(cache),
             theme: None,
             md: None,
         }
@@ -169,6 +211,43 @@ impl Session {
                 ("render", start.elapsed() - prepared.loaded),
             ],
         })
+    }
+
+    /// `prepare`, then render every output file into the sink that `open` returns, each as
+    /// soon as it is rendered, so that the site is never held in memory whole. `open` is called
+    /// only once the site is valid, with every path the build writes (sorted); the caller
+    /// finishes with the sink (the build swaps its staging folder into place) only on success.
+    pub fn stream<S: render::Sink>(
+        &mut self,
+        open: impl FnOnce(&[String]) -> Result<S, S::Error>,
+    ) -> Result<(S, Streamed), StreamFailed<S::Error>> {
+        let start = Instant::now();
+        let prepared = self.prepare().map_err(StreamFailed::Invalid)?;
+        let edition = Edition::new(&prepared.site, self.audience, &prepared.md);
+        let routes = render::routes::routes(&edition);
+        let paths: Vec<String> = routes.iter().map(|r| r.path()).collect();
+        let sink = open(&paths).map_err(StreamFailed::Sink)?;
+        match render::render_into(&edition, &prepared.theme, &routes, &sink) {
+            Ok(()) => {}
+            Err(render::StreamError::Render(errors)) => {
+                return Err(StreamFailed::Invalid(failed(prepared.warnings, errors)));
+            }
+            Err(render::StreamError::Sink(e)) => return Err(StreamFailed::Sink(e)),
+        }
+        self.keep_theme(prepared.theme_to_keep());
+        Ok((
+            sink,
+            Streamed {
+                pages: paths.iter().filter(|p| p.ends_with(".html")).count(),
+                files: paths.len(),
+                ignored: prepared.warnings.ignored(),
+                warnings: prepared.warnings.into_sorted(),
+                timings: vec![
+                    ("load, link and check", prepared.loaded),
+                    ("render and write", start.elapsed() - prepared.loaded),
+                ],
+            },
+        ))
     }
 
     /// Keeps a prepared build's theme (`Prepared::theme_to_keep`) for the next build; called

@@ -7,6 +7,9 @@ use anyhow::{Result, bail};
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{Audience, Date};
+use crate::output::{Output, Staged};
+use crate::render::Sink;
+use crate::session::{Session, StreamFailed};
 
 /// Everything `build` needs, already parsed from the command line.
 #[derive(Debug, Clone)]
@@ -44,6 +47,16 @@ impl From<anyhow::Error> for BuildError {
     }
 }
 
+/// The staging folder as the sink of a streamed build.
+struct Stage(Staged);
+
+impl Sink for Stage {
+    type Error = anyhow::Error;
+    fn put(&self, output: Output) -> Result<()> {
+        self.0.write(&output.path, &output.bytes)
+    }
+}
+
 pub fn default_out(site: &Path, audience: Audience) -> PathBuf {
     site.join("_site").join(audience.as_str())
 }
@@ -61,20 +74,23 @@ pub fn run(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         )));
     }
     let target = check_out_dir(&opts.site, &out)?;
-    let built = crate::build_in_memory(&opts.site, opts.audience, opts.today)
-        .map_err(|f| BuildError::Invalid(f.errors))?;
-    let written = Instant::now();
-    crate::output::write_atomically(&target, &built.outputs)?;
+    // Each page is written into the staging folder as soon as it is rendered, and dropped;
+    // the folder is swapped into place only when every page rendered and was written.
+    let mut session = Session::one_shot(&opts.site, opts.audience, opts.today);
+    let (staged, built) = session
+        .stream(|paths| Staged::begin(&target, paths.iter().map(String::as_str)).map(Stage))
+        .map_err(|e| match e {
+            StreamFailed::Invalid(f) => BuildError::Invalid(f.errors),
+            StreamFailed::Sink(e) => BuildError::Other(e),
+        })?;
+    let swapped = Instant::now();
+    staged.0.commit()?;
     let mut timings = built.timings;
-    timings.push(("write", written.elapsed()));
+    timings.push(("swap", swapped.elapsed()));
     Ok(BuildReport {
         timings,
-        pages: built
-            .outputs
-            .iter()
-            .filter(|o| o.path.ends_with(".html"))
-            .count(),
-        files: built.outputs.len(),
+        pages: built.pages,
+        files: built.files,
         out,
         warnings: built.warnings,
         ignored: built.ignored,

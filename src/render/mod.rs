@@ -22,49 +22,129 @@ use crate::rules::Rule;
 pub use theme::Theme;
 use views::*;
 
-/// Renders every output file of `edition`. On failure, every distinct error is returned (a
-/// broken template fails each page that uses it, but is reported once).
+/// Renders every output file of `edition`, all held in memory (`serve` keeps them). On
+/// failure, every distinct error is returned (a broken template fails each page that uses it,
+/// but is reported once).
 pub fn render(edition: &Edition, theme: &Theme) -> Result<Vec<Output>, Vec<Diagnostic>> {
-    let cx = RenderContext { edition, theme };
+    let cx = RenderContext::new(edition, theme);
     let results: Vec<Result<Output, Diagnostic>> = routes::routes(edition)
         .par_iter()
-        .map(|r| {
-            routes::render_route(&cx, r).unwrap_or_else(|| {
-                let path = r.path();
-                Err(Diagnostic::error(
-                    Pos::file(path.as_str()),
-                    Rule::Internal,
-                    format!("trustpress lists {path} but cannot render it; please report this"),
-                ))
-            })
-        })
+        .map(|r| render_listed(&cx, r))
         .collect();
     let mut outputs = Vec::with_capacity(results.len());
-    let mut errors: Vec<Diagnostic> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    let mut errors = Vec::new();
     for result in results {
         match result {
             Ok(o) => outputs.push(o),
-            Err(e) if seen.insert(e.to_string()) => errors.push(e),
-            Err(_) => {}
+            Err(e) => errors.push(e),
         }
     }
     if errors.is_empty() {
         Ok(outputs)
     } else {
-        Err(errors)
+        Err(distinct(errors))
     }
+}
+
+/// Where a streamed render puts each file as soon as it is rendered, from any thread of the
+/// pool: the staging folder of a build, or nowhere (`check`).
+pub trait Sink: Sync {
+    type Error: Send;
+    fn put(&self, output: Output) -> Result<(), Self::Error>;
+}
+
+/// Why a streamed render failed: its pages (every distinct error), or the sink (the first
+/// error; nothing more is handed to it after one).
+#[derive(Debug)]
+pub enum StreamError<E> {
+    Render(Vec<Diagnostic>),
+    Sink(E),
+}
+
+/// Renders the files of `routes` (from `routes::routes`) and hands each to `sink` as soon as
+/// it is rendered, so that no more than a page per thread is held at once. Every page is
+/// rendered even after an error, so that all errors are reported; none is handed on after
+/// the first (the caller discards what the sink got).
+pub fn render_into<S: Sink>(
+    edition: &Edition,
+    theme: &Theme,
+    routes: &[Route],
+    sink: &S,
+) -> Result<(), StreamError<S::Error>> {
+    let cx = RenderContext::new(edition, theme);
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let sink_error = std::sync::Mutex::new(None);
+    let errors: Vec<Diagnostic> = routes
+        .par_iter()
+        .filter_map(|r| {
+            let output = match render_listed(&cx, r) {
+                Ok(output) => output,
+                Err(e) => {
+                    failed.store(true, std::sync::atomic::Ordering::Relaxed);
+                    return Some(e);
+                }
+            };
+            if !failed.load(std::sync::atomic::Ordering::Relaxed)
+                && let Err(e) = sink.put(output)
+            {
+                failed.store(true, std::sync::atomic::Ordering::Relaxed);
+                let mut first = sink_error
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                first.get_or_insert(e);
+            }
+            None
+        })
+        .collect();
+    if !errors.is_empty() {
+        return Err(StreamError::Render(distinct(errors)));
+    }
+    match sink_error
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+    {
+        Some(e) => Err(StreamError::Sink(e)),
+        None => Ok(()),
+    }
+}
+
+/// Renders a route of `routes::routes`; one it lists but cannot render is a bug.
+fn render_listed(cx: &RenderContext, r: &Route) -> Result<Output, Diagnostic> {
+    routes::render_route(cx, r).unwrap_or_else(|| {
+        let path = r.path();
+        Err(Diagnostic::error(
+            Pos::file(path.as_str()),
+            Rule::Internal,
+            format!("trustpress lists {path} but cannot render it; please report this"),
+        ))
+    })
+}
+
+/// Each distinct error once, in the order first found.
+fn distinct(errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut seen = std::collections::HashSet::new();
+    errors
+        .into_iter()
+        .filter(|e| seen.insert(e.to_string()))
+        .collect()
 }
 
 /// What every page builder needs, passed explicitly: the edition and the theme.
 pub struct RenderContext<'a, 's> {
     pub edition: &'a Edition<'s>,
     pub theme: &'a Theme,
+    /// The interface strings (`t`) as a template value, built once for every page: Tera's
+    /// values share their contents, so each page's context gets a cheap copy.
+    strings: std::sync::OnceLock<tera::Value>,
 }
 
 impl<'s> RenderContext<'_, 's> {
     pub fn new<'a>(edition: &'a Edition<'s>, theme: &'a Theme) -> RenderContext<'a, 's> {
-        RenderContext { edition, theme }
+        RenderContext {
+            edition,
+            theme,
+            strings: std::sync::OnceLock::new(),
+        }
     }
 
     pub fn audience(&self) -> Audience {
@@ -355,7 +435,10 @@ impl<'s> RenderContext<'_, 's> {
         let mut ctx =
             tera::Context::from_serialize(data).map_err(|e| template_error(template, &e))?;
         // The strings of the site's language, for every template and site override.
-        ctx.insert("t", self.t());
+        let strings = self
+            .strings
+            .get_or_init(|| tera::Value::from_serializable(self.t()));
+        ctx.insert_value("t", strings.clone());
         let html = self
             .theme
             .tera

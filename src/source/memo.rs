@@ -112,8 +112,8 @@ pub struct SourceCache {
 impl Default for SourceCache {
     fn default() -> Self {
         SourceCache {
-            registers: Memo::new(),
-            seen: Memo::new(),
+            registers: Memo::new(true),
+            seen: Memo::new(true),
             settle: SETTLED,
             reads: AtomicUsize::new(0),
         }

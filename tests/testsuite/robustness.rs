@@ -344,6 +344,55 @@ fn failed_build_leaves_previous_output_untouched() {
     );
 }
 
+/// Pages are written into the staging folder as they are rendered: a page that fails to
+/// render (after others were written) still leaves the previous output as it was, no staging
+/// folder behind, and every distinct error reported.
+#[test]
+fn a_page_failing_mid_stream_leaves_previous_output_untouched() {
+    let site = site_with(POLICY.as_bytes(), RISKS.as_bytes());
+    let outdir = tempfile::tempdir().expect("temp");
+    let out = outdir.path().join("site");
+    let ok = build(site.path(), &out, Some("2026-11-30"), None);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let before = tree(&out);
+    // Two templates that compile but fail when rendered; every other page renders.
+    let broken = |field: &str| {
+        format!(
+            "{{% extends \"base.html\" %}}{{% block content %}}{{{{ {field}.x.y }}}}{{% endblock content %}}"
+        )
+    };
+    write(
+        site.path(),
+        "templates/policy.html",
+        broken("no_such_policy_field").as_bytes(),
+    );
+    write(
+        site.path(),
+        "templates/risk.html",
+        broken("no_such_risk_field").as_bytes(),
+    );
+    let failed = build(site.path(), &out, Some("2026-11-30"), None);
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert_eq!(failed.status.code(), Some(1), "{stderr}");
+    for template in ["policy.html", "risk.html"] {
+        assert!(stderr.contains(template), "{template} reported: {stderr}");
+    }
+    assert_eq!(
+        tree(&out),
+        before,
+        "the previous output is byte-for-byte unchanged"
+    );
+    assert_eq!(
+        leftovers(outdir.path()),
+        ["site"],
+        "no staging folders left behind"
+    );
+}
+
 #[test]
 fn out_refuses_the_site_its_parents_and_foreign_folders() {
     let parent = tempfile::tempdir().expect("temp");
