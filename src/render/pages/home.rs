@@ -167,7 +167,7 @@ pub(in crate::render) fn home(cx: &RenderContext) -> Result<Output, Diagnostic> 
     let overview = e.has(Section::Overview);
     let certificates: Vec<CertificateView> = e
         .info
-        .certificate
+        .certificates
         .iter()
         .filter(|_| e.has(Section::Certification))
         .enumerate()
