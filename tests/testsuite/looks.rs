@@ -369,3 +369,87 @@ fn pages_keep_notices_in_landmarks_and_task_boxes_labelled() {
     let crypto = tree.text("policies/cryptography/index.html");
     assert!(crypto.contains("<pre class=\"code hl-code\" data-lang=\"yaml\" tabindex=\"0\">"));
 }
+
+/// The filter box of register table `id` on `html`: in the HTML, hidden without a script,
+/// labelled, naming its table, with a status for its counts, and right above that table.
+fn assert_register_filter(html: &str, id: &str) {
+    let filter = html
+        .find(&format!("id=\"filter-{id}\""))
+        .unwrap_or_else(|| panic!("no filter box for {id}"));
+    let table = html
+        .find(&format!("<table class=\"list\" id=\"table-{id}\">"))
+        .unwrap_or_else(|| panic!("no table-{id}"));
+    assert!(filter < table, "{id}: the box is above its table");
+    assert!(
+        !html[filter..table].contains("<table"),
+        "{id}: directly above"
+    );
+    let this = between(
+        html,
+        &format!(
+            "<div class=\"table-filter js-only\"><label class=\"visually-hidden\" for=\"filter-{id}\">"
+        ),
+        "</div>",
+    );
+    for expected in [
+        "Filter table rows</label>".to_string(),
+        format!(
+            "<input id=\"filter-{id}\" class=\"filter\" type=\"search\" placeholder=\"Filter rows…\" autocomplete=\"off\" data-filter=\"table-{id}\" aria-controls=\"table-{id}\" aria-describedby=\"filter-{id}-status\">"
+        ),
+        format!(
+            "<span id=\"filter-{id}-status\" class=\"muted small\" role=\"status\" data-template=\"{{}} of {{}} rows shown\"></span>"
+        ),
+    ] {
+        assert!(this.contains(&expected), "{expected} missing from {this}");
+    }
+}
+
+#[test]
+fn register_filter_boxes_are_in_the_html_not_inserted_by_script() {
+    let (_d, internal) = example("internal");
+    for (page, ids) in [
+        ("policies/index.html", &["policies"][..]),
+        ("evidence/index.html", &["evidence"]),
+        ("risks/index.html", &["risks"]),
+        ("findings/index.html", &["findings"]),
+    ] {
+        let html = internal.text(page);
+        for id in ids {
+            assert_register_filter(&html, id);
+        }
+        assert!(
+            html.contains(
+                "<noscript><style>.js-only { display: none !important; }</style></noscript>"
+            ),
+            "{page}"
+        );
+    }
+    // A short table has no box (fewer than 8 rows): the public policy list.
+    let (_p, public) = example("public");
+    let policies = public.text("policies/index.html");
+    assert!(policies.contains("<table class=\"list\" id=\"table-policies\">"));
+    assert!(!policies.contains("table-filter"), "{policies}");
+    // Suppliers (both tables) and open actions: a site with nine of each.
+    let mut suppliers = String::new();
+    let mut findings = String::new();
+    for i in 1..=9 {
+        suppliers.push_str(&format!("- id: sub-{i}\n  name: Sub {i}\n  subprocessor: true\n- id: sup-{i}\n  name: Sup {i}\n  subprocessor: false\n"));
+        findings.push_str(&format!("- id: f-{i}\n  title: Finding {i}\n  kind: minor-nonconformity\n  raised: 2026-01-01\n  due: 2026-12-01\n  status: open\n  classification: public\n"));
+    }
+    let dir = crate::common::sites::site(&[
+        ("suppliers/s.yaml", &suppliers),
+        ("findings/f.yaml", &findings),
+    ]);
+    let out = tempfile::tempdir().unwrap();
+    let tree = build_ok(dir.path(), "internal", &out.path().join("i"));
+    let html = tree.text("suppliers/index.html");
+    assert_register_filter(&html, "subprocessors");
+    assert_register_filter(&html, "suppliers");
+    let html = tree.text("findings/index.html");
+    assert_register_filter(&html, "open-actions");
+    assert_register_filter(&html, "findings");
+    // The script filters what the HTML holds and creates no input of its own.
+    let js = tree.text("trustpress.js");
+    assert!(js.contains("main input[data-filter]"));
+    assert!(!js.contains("createElement(\"input\")"), "{js}");
+}
