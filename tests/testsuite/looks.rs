@@ -453,3 +453,29 @@ fn register_filter_boxes_are_in_the_html_not_inserted_by_script() {
     assert!(js.contains("main input[data-filter]"));
     assert!(!js.contains("createElement(\"input\")"), "{js}");
 }
+
+#[test]
+fn only_pages_that_can_hold_code_load_the_highlight_stylesheet() {
+    let (_d, internal) = example("internal");
+    // Render-blocking on the first screen for nothing: pages without Markdown do without it.
+    for page in [
+        "index.html",
+        "policies/index.html",
+        "controls/index.html",
+        "traceability/index.html",
+        "evidence/index.html",
+        "risks/index.html",
+        "findings/index.html",
+        "suppliers/index.html",
+        "404.html",
+    ] {
+        let html = internal.text(page);
+        assert!(!html.contains("highlight.css"), "{page}");
+        assert!(!html.contains("class=\"hl-"), "{page} has highlighted code");
+    }
+    let policy = internal.text("policies/secure-development/index.html");
+    assert!(policy.contains("class=\"hl-"));
+    assert!(policy.contains("<link rel=\"stylesheet\" href=\"../../highlight.css\">"));
+    assert!(internal.text("scope/index.html").contains("highlight.css"));
+    assert!(internal.files.contains_key("highlight.css"));
+}
