@@ -66,7 +66,7 @@ fn brand_logo_favicon_accent_and_extra_css_reach_every_page() {
     assert!(page.contains("<picture><source srcset=\"../img/logo-dark.svg\" media=\"(prefers-color-scheme: dark)\"><img class=\"brand-logo\" src=\"../img/logo.svg\" alt=\"Org\"></picture>"), "{page}");
     assert!(page.contains("<link rel=\"icon\" href=\"../favicon.png\" type=\"image/png\">"));
     assert!(page.contains("<style>:root { --accent: #0a7f5a; }</style>"));
-    let theme = page.find("highlight.css").expect("theme css");
+    let theme = page.find("style.css").expect("theme css");
     let extra = page
         .find("href=\"../brand.css\"")
         .expect("extra css linked");

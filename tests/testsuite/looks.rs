@@ -479,3 +479,40 @@ fn only_pages_that_can_hold_code_load_the_highlight_stylesheet() {
     assert!(internal.text("scope/index.html").contains("highlight.css"));
     assert!(internal.files.contains_key("highlight.css"));
 }
+
+/// The rule of `selector` in `css` (its first occurrence).
+fn rule<'a>(css: &'a str, selector: &str) -> &'a str {
+    between(css, &format!("\n{selector} {{"), "}")
+}
+
+#[test]
+fn screenshot_findings_stay_fixed() {
+    let (_d, public) = example("public");
+    let css = public.text("style.css");
+    // The space under the header: main is also .wrap, whose padding came later and won.
+    assert!(
+        rule(&css, "main.wrap").contains("padding-top: 1.5rem"),
+        "{css}"
+    );
+    // One colour per status: the home page's coverage bar as the SoA chart and the badges.
+    for (bar, seg) in [
+        ("partially-implemented", "var(--warn)"),
+        ("planned", "var(--info)"),
+    ] {
+        assert!(rule(&css, &format!(".bar-{bar}")).contains(&format!("fill: {seg}")));
+        assert!(rule(&css, &format!(".seg-{bar}")).contains(seg));
+    }
+    // The home page's certificates: the badge says standard, status and expiry once; no pill
+    // or rows repeat them.
+    let home = public.text("index.html");
+    let cert = between(&home, "<section class=\"panel cert\"", "</section>");
+    assert!(!cert.contains("class=\"badge b-certified\""), "{cert}");
+    assert!(!cert.contains("<dt>Standard</dt>") && !cert.contains("<dt>Valid until</dt>"));
+    assert!(
+        cert.contains("<dt>Certificate</dt><dd>IS 789456</dd>"),
+        "{cert}"
+    );
+    // Dates of the latest policy updates do not break at their hyphens.
+    assert!(home.contains("<ul class=\"plain latest\">"));
+    assert!(rule(&css, ".latest .muted").contains("white-space: nowrap"));
+}
