@@ -405,7 +405,7 @@ fn several_certificates_a_badge_each_and_never_both_keys() {
     write(
         dir.path(),
         "site.yaml",
-        b"title: T\nbase_url: https://example.test/\norganisation:\n  name: Org\ncertificates:\n  - status: certified\n    standard: SOC 2 Type II\n    reference: S-1\n    register_url: https://verify.example/S-1\n  - status: in-progress\n    standard: ISO/IEC 27701:2019\n  - status: certified\n",
+        b"title: T\nbase_url: https://example.test/\norganisation:\n  name: Org\ncertificates:\n  - status: certified\n    standard: SOC 2 Type II\n    reference: S-1\n    register_url: https://verify.example/S-1\n  - status: in-progress\n    standard: ISO/IEC 27701:2019\n  - status: certified\n    expires: 2020-01-31\n",
     );
     let out = tempfile::tempdir().unwrap();
     let tree = build_ok(dir.path(), "public", &out.path().join("p"));
@@ -419,12 +419,14 @@ fn several_certificates_a_badge_each_and_never_both_keys() {
         "<title id=\"cert-badge-1\">SOC 2 Type II: Certified</title>",
         "<title id=\"cert-badge-2\">ISO/IEC 27701:2019: Certification in progress</title>",
         // Without a `standard`, a badge names ISO/IEC 27001.
-        "<title id=\"cert-badge-3\">ISO/IEC 27001: Certified</title>",
+        "<title id=\"cert-badge-3\">ISO/IEC 27001: Certified, Valid until 2020-01-31</title>",
         "<dd>S-1</dd>",
         "href=\"https://verify.example/S-1\"",
     ] {
         assert!(home.contains(expected), "{expected} missing from {home}");
     }
+    // Only the expired one says so beside its badge.
+    assert_eq!(home.matches("class=\"badge b-expired\"").count(), 1, "{home}");
     let first = home.find("cert-badge-1").unwrap_or(usize::MAX);
     assert!(first < home.find("cert-badge-2").unwrap_or(0));
     // `certificate:` and `certificates:` together: an error naming both lines.
