@@ -426,7 +426,11 @@ fn several_certificates_a_badge_each_and_never_both_keys() {
         assert!(home.contains(expected), "{expected} missing from {home}");
     }
     // Only the expired one says so beside its badge.
-    assert_eq!(home.matches("class=\"badge b-expired\"").count(), 1, "{home}");
+    assert_eq!(
+        home.matches("class=\"badge b-expired\"").count(),
+        1,
+        "{home}"
+    );
     let first = home.find("cert-badge-1").unwrap_or(usize::MAX);
     assert!(first < home.find("cert-badge-2").unwrap_or(0));
     // `certificate:` and `certificates:` together: an error naming both lines.
