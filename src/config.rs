@@ -20,7 +20,9 @@ pub struct Config {
     pub language: String,
     pub organisation: Organisation,
     pub framework: String,
-    pub certificate: Option<Certificate>,
+    /// The certificates held, in the order written (`certificates:`, or the one
+    /// `certificate:`); none when not certified.
+    pub certificates: Vec<Certificate>,
     /// Default classification per collection (`internal` unless set).
     pub defaults: Vec<(Collection, Classification)>,
     pub allow_raw_html: bool,
@@ -28,8 +30,9 @@ pub struct Config {
     /// Whether lists say how many further policies and evidence items are available on
     /// request (default true).
     pub show_restricted_counts: bool,
-    /// Where each URL field (`base_url`, `organisation.website`, `certificate.register_url`)
-    /// was written, for the diagnostics of link checking.
+    /// Where each URL field (`base_url`, `organisation.website`, `requests.url`) was written,
+    /// for the diagnostics of link checking (a certificate's `register_url`: see
+    /// `Certificate::register_url_pos`).
     pub url_pos: Vec<(&'static str, Pos)>,
     /// The site's logo, favicon, accent colour and extra stylesheet (`brand:`).
     pub brand: Brand,
@@ -71,6 +74,8 @@ pub struct Certificate {
     pub issued: Option<Date>,
     pub expires: Option<Date>,
     pub register_url: Option<String>,
+    /// Where `register_url` was written.
+    pub register_url_pos: Pos,
     pub standard: Option<String>,
 }
 
@@ -114,7 +119,10 @@ struct RawConfig {
     language: Option<Spanned<String>>,
     organisation: Option<RawOrganisation>,
     framework: Option<Spanned<String>>,
-    certificate: Option<RawCertificate>,
+    /// The one certificate held (or use `certificates` for several, not both).
+    certificate: Option<Spanned<RawCertificate>>,
+    /// The certificates held, each of the shape of `certificate`.
+    certificates: Option<Spanned<Vec<Spanned<RawCertificate>>>>,
     /// The classification of items that do not set one, per collection.
     defaults: Option<RawDefaults>,
     allow_raw_html: Option<bool>,
@@ -248,8 +256,6 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Config> {
     };
     let website = raw.organisation.as_mut().and_then(|o| o.website.take());
     let website = url("organisation.website", website);
-    let register_url = raw.certificate.as_mut().and_then(|c| c.register_url.take());
-    let register_url = url("certificate.register_url", register_url);
     let requests_url = raw.requests.as_mut().and_then(|r| r.url.take());
     if let Some(r) = &requests_url {
         check_requests_url(&r.value, pos(r), diags);
@@ -292,9 +298,7 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Config> {
             f.value
         }
     };
-    let certificate = raw
-        .certificate
-        .and_then(|c| parse_certificate(c, register_url, diags));
+    let certificates = parse_certificates(raw.certificate, raw.certificates, diags);
     let defaults = raw
         .defaults
         .map(|d| parse_defaults(d, diags))
@@ -345,7 +349,7 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Config> {
         language,
         organisation: organisation?,
         framework,
-        certificate,
+        certificates,
         defaults,
         allow_raw_html: raw.allow_raw_html.unwrap_or(false),
         highlight_theme,
@@ -489,15 +493,53 @@ fn parse_ignore(ids: Vec<Spanned<String>>, diags: &mut Diagnostics) -> Vec<Rule>
     out
 }
 
+/// `certificate:` (one) or `certificates:` (a list of the same shape), in the order written.
+/// Both at once is an error naming both lines: which one is meant is not for us to guess.
+fn parse_certificates(
+    one: Option<Spanned<RawCertificate>>,
+    list: Option<Spanned<Vec<Spanned<RawCertificate>>>>,
+    diags: &mut Diagnostics,
+) -> Vec<Certificate> {
+    let path = CONFIG_FILE;
+    match (one, list) {
+        (None, None) => Vec::new(),
+        (Some(one), Some(list)) => {
+            let (first, second) = (yaml::pos_of(&one, path, 0), yaml::pos_of(&list, path, 0));
+            let message = format!(
+                "both `certificate` (its fields from line {}) and `certificates` (its list from line {}) are given, expected one of them: move the certificate of line {} into the `certificates` list",
+                first.line, second.line, first.line
+            );
+            diags.error(second, Rule::UnknownField, message);
+            Vec::new()
+        }
+        (Some(one), None) => parse_certificate(one, "certificate", diags)
+            .into_iter()
+            .collect(),
+        (None, Some(list)) => list
+            .value
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, c)| parse_certificate(c, &format!("certificates[{}]", i + 1), diags))
+            .collect(),
+    }
+}
+
+/// One certificate; `name` is how messages call it (`certificate`, `certificates[2]`).
 fn parse_certificate(
-    c: RawCertificate,
-    register_url: Option<String>,
+    c: Spanned<RawCertificate>,
+    name: &str,
     diags: &mut Diagnostics,
 ) -> Option<Certificate> {
     let path = CONFIG_FILE;
+    let at = yaml::pos_of(&c, path, 0);
+    let c = c.value;
     let status = match c.status {
         None => {
-            diags.error(Pos::file(path), Rule::MissingField, "missing required field `certificate.status`, expected one of certified, in-progress, not-certified");
+            diags.error(
+                at,
+                Rule::MissingField,
+                format!("missing required field `{name}.status`, expected one of certified, in-progress, not-certified"),
+            );
             return None;
         }
         Some(s) => match CertificateStatus::parse(&s.value) {
@@ -506,7 +548,7 @@ fn parse_certificate(
                 diags.error(
                     yaml::pos_of(&s, path, 0),
                     Rule::UnknownValue,
-                    format!("unknown certificate status {e}"),
+                    format!("unknown certificate status {e} in `{name}.status`"),
                 );
                 return None;
             }
@@ -521,6 +563,10 @@ fn parse_certificate(
             }
         })
     };
+    let register_url_pos = c
+        .register_url
+        .as_ref()
+        .map_or_else(|| Pos::file(path), |u| yaml::pos_of(u, path, 0));
     Some(Certificate {
         status,
         reference: c.reference,
@@ -528,7 +574,11 @@ fn parse_certificate(
         accreditation_body: c.accreditation_body,
         issued: date(c.issued),
         expires: date(c.expires),
-        register_url,
+        register_url: c
+            .register_url
+            .map(|u| u.value.trim().to_string())
+            .filter(|u| !u.is_empty()),
+        register_url_pos,
         standard: c.standard,
     })
 }
@@ -783,6 +833,80 @@ mod tests {
         let errs: Vec<String> = d.into_sorted().iter().map(ToString::to_string).collect();
         assert_eq!(errs.len(), 1);
         assert!(errs[0].starts_with("site.yaml:6:"), "{}", errs[0]);
+    }
+
+    fn certificate_config(yaml: &str) -> (Vec<Certificate>, Vec<String>) {
+        let mut d = Diagnostics::new();
+        let c = parse(
+            &format!("title: T\nbase_url: https://x.example/\norganisation: {{name: Org}}\n{yaml}"),
+            &mut d,
+        )
+        .expect("config");
+        let errs = d.into_sorted().iter().map(ToString::to_string).collect();
+        (c.certificates, errs)
+    }
+
+    #[test]
+    fn certificates_one_or_a_list_never_both() {
+        let standards = |cs: &[Certificate]| -> Vec<Option<String>> {
+            cs.iter().map(|c| c.standard.clone()).collect()
+        };
+        // `certificate:` keeps working: one certificate.
+        let (cs, errs) = certificate_config(
+            "certificate:\n  status: certified\n  standard: ISO/IEC 27001:2022\n  register_url: https://r.example/1\n",
+        );
+        assert!(errs.is_empty(), "{errs:?}");
+        assert_eq!(standards(&cs), [Some("ISO/IEC 27001:2022".into())]);
+        assert_eq!(cs[0].register_url.as_deref(), Some("https://r.example/1"));
+        assert_eq!(
+            (cs[0].register_url_pos.line, cs[0].register_url_pos.column),
+            (7, 17)
+        );
+        // `certificates:` in the order written, each with its own register link position.
+        let (cs, errs) = certificate_config(
+            "certificates:\n  - status: certified\n    standard: ISO/IEC 27001:2022\n  - status: in-progress\n    standard: ISO/IEC 27701:2019\n    register_url: https://r.example/2\n",
+        );
+        assert!(errs.is_empty(), "{errs:?}");
+        assert_eq!(
+            standards(&cs),
+            [
+                Some("ISO/IEC 27001:2022".into()),
+                Some("ISO/IEC 27701:2019".into())
+            ]
+        );
+        assert_eq!(cs[1].status, CertificateStatus::InProgress);
+        assert_eq!(cs[0].register_url, None);
+        assert_eq!(cs[1].register_url_pos.line, 9);
+        // An empty list: not certified.
+        let (cs, errs) = certificate_config("certificates: []\n");
+        assert!(cs.is_empty() && errs.is_empty(), "{errs:?}");
+        // Both: an error at `certificates` naming both lines, and no certificate is guessed.
+        let (cs, errs) = certificate_config(
+            "certificate:\n  status: certified\ncertificates:\n  - status: in-progress\n",
+        );
+        assert!(cs.is_empty());
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(
+            errs[0].starts_with("site.yaml:7:")
+                && errs[0].contains("both `certificate` (its fields from line 5) and `certificates` (its list from line 7) are given"),
+            "{errs:?}"
+        );
+        // An entry of the list is named by its place, at its position.
+        let (cs, errs) = certificate_config(
+            "certificates:\n  - status: certified\n  - standard: SOC 2\n  - status: revoked\n",
+        );
+        assert_eq!(cs.len(), 1);
+        assert_eq!(errs.len(), 2, "{errs:?}");
+        assert!(
+            errs[0].starts_with(
+                "site.yaml:6:5: error: missing required field `certificates[2].status`"
+            ),
+            "{errs:?}"
+        );
+        assert!(
+            errs[1].starts_with("site.yaml:7:") && errs[1].contains("in `certificates[3].status`"),
+            "{errs:?}"
+        );
     }
 
     fn brand_diags(brand: &str) -> (Option<Config>, Vec<String>) {

@@ -86,7 +86,7 @@ rules! {
     BrokenLink "broken-link" Error 0
         "a Markdown link to an item or file that does not exist (a rooted path included), or a `redirects:` entry whose target does not";
     UnsafeUrl "unsafe-url" Error 0
-        "a URL field (evidence `url`, `organisation.website`, `certificate.register_url`, `requests.url`) with a scheme other than http, https, mailto or tel; a `base_url` or `requests.url` that is not an absolute http(s) address";
+        "a URL field (evidence `url`, `organisation.website`, a certificate's `register_url`, `requests.url`) with a scheme other than http, https, mailto or tel; a `base_url` or `requests.url` that is not an absolute http(s) address";
     BrokenAnchor "broken-anchor" Error 0
         "a link to a heading anchor that does not exist in a policy or the scope";
     MissingFile "missing-file" Error 0

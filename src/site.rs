@@ -948,8 +948,10 @@ impl Site {
         if let Some(url) = &c.organisation.website {
             fields.push((url, CONFIG_FILE, c.url_pos("organisation.website")));
         }
-        if let Some(url) = c.certificate.as_ref().and_then(|c| c.register_url.as_ref()) {
-            fields.push((url, CONFIG_FILE, c.url_pos("certificate.register_url")));
+        for cert in &c.certificates {
+            if let Some(url) = &cert.register_url {
+                fields.push((url, CONFIG_FILE, cert.register_url_pos.clone()));
+            }
         }
         if let Some(url) = &c.requests_url {
             fields.push((url, CONFIG_FILE, c.url_pos("requests.url")));

@@ -38,8 +38,10 @@ impl<T: schemars::JsonSchema> schemars::JsonSchema for Spanned<T> {
         T::schema_name()
     }
 
+    // Its own id: with `T`'s, the generator would take `Spanned<T>` for `T` being generated
+    // already (a recursion) and write a `$ref` instead of inlining `T` (a spanned mapping).
     fn schema_id() -> Cow<'static, str> {
-        T::schema_id()
+        Cow::Owned(format!("Spanned<{}>", T::schema_id()))
     }
 
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {

@@ -222,17 +222,22 @@ pub fn schemas() -> Vec<SchemaFile> {
             {
                 props.insert("aliases".into(), redirects);
             }
-            let values = CertificateStatus::ALL
+            let values: Vec<Value> = CertificateStatus::ALL
                 .iter()
                 .map(|s| json!(s.as_str()))
                 .chain([Value::Null])
                 .collect();
-            if let Some(status) = file
-                .schema
-                .pointer_mut("/properties/certificate/properties/status")
-                .and_then(Value::as_object_mut)
-            {
-                status.insert("enum".into(), Value::Array(values));
+            for pointer in [
+                "/properties/certificate/properties/status",
+                "/properties/certificates/items/properties/status",
+            ] {
+                if let Some(status) = file
+                    .schema
+                    .pointer_mut(pointer)
+                    .and_then(Value::as_object_mut)
+                {
+                    status.insert("enum".into(), Value::Array(values.clone()));
+                }
             }
         }
     }

@@ -186,7 +186,8 @@ pub struct SiteInfo {
     pub description: Option<String>,
     pub base_url: String,
     pub highlight_theme: String,
-    pub certificate: Option<Certificate>,
+    /// The certificates held, in the order `site.yaml` lists them.
+    pub certificates: Vec<Certificate>,
     /// The request form (`requests.url`), an absolute http(s) address.
     pub requests_url: Option<String>,
     pub hosting_regions: Vec<String>,
@@ -474,7 +475,7 @@ impl<'s> Edition<'s> {
                 description: None,
                 base_url: String::new(),
                 highlight_theme: String::new(),
-                certificate: None,
+                certificates: Vec::new(),
                 requests_url: None,
                 hosting_regions: Vec::new(),
                 show_restricted_counts: false,
@@ -712,19 +713,23 @@ impl<'s> Edition<'s> {
             hosting_regions: c.hosting_regions.clone(),
             show_restricted_counts: c.show_restricted_counts,
             brand: c.brand.clone(),
-            certificate: c.certificate.as_ref().map(|cert| Certificate {
-                status: cert.status,
-                reference: cert.reference.clone(),
-                certification_body: cert.certification_body.clone(),
-                accreditation_body: cert.accreditation_body.clone(),
-                issued: cert.issued,
-                expires: cert.expires,
-                register_url: cert
-                    .register_url
-                    .as_deref()
-                    .map(|url| self.url_field(url, CONFIG_FILE)),
-                standard: cert.standard.clone(),
-            }),
+            certificates: c
+                .certificates
+                .iter()
+                .map(|cert| Certificate {
+                    status: cert.status,
+                    reference: cert.reference.clone(),
+                    certification_body: cert.certification_body.clone(),
+                    accreditation_body: cert.accreditation_body.clone(),
+                    issued: cert.issued,
+                    expires: cert.expires,
+                    register_url: cert
+                        .register_url
+                        .as_deref()
+                        .map(|url| self.url_field(url, CONFIG_FILE)),
+                    standard: cert.standard.clone(),
+                })
+                .collect(),
         };
         self.coverage = coverage(site);
         self.gaps = self.gaps();

@@ -14,6 +14,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/item_link.html"),
     ),
     (
+        "table_filter.html",
+        include_str!("../../themes/default/templates/table_filter.html"),
+    ),
+    (
         "index.html",
         include_str!("../../themes/default/templates/index.html"),
     ),

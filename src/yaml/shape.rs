@@ -241,6 +241,10 @@ const SHAPES: &[(&str, &str)] = &[
         "a mapping such as `certificate: {status: certified, reference: ABC 123}`",
     ),
     (
+        "certificates",
+        "a list of certificates, e.g. `certificates: [{status: certified, standard: ISO/IEC 27001:2022}, {status: in-progress, standard: ISO/IEC 27701:2019}]`",
+    ),
+    (
         "defaults",
         "a mapping from a folder to its default, e.g. `defaults: {controls: {classification: public}}`",
     ),

@@ -198,6 +198,49 @@ fn search_box_finds_fields_and_opens_results_from_the_keyboard() {
     );
 }
 
+#[test]
+#[cfg_attr(
+    not(browser_available),
+    ignore = "needs Debian's chromium and chromedriver (apt-get install chromium chromium-driver)"
+)]
+fn register_filter_is_in_place_before_the_script_and_filters_rows() {
+    require_browser();
+    let out = tempfile::tempdir().expect("temp dir");
+    let root = out.path().join("internal");
+    build_ok(&repo().join("example-site"), "internal", &root);
+    let server = StaticServer::start(&root);
+    let profile = tempfile::tempdir().expect("profile dir");
+    let driver = Driver::start(&profile.path().join("chromium"));
+    driver.navigate(&format!("{}/evidence/", server.base));
+    // Nothing moved while the page loaded (the box was in the HTML all along).
+    let shift = driver.script(
+        "return new Promise(done => { var sum = 0; \
+         new PerformanceObserver(l => l.getEntries().forEach(e => sum += e.value)) \
+           .observe({type: 'layout-shift', buffered: true}); \
+         setTimeout(() => done(sum), 300); });",
+    );
+    assert_eq!(shift.as_f64(), Some(0.0), "layout shift {shift}");
+    let state = driver.script(
+        "var i = document.getElementById('filter-evidence'); \
+         var rows = document.querySelectorAll('#table-evidence tbody tr'); \
+         var before = i.offsetHeight > 0; \
+         i.value = 'penetration'; i.dispatchEvent(new Event('input')); \
+         var shown = Array.prototype.filter.call(rows, r => !r.hidden).length; \
+         return [before, rows.length, shown, document.getElementById('filter-evidence-status').textContent];",
+    );
+    assert_eq!(state[0], Value::Bool(true), "the box is shown: {state}");
+    let (total, shown) = (
+        state[1].as_u64().unwrap_or(0),
+        state[2].as_u64().unwrap_or(0),
+    );
+    assert!(total >= 8 && shown >= 1 && shown < total, "{state}");
+    assert_eq!(
+        state[3],
+        Value::String(format!("{shown} of {total} rows shown")),
+        "{state}"
+    );
+}
+
 /// Fails with a plain message when the browser is missing (the test only runs then when
 /// `TRUSTPRESS_REQUIRE_BROWSER=1` asked for it, or when it was removed after the build).
 fn require_browser() {

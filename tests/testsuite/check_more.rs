@@ -379,7 +379,7 @@ fn template_override_that_fails_to_render() {
     assert_eq!(
         messages(&hits),
         [
-            "cannot render template policy.html: Variable `no_such_variable` is not defined. Available variables: approved, approved_by, body, controls, extra, findings, history, id, nav, page, policy, show_empty, site, t, tags, toc"
+            "cannot render template policy.html: Variable `no_such_variable` is not defined. Available variables: approved, approved_by, body, controls, extra, findings, highlight_css, history, id, nav, page, policy, show_empty, site, t, tags, toc"
         ]
     );
     build_fails_with(dir.path(), &hits);

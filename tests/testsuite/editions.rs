@@ -184,6 +184,9 @@ fn the_public_home_page_answers_can_i_trust_them() {
         // A badge per certificate: an SVG drawn by the theme, with a text alternative.
         "<svg class=\"cert-badge seal-certified\" role=\"img\" aria-labelledby=\"cert-badge-1\"",
         "<title id=\"cert-badge-1\">ISO/IEC 27001:2022: Certified, Valid until 2029-04-19</title>",
+        // The example site holds two certificates (`certificates:`): two badges, in order.
+        "<svg class=\"cert-badge seal-in-progress\" role=\"img\" aria-labelledby=\"cert-badge-2\"",
+        "<title id=\"cert-badge-2\">ISO/IEC 27701:2019: Certification in progress</title>",
         "Read the full scope statement</a>",
         "Hosting regions",
         "EU (Frankfurt, eu-central-1)",
@@ -382,4 +385,74 @@ fn config_errors_name_their_line_and_column() {
             .any(|e| e.starts_with("site.yaml:10:8 unsafe-url")),
         "{errors:?}"
     );
+}
+
+#[test]
+fn several_certificates_a_badge_each_and_never_both_keys() {
+    let dir = small_site(
+        "certificates:\n  - status: certified\n    standard: SOC 2 Type II\n    reference: S-1\n    register_url: https://verify.example/S-1\n  - status: not-certified\n    standard: ISO/IEC 27701:2019\n  - status: certified\n    register_url: \"javascript:alert(1)\"\n",
+    );
+    // The third certificate's register link runs script: an error at its own line.
+    let (code, diags) = check_json(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert!(
+        diags
+            .iter()
+            .any(|d| d["rule"] == "unsafe-url" && d["line"] == 14),
+        "{:?}",
+        errors_of(&diags)
+    );
+    write(
+        dir.path(),
+        "site.yaml",
+        b"title: T\nbase_url: https://example.test/\norganisation:\n  name: Org\ncertificates:\n  - status: certified\n    standard: SOC 2 Type II\n    reference: S-1\n    register_url: https://verify.example/S-1\n  - status: in-progress\n    standard: ISO/IEC 27701:2019\n  - status: certified\n    expires: 2020-01-31\n",
+    );
+    let out = tempfile::tempdir().unwrap();
+    let tree = build_ok(dir.path(), "public", &out.path().join("p"));
+    let home = tree.text("index.html");
+    assert_eq!(
+        home.matches("<div class=\"cert-item\">").count(),
+        3,
+        "{home}"
+    );
+    for expected in [
+        "<title id=\"cert-badge-1\">SOC 2 Type II: Certified</title>",
+        "<title id=\"cert-badge-2\">ISO/IEC 27701:2019: Certification in progress</title>",
+        // Without a `standard`, a badge names ISO/IEC 27001.
+        "<title id=\"cert-badge-3\">ISO/IEC 27001: Certified, Valid until 2020-01-31</title>",
+        "<dd>S-1</dd>",
+        "href=\"https://verify.example/S-1\"",
+    ] {
+        assert!(home.contains(expected), "{expected} missing from {home}");
+    }
+    // Only the expired one says so beside its badge.
+    assert_eq!(
+        home.matches("class=\"badge b-expired\"").count(),
+        1,
+        "{home}"
+    );
+    let first = home.find("cert-badge-1").unwrap_or(usize::MAX);
+    assert!(first < home.find("cert-badge-2").unwrap_or(0));
+    // `certificate:` and `certificates:` together: an error naming both lines.
+    write(
+        dir.path(),
+        "site.yaml",
+        b"title: T\nbase_url: https://example.test/\norganisation:\n  name: Org\ncertificate:\n  status: certified\ncertificates:\n  - status: in-progress\n",
+    );
+    let (code, diags) = check_json(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert!(
+        diags.iter().any(|d| d["rule"] == "unknown-field"
+            && d["line"] == 8
+            && d["message"].as_str().is_some_and(|m| m.contains(
+                "both `certificate` (its fields from line 6) and `certificates` (its list from line 8) are given"
+            ))),
+        "{:?}",
+        errors_of(&diags)
+    );
+}
+
+/// The errors among `diags` (the warnings of a small site are every unassessed control).
+fn errors_of(diags: &[serde_json::Value]) -> Vec<&serde_json::Value> {
+    diags.iter().filter(|d| d["severity"] == "error").collect()
 }

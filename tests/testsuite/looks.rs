@@ -369,3 +369,150 @@ fn pages_keep_notices_in_landmarks_and_task_boxes_labelled() {
     let crypto = tree.text("policies/cryptography/index.html");
     assert!(crypto.contains("<pre class=\"code hl-code\" data-lang=\"yaml\" tabindex=\"0\">"));
 }
+
+/// The filter box of register table `id` on `html`: in the HTML, hidden without a script,
+/// labelled, naming its table, with a status for its counts, and right above that table.
+fn assert_register_filter(html: &str, id: &str) {
+    let filter = html
+        .find(&format!("id=\"filter-{id}\""))
+        .unwrap_or_else(|| panic!("no filter box for {id}"));
+    let table = html
+        .find(&format!("<table class=\"list\" id=\"table-{id}\">"))
+        .unwrap_or_else(|| panic!("no table-{id}"));
+    assert!(filter < table, "{id}: the box is above its table");
+    assert!(
+        !html[filter..table].contains("<table"),
+        "{id}: directly above"
+    );
+    let this = between(
+        html,
+        &format!(
+            "<div class=\"table-filter js-only\"><label class=\"visually-hidden\" for=\"filter-{id}\">"
+        ),
+        "</div>",
+    );
+    for expected in [
+        "Filter table rows</label>".to_string(),
+        format!(
+            "<input id=\"filter-{id}\" class=\"filter\" type=\"search\" placeholder=\"Filter rows…\" autocomplete=\"off\" data-filter=\"table-{id}\" aria-controls=\"table-{id}\" aria-describedby=\"filter-{id}-status\">"
+        ),
+        format!(
+            "<span id=\"filter-{id}-status\" class=\"muted small\" role=\"status\" data-template=\"{{}} of {{}} rows shown\"></span>"
+        ),
+    ] {
+        assert!(this.contains(&expected), "{expected} missing from {this}");
+    }
+}
+
+#[test]
+fn register_filter_boxes_are_in_the_html_not_inserted_by_script() {
+    let (_d, internal) = example("internal");
+    for (page, ids) in [
+        ("policies/index.html", &["policies"][..]),
+        ("evidence/index.html", &["evidence"]),
+        ("risks/index.html", &["risks"]),
+        ("findings/index.html", &["findings"]),
+    ] {
+        let html = internal.text(page);
+        for id in ids {
+            assert_register_filter(&html, id);
+        }
+        assert!(
+            html.contains(
+                "<noscript><style>.js-only { display: none !important; }</style></noscript>"
+            ),
+            "{page}"
+        );
+    }
+    // A short table has no box (fewer than 8 rows): the public policy list.
+    let (_p, public) = example("public");
+    let policies = public.text("policies/index.html");
+    assert!(policies.contains("<table class=\"list\" id=\"table-policies\">"));
+    assert!(!policies.contains("table-filter"), "{policies}");
+    // Suppliers (both tables) and open actions: a site with nine of each.
+    let mut suppliers = String::new();
+    let mut findings = String::new();
+    for i in 1..=9 {
+        suppliers.push_str(&format!("- id: sub-{i}\n  name: Sub {i}\n  subprocessor: true\n- id: sup-{i}\n  name: Sup {i}\n  subprocessor: false\n"));
+        findings.push_str(&format!("- id: f-{i}\n  title: Finding {i}\n  kind: minor-nonconformity\n  raised: 2026-01-01\n  due: 2026-12-01\n  status: open\n  classification: public\n"));
+    }
+    let dir = crate::common::sites::site(&[
+        ("suppliers/s.yaml", &suppliers),
+        ("findings/f.yaml", &findings),
+    ]);
+    let out = tempfile::tempdir().unwrap();
+    let tree = build_ok(dir.path(), "internal", &out.path().join("i"));
+    let html = tree.text("suppliers/index.html");
+    assert_register_filter(&html, "subprocessors");
+    assert_register_filter(&html, "suppliers");
+    let html = tree.text("findings/index.html");
+    assert_register_filter(&html, "open-actions");
+    assert_register_filter(&html, "findings");
+    // The script filters what the HTML holds and creates no input of its own.
+    let js = tree.text("trustpress.js");
+    assert!(js.contains("main input[data-filter]"));
+    assert!(!js.contains("createElement(\"input\")"), "{js}");
+}
+
+#[test]
+fn only_pages_that_can_hold_code_load_the_highlight_stylesheet() {
+    let (_d, internal) = example("internal");
+    // Render-blocking on the first screen for nothing: pages without Markdown do without it.
+    for page in [
+        "index.html",
+        "policies/index.html",
+        "controls/index.html",
+        "traceability/index.html",
+        "evidence/index.html",
+        "risks/index.html",
+        "findings/index.html",
+        "suppliers/index.html",
+        "404.html",
+    ] {
+        let html = internal.text(page);
+        assert!(!html.contains("highlight.css"), "{page}");
+        assert!(!html.contains("class=\"hl-"), "{page} has highlighted code");
+    }
+    let policy = internal.text("policies/secure-development/index.html");
+    assert!(policy.contains("class=\"hl-"));
+    assert!(policy.contains("<link rel=\"stylesheet\" href=\"../../highlight.css\">"));
+    assert!(internal.text("scope/index.html").contains("highlight.css"));
+    assert!(internal.files.contains_key("highlight.css"));
+}
+
+/// The rule of `selector` in `css` (its first occurrence).
+fn rule<'a>(css: &'a str, selector: &str) -> &'a str {
+    between(css, &format!("\n{selector} {{"), "}")
+}
+
+#[test]
+fn screenshot_findings_stay_fixed() {
+    let (_d, public) = example("public");
+    let css = public.text("style.css");
+    // The space under the header: main is also .wrap, whose padding came later and won.
+    assert!(
+        rule(&css, "main.wrap").contains("padding-top: 1.5rem"),
+        "{css}"
+    );
+    // One colour per status: the home page's coverage bar as the SoA chart and the badges.
+    for (bar, seg) in [
+        ("partially-implemented", "var(--warn)"),
+        ("planned", "var(--info)"),
+    ] {
+        assert!(rule(&css, &format!(".bar-{bar}")).contains(&format!("fill: {seg}")));
+        assert!(rule(&css, &format!(".seg-{bar}")).contains(seg));
+    }
+    // The home page's certificates: the badge says standard, status and expiry once; no pill
+    // or rows repeat them.
+    let home = public.text("index.html");
+    let cert = between(&home, "<section class=\"panel cert\"", "</section>");
+    assert!(!cert.contains("class=\"badge b-certified\""), "{cert}");
+    assert!(!cert.contains("<dt>Standard</dt>") && !cert.contains("<dt>Valid until</dt>"));
+    assert!(
+        cert.contains("<dt>Certificate</dt><dd>IS 789456</dd>"),
+        "{cert}"
+    );
+    // Dates of the latest policy updates do not break at their hyphens.
+    assert!(home.contains("<ul class=\"plain latest\">"));
+    assert!(rule(&css, ".latest .muted").contains("white-space: nowrap"));
+}

@@ -19,6 +19,7 @@ use crate::render::views::*;
 pub(in crate::render) fn not_found(cx: &RenderContext) -> Result<Output, Diagnostic> {
     let route = Route::NotFound;
     let mut base = Base::new(cx, cx.t().not_found_title, &route, "");
+    base.highlight_css = false;
     if let Some(prefix) = base_path(&cx.edition.info.base_url) {
         base.rebase(&prefix);
     }
@@ -167,7 +168,7 @@ pub(in crate::render) fn home(cx: &RenderContext) -> Result<Output, Diagnostic> 
     let overview = e.has(Section::Overview);
     let certificates: Vec<CertificateView> = e
         .info
-        .certificate
+        .certificates
         .iter()
         .filter(|_| e.has(Section::Certification))
         .enumerate()

@@ -37,7 +37,23 @@ struct Base {
     page: PageView,
     site: SiteView,
     nav: Vec<NavItem>,
+    /// Whether the page links `highlight.css`: not where it cannot hold code (a page
+    /// without Markdown), as the stylesheet would block its first paint for nothing.
+    highlight_css: bool,
 }
+
+/// The default theme's pages without Markdown, so without highlighted code.
+const WITHOUT_CODE: [&str; 9] = [
+    "index.html",
+    "policies.html",
+    "controls.html",
+    "traceability.html",
+    "evidence_list.html",
+    "risks.html",
+    "findings.html",
+    "suppliers.html",
+    "404.html",
+];
 
 impl Base {
     fn new(cx: &RenderContext, title: &str, route: &Route, section: &'static str) -> Base {
@@ -45,6 +61,7 @@ impl Base {
             page: cx.page_view(title, route, section),
             site: cx.site_view(route),
             nav: cx.nav(route, section),
+            highlight_css: true,
         }
     }
 }
@@ -92,14 +109,9 @@ fn page<T: Serialize>(
     section: &'static str,
     data: T,
 ) -> Result<Output, Diagnostic> {
-    cx.page(
-        template,
-        route,
-        &Ctx {
-            base: Base::new(cx, title, route, section),
-            data,
-        },
-    )
+    let mut base = Base::new(cx, title, route, section);
+    base.highlight_css = !WITHOUT_CODE.contains(&template);
+    cx.page(template, route, &Ctx { base, data })
 }
 
 /// Links to the findings of `relation`; a published one with its kind and status.

@@ -10,25 +10,26 @@
     return template.replace(/\{\}/g, function () { return String(values[i++]); });
   };
 
-  // A filter box above long register tables, so readers can find a row fast.
-  var tables = document.querySelectorAll("main table.list");
-  tables.forEach(function (table, n) {
-    var rows = table.tBodies[0] ? table.tBodies[0].rows : [];
-    if (rows.length < 8) return;
-    var input = document.createElement("input");
-    input.type = "search";
-    input.className = "filter";
-    input.placeholder = words.tFilter || "Filter rows…";
-    input.setAttribute("aria-label", words.tFilterLabel || "Filter table rows");
-    input.id = "filter-" + n;
-    var wrap = table.closest(".table-wrap") || table;
-    wrap.parentNode.insertBefore(input, wrap);
-    input.addEventListener("input", function () {
-      var q = input.value.toLowerCase();
+  // The filter box above a long register table (in the HTML: data-filter names the table).
+  document.querySelectorAll("main input[data-filter]").forEach(function (input) {
+    var table = document.getElementById(input.getAttribute("data-filter"));
+    if (!table || !table.tBodies[0]) return;
+    var rows = table.tBodies[0].rows;
+    var status = document.getElementById(input.id + "-status");
+    var filterRows = function () {
+      var terms = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      var shown = 0;
       Array.prototype.forEach.call(rows, function (row) {
-        row.hidden = q !== "" && row.textContent.toLowerCase().indexOf(q) === -1;
+        var text = row.textContent.toLowerCase();
+        row.hidden = !terms.every(function (t) { return text.indexOf(t) !== -1; });
+        if (!row.hidden) shown++;
       });
-    });
+      if (status) {
+        status.textContent = terms.length ? fill(status.dataset.template, [shown, rows.length]) : "";
+      }
+    };
+    input.addEventListener("input", filterRows);
+    if (input.value) filterRows();
   });
 
   // The SoA: one filter for the tables of all themes; each theme's count follows it.
