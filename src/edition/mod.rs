@@ -537,6 +537,18 @@ impl<'s> Edition<'s> {
         })
     }
 
+    /// `text` rendered as on a page at `root` but with code blocks unhighlighted, not cached:
+    /// for the search index, which keeps only its words.
+    pub fn markdown_unhighlighted(&self, text: Text, root: &str) -> String {
+        let md = text.0;
+        let links = PageLinks {
+            edition: self,
+            root,
+            from: &md.pos.path,
+        };
+        self.md.render_unhighlighted(&md.text, &links).html
+    }
+
     pub fn markdown_html(&self, text: Option<Text>, root: &str) -> Option<String> {
         text.map(|t| self.markdown(t, root).html.clone())
     }

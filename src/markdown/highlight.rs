@@ -176,7 +176,7 @@ pub(super) fn highlight(syntaxes: &SyntaxSet, code: &str, lang: &str) -> String 
 const MAX_HIGHLIGHTED_LINE: usize = 1_000;
 
 /// A code block shown as it is, without highlighting.
-fn plain_code(code: &str) -> String {
+pub(super) fn plain_code(code: &str) -> String {
     format!(
         "<pre class=\"code\" tabindex=\"0\"><code>{}</code></pre>",
         escape(code)

@@ -37,6 +37,13 @@ pub struct Rendered {
     pub toc: Vec<TocEntry>,
 }
 
+/// How code blocks are rendered.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Code {
+    Highlighted,
+    Plain,
+}
+
 /// Loaded once per build: the syntax set and the sanitiser configuration.
 pub struct Renderer {
     syntaxes: SyntaxSet,
@@ -59,11 +66,22 @@ impl Renderer {
 
     /// Renders `text`; links go through `links`.
     pub fn render(&self, text: &str, links: &dyn LinkResolver) -> Rendered {
+        self.render_with(text, links, Code::Highlighted)
+    }
+
+    /// Renders `text` as `render` does, but with code blocks left plain: for text that is
+    /// read rather than shown (the search index), where highlighting would be the most costly
+    /// part and changes no word. Comments, links and the sanitiser are exactly as in `render`.
+    pub fn render_unhighlighted(&self, text: &str, links: &dyn LinkResolver) -> Rendered {
+        self.render_with(text, links, Code::Plain)
+    }
+
+    fn render_with(&self, text: &str, links: &dyn LinkResolver, code: Code) -> Rendered {
         let rewritten = callouts::rewrite(text);
         let clean = without_comments(&rewritten.text);
         let (events, callouts) = parse(&clean, &rewritten);
         let (events, toc) = anchor_headings(events);
-        let (events, has_raw_html) = self.transform(events, links);
+        let (events, has_raw_html) = self.transform(events, links, code);
         let events = render_callouts(events, &callouts);
         let mut html = String::with_capacity(text.len() * 3 / 2);
         pulldown_cmark::html::push_html(&mut html, events.into_iter());
@@ -95,6 +113,7 @@ impl Renderer {
         &self,
         events: Vec<Event<'a>>,
         links: &dyn LinkResolver,
+        style: Code,
     ) -> (Vec<Event<'a>>, bool) {
         let mut out = Vec::with_capacity(events.len());
         let mut has_raw_html = false;
@@ -114,6 +133,7 @@ impl Renderer {
                         if !in_style {
                             let html = match diagram_language(&lang) {
                                 Some(name) => diagram_source(name, &buf),
+                                None if style == Code::Plain => highlight::plain_code(&buf),
                                 None => highlight::highlight(&self.syntaxes, &buf, &lang),
                             };
                             out.push(Event::Html(html.into()));

@@ -4,6 +4,7 @@
 //! reader may not follow are text there already), never Markdown source, whose link
 //! destinations and comments could name a withheld target.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::RenderContext;
@@ -36,13 +37,14 @@ pub(in crate::render) fn search_index(cx: &RenderContext) -> Output {
     let route = Route::SearchIndex;
     let root = route.root();
     let t = cx.t();
-    // Markdown is rendered as on the item's own page (same links, same cache entry).
+    // Markdown is rendered as on the item's own page (same links and withheld text), only
+    // without highlighting, which changes no word.
     let text = |texts: &[Option<Text>], page: &Route| -> String {
         let page_root = page.root();
         let parts: Vec<String> = texts
             .iter()
             .flatten()
-            .map(|t| plain_text(&e.markdown(*t, &page_root).html))
+            .map(|t| plain_text(&e.markdown_unhighlighted(*t, &page_root)))
             .collect();
         trim(&parts.join(" "), BODY_MAX)
     };
@@ -81,16 +83,22 @@ pub(in crate::render) fn search_index(cx: &RenderContext) -> Output {
             b: text(&[Some(scope.body)], &Route::Scope),
         });
     }
-    for p in e.policies.published() {
-        let mut fields = vec![
-            p.summary.map(str::to_string),
-            Some(p.owner.to_string()),
-            p.approved_by.map(str::to_string),
-        ];
-        fields.extend(p.tags.iter().cloned().map(Some));
-        let body = text(&[Some(p.body)], &p.route());
-        entries.push(entry(p, t.kind_policy, fields, body));
-    }
+    // Policies are most of the text: their entries are made in parallel, in order.
+    let policies: Vec<_> = e.policies.published().collect();
+    let policy_entries: Vec<Entry> = policies
+        .par_iter()
+        .map(|p| {
+            let mut fields = vec![
+                p.summary.map(str::to_string),
+                Some(p.owner.to_string()),
+                p.approved_by.map(str::to_string),
+            ];
+            fields.extend(p.tags.iter().cloned().map(Some));
+            let body = text(&[Some(p.body)], &p.route());
+            entry(*p, t.kind_policy, fields, body)
+        })
+        .collect();
+    entries.extend(policy_entries);
     for c in e.controls.iter().filter(|c| e.writes(&c.route())) {
         let page = c.route();
         let (fields, body) = match &c.assessment {
