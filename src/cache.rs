@@ -62,7 +62,7 @@ impl<K: Hash + Eq, V: Clone> Memo<K, V> {
 }
 
 /// A parsed policy file: the policy (if valid) and what parsing it reported.
-pub type ParsedPolicy = Arc<(Option<Policy>, Diagnostics)>;
+pub type ParsedPolicy = Arc<(Option<Arc<Policy>>, Diagnostics)>;
 
 /// The memo tables of one site.
 pub struct Cache {

@@ -111,9 +111,11 @@ pub fn link(src: Sources, today: Date, diags: &mut Diagnostics, cache: Arc<Cache
         controls: Items::new(
             catalog::annex_a()
                 .iter()
-                .map(|c| Control {
-                    catalog: c,
-                    mapping: None,
+                .map(|c| {
+                    Arc::new(Control {
+                        catalog: c,
+                        mapping: None,
+                    })
                 })
                 .collect(),
         ),
@@ -615,7 +617,7 @@ impl Site {
         }
     }
 
-    fn attach_mappings(&mut self, mappings: Vec<Mapping>, diags: &mut Diagnostics) {
+    fn attach_mappings(&mut self, mappings: Vec<Arc<Mapping>>, diags: &mut Diagnostics) {
         for m in mappings {
             let Some(ci) = self.control(m.control) else {
                 continue;
@@ -634,7 +636,8 @@ impl Site {
                 continue;
             }
             if let Some(node) = self.controls.get_mut(ci) {
-                node.item.mapping = Some(m);
+                // The control was made by this link, so nothing else holds it.
+                Arc::make_mut(&mut node.item).mapping = Some(m);
             }
         }
     }

@@ -87,11 +87,11 @@ pub struct Seen {
 /// every load: they are files of their own).
 #[derive(Debug, Clone)]
 pub enum Register {
-    Mappings(Vec<Mapping>),
-    Evidence(Vec<(Evidence, Option<(String, Pos)>)>),
-    Risks(Vec<Risk>),
-    Findings(Vec<Finding>),
-    Suppliers(Vec<Supplier>),
+    Mappings(Vec<Arc<Mapping>>),
+    Evidence(Vec<(Arc<Evidence>, Option<(String, Pos)>)>),
+    Risks(Vec<Arc<Risk>>),
+    Findings(Vec<Arc<Finding>>),
+    Suppliers(Vec<Arc<Supplier>>),
 }
 
 /// A parsed register file and what parsing it reported.
