@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::diagnostic::Diagnostics;
-use crate::markdown::{LinkAt, Rendered};
+use crate::markdown::Rendered;
 use crate::model::Policy;
 
 /// A thread-safe memo table whose entries remember the last generation that used them.
@@ -71,10 +71,6 @@ pub struct Cache {
     pub policies: Memo<(String, u64), ParsedPolicy>,
     /// Register files and what each source file looked like (see `source::memo`).
     pub sources: crate::source::memo::SourceCache,
-    /// Link destinations and positions in a Markdown text, by hash of the text.
-    pub links: Memo<u64, Arc<Vec<LinkAt>>>,
-    /// Heading anchors of a Markdown text, by hash of the text.
-    pub headings: Memo<u64, Arc<Vec<String>>>,
     /// Rendered Markdown by hash of text, source path, page depth, audience and everything
     /// links can resolve to (see `render`).
     pub rendered: Memo<u64, Arc<Rendered>>,
@@ -86,8 +82,6 @@ impl Default for Cache {
             generation: AtomicU64::new(0),
             policies: Memo::new(),
             sources: Default::default(),
-            links: Memo::new(),
-            headings: Memo::new(),
             rendered: Memo::new(),
         }
     }
@@ -118,21 +112,7 @@ impl Cache {
         let current = self.generation().saturating_sub(KEEP - 1);
         self.policies.prune(current);
         self.sources.prune(current);
-        self.links.prune(current);
-        self.headings.prune(current);
         self.rendered.prune(current);
-    }
-
-    pub fn links(&self, text: &str) -> Arc<Vec<LinkAt>> {
-        self.links.get_or(hash(&text), self.generation(), || {
-            Arc::new(crate::markdown::links(text))
-        })
-    }
-
-    pub fn heading_ids(&self, text: &str) -> Arc<Vec<String>> {
-        self.headings.get_or(hash(&text), self.generation(), || {
-            Arc::new(crate::markdown::heading_ids(text))
-        })
     }
 }
 
@@ -150,21 +130,23 @@ mod tests {
 
     #[test]
     fn memo_computes_once_and_prunes_unused() {
-        let cache = Cache::default();
-        cache.begin();
-        let a = cache.links("[a](policy:x)");
-        let b = cache.links("[a](policy:x)");
+        let memo: Memo<u64, Arc<String>> = Memo::new();
+        let get = |key: u64, generation: u64| {
+            memo.get_or(key, generation, || Arc::new(format!("value {key}")))
+        };
+        let a = get(1, 1);
+        let b = get(1, 1);
         assert!(
             Arc::ptr_eq(&a, &b),
             "second lookup is served from the cache"
         );
-        for _ in 0..3 {
-            cache.begin();
-            cache.links("other text");
+        for generation in 2..5 {
+            get(2, generation);
         }
-        cache.prune();
-        let c = cache.links("[a](policy:x)");
+        memo.prune(3);
+        let c = get(1, 5);
         assert!(!Arc::ptr_eq(&a, &c), "unused entries were dropped");
         assert_eq!(*a, *c);
+        assert!(memo.get(&2, 5).is_some(), "recently used entries are kept");
     }
 }

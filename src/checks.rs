@@ -265,7 +265,7 @@ fn links(site: &Site, diags: &mut Diagnostics) {
     let mut linked: HashSet<ItemKey> = HashSet::new();
     let mut anchors: HashMap<Owner, Vec<String>> = HashMap::new();
     for (owner, class, md) in owned_texts(site) {
-        for link in site.cache.links(&md.text).iter() {
+        for link in md.links().iter() {
             let pos = || markdown::position(md, link);
             if let Some(fragment) = link.dest.strip_prefix('#') {
                 // An in-page anchor: only pages that are a Markdown body have known headings.
@@ -376,7 +376,7 @@ fn check_anchor(
     };
     let ids = cache
         .entry(target)
-        .or_insert_with(|| site.cache.heading_ids(&body.text).to_vec());
+        .or_insert_with(|| body.heading_ids().to_vec());
     // Anchors the default theme puts on every page besides the body's headings.
     let theme_ids = ["main", "impl-h", "find-h"];
     if ids.iter().any(|id| id == fragment) || theme_ids.contains(&fragment) {

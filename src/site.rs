@@ -967,7 +967,7 @@ impl Site {
 
     fn check_markdown_links(&self, diags: &mut Diagnostics) {
         for md in self.markdown_texts() {
-            for link in self.cache.links(&md.text).iter() {
+            for link in md.links().iter() {
                 if let Err(e) = self.resolve(&link.dest, &md.pos.path) {
                     diags.error(markdown::position(md, link), Rule::BrokenLink, e);
                 }

@@ -261,11 +261,11 @@ fn load_policy(
         && !text.trim_start_matches('\u{feff}').starts_with("---")
         && !text.trim_start_matches('\u{feff}').starts_with("+++")
     {
-        let body = Markdown {
-            text: split.body.to_string(),
-            pos: Pos::new(path, split.body_line, 1),
-            source_map: vec![],
-        };
+        let body = Markdown::new(
+            split.body.to_string(),
+            Pos::new(path, split.body_line, 1),
+            vec![],
+        );
         let mut f = Fields {
             path,
             source: "",
@@ -309,11 +309,11 @@ fn split_markdown<'t, T: DeserializeOwned>(
             return None;
         }
     };
-    let body = Markdown {
-        text: split.body.to_string(),
-        pos: Pos::new(path, split.body_line, 1),
-        source_map: vec![],
-    };
+    let body = Markdown::new(
+        split.body.to_string(),
+        Pos::new(path, split.body_line, 1),
+        vec![],
+    );
     Some((raw, body, split.yaml))
 }
 
