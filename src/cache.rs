@@ -71,6 +71,9 @@ pub struct Cache {
     pub policies: Memo<(String, u64), ParsedPolicy>,
     /// Register files and what each source file looked like (see `source::memo`).
     pub sources: crate::source::memo::SourceCache,
+    /// What the links of a Markdown text resolve to, by hash of the text, its file and
+    /// everything resolution depends on (`Site::resolved_links`).
+    pub resolved: Memo<u64, Arc<Vec<Result<crate::site::Resolution, String>>>>,
     /// Rendered Markdown by hash of text, source path, page depth, audience and everything
     /// links can resolve to (see `render`).
     pub rendered: Memo<u64, Arc<Rendered>>,
@@ -82,6 +85,7 @@ impl Default for Cache {
             generation: AtomicU64::new(0),
             policies: Memo::new(),
             sources: Default::default(),
+            resolved: Memo::new(),
             rendered: Memo::new(),
         }
     }
@@ -112,6 +116,7 @@ impl Cache {
         let current = self.generation().saturating_sub(KEEP - 1);
         self.policies.prune(current);
         self.sources.prune(current);
+        self.resolved.prune(current);
         self.rendered.prune(current);
     }
 }

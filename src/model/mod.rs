@@ -69,6 +69,7 @@ struct Scans {
     hash: OnceLock<u64>,
     links: OnceLock<Arc<Vec<LinkAt>>>,
     headings: OnceLock<Arc<Vec<String>>>,
+    unclosed_comment: OnceLock<Option<usize>>,
 }
 
 impl Markdown {
@@ -101,6 +102,17 @@ impl Markdown {
         self.scans
             .headings
             .get_or_init(|| Arc::new(crate::markdown::heading_ids(&self.text)))
+    }
+
+    /// The byte offset of a `<!--` never closed in the text (`markdown::unclosed_comment`).
+    pub fn unclosed_comment(&self) -> Option<usize> {
+        *self.scans.unclosed_comment.get_or_init(|| {
+            // Reading a text for comments parses it; a text without `<!--` has none.
+            self.text
+                .contains("<!--")
+                .then(|| crate::markdown::unclosed_comment(&self.text))
+                .flatten()
+        })
     }
 }
 
