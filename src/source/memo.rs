@@ -88,11 +88,14 @@ pub struct Seen {
 #[derive(Debug, Clone)]
 pub enum Register {
     Mappings(Vec<Arc<Mapping>>),
-    Evidence(Vec<(Arc<Evidence>, Option<(String, Pos)>)>),
+    Evidence(Vec<(Arc<Evidence>, Option<EvidenceFileAt>)>),
     Risks(Vec<Arc<Risk>>),
     Findings(Vec<Arc<Finding>>),
     Suppliers(Vec<Arc<Supplier>>),
 }
+
+/// An evidence item's `file:` as written, with where it was written (checked on every load).
+pub type EvidenceFileAt = (String, Pos);
 
 /// A parsed register file and what parsing it reported.
 pub type ParsedRegister = Arc<(Register, Diagnostics)>;
