@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::diagnostic::Diagnostics;
-use crate::markdown::{LinkAt, Rendered};
+use crate::markdown::Rendered;
 use crate::model::Policy;
 
 /// A thread-safe memo table whose entries remember the last generation that used them.
@@ -70,7 +70,7 @@ impl<K: Hash + Eq, V: Clone> Memo<K, V> {
 }
 
 /// A parsed policy file: the policy (if valid) and what parsing it reported.
-pub type ParsedPolicy = Arc<(Option<Policy>, Diagnostics)>;
+pub type ParsedPolicy = Arc<(Option<Arc<Policy>>, Diagnostics)>;
 
 /// The memo tables of one site.
 pub struct Cache {
@@ -79,10 +79,9 @@ pub struct Cache {
     pub policies: Memo<(String, u64), ParsedPolicy>,
     /// Register files and what each source file looked like (see `source::memo`).
     pub sources: crate::source::memo::SourceCache,
-    /// Link destinations and positions in a Markdown text, by hash of the text.
-    pub links: Memo<u64, Arc<Vec<LinkAt>>>,
-    /// Heading anchors of a Markdown text, by hash of the text.
-    pub headings: Memo<u64, Arc<Vec<String>>>,
+    /// What the links of a Markdown text resolve to, by hash of the text, its file and
+    /// everything resolution depends on (`Site::resolved_links`).
+    pub resolved: Memo<u64, Arc<Vec<Result<crate::site::Resolution, String>>>>,
     /// Rendered Markdown by hash of text, source path, page depth, audience and everything
     /// links can resolve to (see `render`).
     pub rendered: Memo<u64, Arc<Rendered>>,
@@ -95,8 +94,7 @@ impl Default for Cache {
             generation: AtomicU64::new(0),
             policies: Memo::new(true),
             sources: Default::default(),
-            links: Memo::new(true),
-            headings: Memo::new(true),
+            resolved: Memo::new(true),
             rendered: Memo::new(true),
         }
     }
@@ -111,9 +109,9 @@ impl std::fmt::Debug for Cache {
 }
 
 impl Cache {
-    /// For one build (`build`, `check`): parsed policies, registers and rendered Markdown are used once,
-    /// so they are not kept (they would double what the build holds); links and headings are
-    /// asked for by several rules, and are small.
+    /// For one build (`build`, `check`): parsed policies, registers and rendered Markdown are
+    /// used once, so they are not kept (they would double what the build holds); link
+    /// resolutions are asked for by linking, several rules and the edition, and are small.
     pub fn one_shot() -> Self {
         Cache {
             policies: Memo::new(false),
@@ -142,21 +140,8 @@ impl Cache {
         let current = self.generation().saturating_sub(KEEP - 1);
         self.policies.prune(current);
         self.sources.prune(current);
-        self.links.prune(current);
-        self.headings.prune(current);
+        self.resolved.prune(current);
         self.rendered.prune(current);
-    }
-
-    pub fn links(&self, text: &str) -> Arc<Vec<LinkAt>> {
-        self.links.get_or(hash(&text), self.generation(), || {
-            Arc::new(crate::markdown::links(text))
-        })
-    }
-
-    pub fn heading_ids(&self, text: &str) -> Arc<Vec<String>> {
-        self.headings.get_or(hash(&text), self.generation(), || {
-            Arc::new(crate::markdown::heading_ids(text))
-        })
     }
 }
 
@@ -174,22 +159,24 @@ mod tests {
 
     #[test]
     fn memo_computes_once_and_prunes_unused() {
-        let cache = Cache::default();
-        cache.begin();
-        let a = cache.links("[a](policy:x)");
-        let b = cache.links("[a](policy:x)");
+        let memo: Memo<u64, Arc<String>> = Memo::new(true);
+        let get = |key: u64, generation: u64| {
+            memo.get_or(key, generation, || Arc::new(format!("value {key}")))
+        };
+        let a = get(1, 1);
+        let b = get(1, 1);
         assert!(
             Arc::ptr_eq(&a, &b),
             "second lookup is served from the cache"
         );
-        for _ in 0..3 {
-            cache.begin();
-            cache.links("other text");
+        for generation in 2..5 {
+            get(2, generation);
         }
-        cache.prune();
-        let c = cache.links("[a](policy:x)");
+        memo.prune(3);
+        let c = get(1, 5);
         assert!(!Arc::ptr_eq(&a, &c), "unused entries were dropped");
         assert_eq!(*a, *c);
+        assert!(memo.get(&2, 5).is_some(), "recently used entries are kept");
     }
 
     #[test]
@@ -209,8 +196,10 @@ mod tests {
             cache.policies.lock().is_empty(),
             "parsed policies are not kept"
         );
-        let a = cache.links("[a](policy:x)");
-        assert!(Arc::ptr_eq(&a, &cache.links("[a](policy:x)")), "links are");
+        // A table that does not keep ignores inserts too (the loader's register memo).
+        let dropped: Memo<u64, Arc<String>> = Memo::new(false);
+        dropped.insert(1, Arc::new("x".into()), 1);
+        assert!(dropped.get(&1, 1).is_none(), "nothing is kept");
         let kept = Cache::default();
         kept.begin();
         let a = kept.rendered.get_or(1, kept.generation(), render);

@@ -67,13 +67,8 @@ fn shadowed_static(site: &Site, diags: &mut Diagnostics) {
 
 /// A `<!--` never closed hides the rest of its text from every reader: say so, at the `<!--`.
 fn unclosed_comments(site: &Site, diags: &mut Diagnostics) {
-    // Reading a text for comments parses it; a text without `<!--` has none.
-    for md in site
-        .markdown_texts()
-        .into_iter()
-        .filter(|md| md.text.contains("<!--"))
-    {
-        let Some(offset) = markdown::unclosed_comment(&md.text) else {
+    for md in site.markdown_texts() {
+        let Some(offset) = md.unclosed_comment() else {
             continue;
         };
         let before = &md.text[..offset];
@@ -265,7 +260,8 @@ fn links(site: &Site, diags: &mut Diagnostics) {
     let mut linked: HashSet<ItemKey> = HashSet::new();
     let mut anchors: HashMap<Owner, Vec<String>> = HashMap::new();
     for (owner, class, md) in owned_texts(site) {
-        for link in site.cache.links(&md.text).iter() {
+        let resolved = site.resolved_links(md);
+        for (link, resolution) in md.links().iter().zip(resolved.iter()) {
             let pos = || markdown::position(md, link);
             if let Some(fragment) = link.dest.strip_prefix('#') {
                 // An in-page anchor: only pages that are a Markdown body have known headings.
@@ -274,7 +270,7 @@ fn links(site: &Site, diags: &mut Diagnostics) {
                 }
                 continue;
             }
-            let Ok(Some((target, fragment))) = site.resolve(&link.dest, &md.pos.path) else {
+            let Ok(Some((target, fragment))) = resolution.clone() else {
                 continue; // external, or already reported as a broken link
             };
             let target_owner = match target {
@@ -376,7 +372,7 @@ fn check_anchor(
     };
     let ids = cache
         .entry(target)
-        .or_insert_with(|| site.cache.heading_ids(&body.text).to_vec());
+        .or_insert_with(|| body.heading_ids().to_vec());
     // Anchors the default theme puts on every page besides the body's headings.
     let theme_ids = ["main", "impl-h", "find-h"];
     if ids.iter().any(|id| id == fragment) || theme_ids.contains(&fragment) {

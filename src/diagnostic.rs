@@ -48,7 +48,7 @@ impl Pos {
 }
 
 /// One problem found in the site.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
     pub pos: Pos,
     pub severity: Severity,

@@ -95,8 +95,10 @@ pub struct Site {
     home: Home,
     /// Non-fatal findings of loading and linking.
     pub warnings: Diagnostics,
-    /// Memo tables shared with the build that made this site (Markdown scans, renders).
+    /// Memo tables shared with the build that made this site (link resolutions, renders).
     pub cache: Arc<Cache>,
+    /// A hash of everything `resolve` reads (see `resolve_env`).
+    resolve_env: u64,
 }
 
 /// Builds the graph from parsed sources; `None` when a required part is missing.
@@ -111,9 +113,11 @@ pub fn link(src: Sources, today: Date, diags: &mut Diagnostics, cache: Arc<Cache
         controls: Items::new(
             catalog::annex_a()
                 .iter()
-                .map(|c| Control {
-                    catalog: c,
-                    mapping: None,
+                .map(|c| {
+                    Arc::new(Control {
+                        catalog: c,
+                        mapping: None,
+                    })
                 })
                 .collect(),
         ),
@@ -131,6 +135,7 @@ pub fn link(src: Sources, today: Date, diags: &mut Diagnostics, cache: Arc<Cache
         home,
         warnings: Diagnostics::new(),
         cache,
+        resolve_env: 0,
     };
     site.index_ids(diags);
     site.attach_mappings(src.mappings, diags);
@@ -138,6 +143,7 @@ pub fn link(src: Sources, today: Date, diags: &mut Diagnostics, cache: Arc<Cache
     site.attach_policy_files(src.policy_files);
     site.index_files(&src.files);
     site.index_redirects(diags);
+    site.resolve_env = site.resolve_fingerprint();
     site.check_markdown_links(diags);
     site.check_url_fields(diags);
     Some(site)
@@ -615,7 +621,7 @@ impl Site {
         }
     }
 
-    fn attach_mappings(&mut self, mappings: Vec<Mapping>, diags: &mut Diagnostics) {
+    fn attach_mappings(&mut self, mappings: Vec<Arc<Mapping>>, diags: &mut Diagnostics) {
         for m in mappings {
             let Some(ci) = self.control(m.control) else {
                 continue;
@@ -634,7 +640,8 @@ impl Site {
                 continue;
             }
             if let Some(node) = self.controls.get_mut(ci) {
-                node.item.mapping = Some(m);
+                // The control was made by this link, so nothing else holds it.
+                Arc::make_mut(&mut node.item).mapping = Some(m);
             }
         }
     }
@@ -966,12 +973,65 @@ impl Site {
 
     fn check_markdown_links(&self, diags: &mut Diagnostics) {
         for md in self.markdown_texts() {
-            for link in self.cache.links(&md.text).iter() {
-                if let Err(e) = self.resolve(&link.dest, &md.pos.path) {
-                    diags.error(markdown::position(md, link), Rule::BrokenLink, e);
+            let resolved = self.resolved_links(md);
+            for (link, r) in md.links().iter().zip(resolved.iter()) {
+                if let Err(e) = r {
+                    diags.error(markdown::position(md, link), Rule::BrokenLink, e.clone());
                 }
             }
         }
+    }
+
+    /// What each link of `md` resolves to (`resolve`), in the order of `md.links()`.
+    /// Memoised by the text, its file and `resolve_env`, so a rebuild that changed nothing
+    /// links resolve to resolves only the links of the texts that changed.
+    pub fn resolved_links(&self, md: &Markdown) -> Arc<Vec<Result<Resolution, String>>> {
+        let key = crate::cache::hash(&(md.text_hash(), &md.pos.path, self.resolve_env));
+        let cache = &self.cache;
+        cache.resolved.get_or(key, cache.generation(), || {
+            Arc::new(
+                md.links()
+                    .iter()
+                    .map(|link| self.resolve(&link.dest, &md.pos.path))
+                    .collect(),
+            )
+        })
+    }
+
+    /// A hash of everything `resolve` (and its messages) depends on: the site's address,
+    /// its files and what each means, the old addresses of `redirects:`, the `static/`
+    /// files, every item's id and page address (in order: the first of a clash wins), and
+    /// the files published beside items. Two sites with equal hashes resolve every link
+    /// alike.
+    pub fn resolve_env(&self) -> u64 {
+        self.resolve_env
+    }
+
+    fn resolve_fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.config.base_url.hash(&mut h);
+        self.files.hash(&mut h);
+        let mut redirects: Vec<(&String, &Target)> = self.redirects.iter().collect();
+        redirects.sort_by(|a, b| a.0.cmp(b.0));
+        redirects.hash(&mut h);
+        for (path, _) in &self.static_files {
+            path.hash(&mut h);
+        }
+        for collection in Collection::ALL {
+            let commons = self.commons(collection);
+            commons.len().hash(&mut h);
+            for c in commons {
+                (&c.id, &c.slug).hash(&mut h);
+            }
+        }
+        for e in self.evidence.items() {
+            e.file.as_ref().map(|f| &f.file_name).hash(&mut h);
+        }
+        for f in &self.policy_files {
+            (f.policy, &f.name).hash(&mut h);
+        }
+        h.finish()
     }
 }
 

@@ -1,6 +1,7 @@
 //! `trustpress serve`: the terminal side of the live preview. The library's serve loop reports
 //! events; this prints them as they happen (a long-running command cannot print only at the end).
 
+use std::collections::HashSet;
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
@@ -14,7 +15,7 @@ use crate::serve::{self, Event, ServeOptions};
 /// Serves until the process is stopped; returns only if serving cannot start or the watcher dies.
 pub fn run(opts: &ServeOptions, open: bool) -> Result<()> {
     let audience = opts.audience.as_str();
-    let mut shown = std::collections::HashSet::new();
+    let mut shown = HashSet::new();
     serve::run(opts, &mut |event| {
         print_event(&event, audience, open, &mut shown)
     })
@@ -37,12 +38,7 @@ pub fn url(addr: SocketAddr) -> String {
 
 /// Prints one event; `shown` holds the warnings already printed, so a rebuild prints only
 /// warnings that are new rather than repeating every one on each save.
-fn print_event(
-    event: &Event<'_>,
-    audience: &str,
-    open: bool,
-    shown: &mut std::collections::HashSet<String>,
-) {
+fn print_event(event: &Event<'_>, audience: &str, open: bool, shown: &mut HashSet<u64>) {
     match event {
         Event::Listening { addr } => {
             let url = url(*addr);
@@ -68,12 +64,19 @@ fn print_event(
             reloaded,
             changed,
         } => {
-            let lines: Vec<String> = warnings.iter().map(ToString::to_string).collect();
-            let new: Vec<&String> = lines.iter().filter(|l| !shown.contains(*l)).collect();
+            // Compared by hash, and only the printed few are formatted: a large site has
+            // thousands of warnings, and this runs on every save.
+            let hashes: Vec<u64> = warnings.iter().map(crate::cache::hash).collect();
+            let new: Vec<&Diagnostic> = warnings
+                .iter()
+                .zip(&hashes)
+                .filter(|(_, h)| !shown.contains(*h))
+                .map(|(d, _)| d)
+                .collect();
             // Like `build`: the first few, and where to see them all.
             const SHOWN: usize = 20;
-            for line in new.iter().take(SHOWN) {
-                eprintln!("{line}");
+            for d in new.iter().take(SHOWN) {
+                eprintln!("{d}");
             }
             if new.len() > SHOWN {
                 eprintln!(
@@ -81,11 +84,11 @@ fn print_event(
                     new.len() - SHOWN
                 );
             }
-            let note = match (lines.len(), new.len()) {
+            let note = match (warnings.len(), new.len()) {
                 (0, _) => String::new(),
                 (all, new) => format!(" ({all} warnings, {new} new)"),
             };
-            *shown = lines.iter().cloned().collect();
+            *shown = hashes.into_iter().collect();
             let ms = elapsed.as_millis();
             if *first {
                 println!(

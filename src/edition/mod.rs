@@ -1066,30 +1066,20 @@ impl<'s> Visibility<'s> {
     /// A hash of what Markdown links can resolve to for this audience (see `link_env`).
     fn link_fingerprint(&self, md: &markdown::Renderer) -> u64 {
         let site = self.site;
-        let mut items = Vec::new();
-        for (key, c) in site.controls.iter() {
-            items.push((
-                ItemKey::from(key),
-                Access::Full as u8,
-                Some((c.catalog.id.to_string(), c.catalog.id.slug())),
-            ));
-        }
+        // Ids, page addresses, files and redirects are in `resolve_env`; what this reader
+        // may open of each item is added here.
+        let mut access = Vec::new();
         for collection in Collection::ALL {
             for c in site.commons(collection) {
                 if let Some(key) = site.lookup(collection, &c.id) {
-                    items.push((
-                        key,
-                        self.access(key) as u8,
-                        Some((c.id.clone(), c.slug.clone())),
-                    ));
+                    access.push((key, self.access(key) as u8));
                 }
             }
         }
         crate::cache::hash(&(
-            items,
+            site.resolve_env(),
+            access,
             self.sections,
-            site.link_targets(),
-            site.redirect_targets(),
             &site.config.base_url,
             md.allows_raw_html(),
         ))

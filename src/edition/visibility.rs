@@ -94,11 +94,7 @@ mod tests {
             tags: vec![],
             history: vec![],
             extra: None,
-            body: Markdown {
-                text: String::new(),
-                pos: Pos::default(),
-                source_map: vec![],
-            },
+            body: Markdown::new(String::new(), Pos::default(), vec![]),
         }
     }
 

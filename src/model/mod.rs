@@ -2,7 +2,10 @@
 
 pub mod types;
 
+use std::sync::{Arc, OnceLock};
+
 use crate::diagnostic::Pos;
+use crate::markdown::LinkAt;
 pub use types::*;
 
 /// A reference by id to another item, with where it was written (for diagnostics).
@@ -55,6 +58,62 @@ pub struct Markdown {
     /// indentation stripped, lines folded, quotes removed). Empty when the text is verbatim
     /// from `pos` on, as a Markdown file's body is.
     pub source_map: Vec<SourceRun>,
+    /// What scanning `text` found, made on first use and kept with it: `serve` shares an
+    /// unchanged file's parse between rebuilds, so each text is scanned (and hashed) once,
+    /// not on every save. `text` is never changed once a `Markdown` is made.
+    scans: Scans,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Scans {
+    hash: OnceLock<u64>,
+    links: OnceLock<Arc<Vec<LinkAt>>>,
+    headings: OnceLock<Arc<Vec<String>>>,
+    unclosed_comment: OnceLock<Option<usize>>,
+}
+
+impl Markdown {
+    pub fn new(text: String, pos: Pos, source_map: Vec<SourceRun>) -> Self {
+        Markdown {
+            text,
+            pos,
+            source_map,
+            scans: Scans::default(),
+        }
+    }
+
+    /// A hash of `text` (`crate::cache::hash`), for memo keys.
+    pub fn text_hash(&self) -> u64 {
+        *self
+            .scans
+            .hash
+            .get_or_init(|| crate::cache::hash(&self.text))
+    }
+
+    /// Every link and image destination in the text (`markdown::links`).
+    pub fn links(&self) -> &Arc<Vec<LinkAt>> {
+        self.scans
+            .links
+            .get_or_init(|| Arc::new(crate::markdown::links(&self.text)))
+    }
+
+    /// The anchors of the text's headings (`markdown::heading_ids`).
+    pub fn heading_ids(&self) -> &Arc<Vec<String>> {
+        self.scans
+            .headings
+            .get_or_init(|| Arc::new(crate::markdown::heading_ids(&self.text)))
+    }
+
+    /// The byte offset of a `<!--` never closed in the text (`markdown::unclosed_comment`).
+    pub fn unclosed_comment(&self) -> Option<usize> {
+        *self.scans.unclosed_comment.get_or_init(|| {
+            // Reading a text for comments parses it; a text without `<!--` has none.
+            self.text
+                .contains("<!--")
+                .then(|| crate::markdown::unclosed_comment(&self.text))
+                .flatten()
+        })
+    }
 }
 
 /// A run of Markdown text copied verbatim from one line of the file: the text from byte

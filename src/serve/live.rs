@@ -38,7 +38,9 @@ pub struct LiveSite {
     theme: Arc<Theme>,
     paths: HashSet<String>,
     pages: Mutex<HashMap<String, Arc<Vec<u8>>>>,
-    pub warnings: Vec<Diagnostic>,
+    /// Shared with the terminal report, which a large site's thousands of warnings would
+    /// otherwise be copied for on every save.
+    pub warnings: Arc<Vec<Diagnostic>>,
 }
 
 impl LiveSite {
@@ -160,7 +162,7 @@ impl Builder {
             theme,
             paths,
             pages: Mutex::new(pages),
-            warnings: warnings.into_sorted(),
+            warnings: Arc::new(warnings.into_sorted()),
         })
     }
 }

@@ -139,7 +139,7 @@ struct Stats {
     elapsed: Duration,
     pages: usize,
     files: usize,
-    warnings: Vec<Diagnostic>,
+    warnings: Arc<Vec<Diagnostic>>,
 }
 
 fn collect(
@@ -170,7 +170,7 @@ fn rebuild(builder: &mut live::Builder, previous: &Snapshot, generation: u64) ->
                 elapsed,
                 pages,
                 files,
-                warnings: site.warnings.clone(),
+                warnings: Arc::clone(&site.warnings),
             };
             let snapshot = Snapshot {
                 generation,
@@ -189,7 +189,7 @@ fn rebuild(builder: &mut live::Builder, previous: &Snapshot, generation: u64) ->
                 elapsed,
                 pages: 0,
                 files: 0,
-                warnings: Vec::new(),
+                warnings: Arc::default(),
             };
             (snapshot, stats)
         }

@@ -6,6 +6,7 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
 use std::ops::{Deref, Index};
+use std::sync::Arc;
 
 use crate::catalog::CatalogControl;
 use crate::model::{Collection, Evidence, Finding, Mapping, Policy, Risk, Supplier};
@@ -111,7 +112,7 @@ pub trait Item {
 #[derive(Debug, Clone)]
 pub struct Control {
     pub catalog: &'static CatalogControl,
-    pub mapping: Option<Mapping>,
+    pub mapping: Option<Arc<Mapping>>,
 }
 
 /// Everything linked to a control: by its mapping, or by the item naming the control.
@@ -173,10 +174,11 @@ item!(Risk, Risks, Risk, RiskLinks);
 item!(Finding, Findings, Finding, FindingLinks);
 item!(Supplier, Suppliers, Supplier, ());
 
-/// An item with its relations, resolved both ways when the site was linked.
+/// An item with its relations, resolved both ways when the site was linked. The item is
+/// shared with the loader's memo cache, so relinking an unchanged site copies no item.
 #[derive(Debug, Clone)]
 pub struct Node<T: Item> {
-    pub item: T,
+    pub item: Arc<T>,
     pub links: T::Links,
 }
 
@@ -198,7 +200,7 @@ pub struct Items<T: Item> {
 
 impl<T: Item> Items<T> {
     /// The items in source order, with no relations yet.
-    pub(super) fn new(items: Vec<T>) -> Self {
+    pub(super) fn new(items: Vec<Arc<T>>) -> Self {
         Items {
             nodes: items
                 .into_iter()
@@ -230,7 +232,7 @@ impl<T: Item> Items<T> {
 
     /// Every item, in source order.
     pub fn items(&self) -> impl ExactSizeIterator<Item = &T> + '_ {
-        self.nodes.iter().map(|n| &n.item)
+        self.nodes.iter().map(|n| &*n.item)
     }
 
     pub fn keys(&self) -> impl ExactSizeIterator<Item = Key<T>> + use<T> {

@@ -62,11 +62,7 @@ impl Fields<'_> {
         let source_map = raw
             .map(|raw| map_scalar(&v.value, raw, pos.line, pos.column))
             .unwrap_or_default();
-        Some(Markdown {
-            text: v.value,
-            pos,
-            source_map,
-        })
+        Some(Markdown::new(v.value, pos, source_map))
     }
 
     /// A value from a closed vocabulary, parsed by `parse`; `what` names it in messages.

@@ -87,12 +87,15 @@ pub struct Seen {
 /// every load: they are files of their own).
 #[derive(Debug, Clone)]
 pub enum Register {
-    Mappings(Vec<Mapping>),
-    Evidence(Vec<(Evidence, Option<(String, Pos)>)>),
-    Risks(Vec<Risk>),
-    Findings(Vec<Finding>),
-    Suppliers(Vec<Supplier>),
+    Mappings(Vec<Arc<Mapping>>),
+    Evidence(Vec<(Arc<Evidence>, Option<EvidenceFileAt>)>),
+    Risks(Vec<Arc<Risk>>),
+    Findings(Vec<Arc<Finding>>),
+    Suppliers(Vec<Arc<Supplier>>),
 }
+
+/// An evidence item's `file:` as written, with where it was written (checked on every load).
+pub type EvidenceFileAt = (String, Pos);
 
 /// A parsed register file and what parsing it reported.
 pub type ParsedRegister = Arc<(Register, Diagnostics)>;

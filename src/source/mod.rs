@@ -28,12 +28,13 @@ use memo::{ParsedRegister, Register, Seen, Stamp};
 pub struct Sources {
     pub config: Option<Config>,
     pub scope: Option<Scope>,
-    pub policies: Vec<Policy>,
-    pub mappings: Vec<Mapping>,
-    pub evidence: Vec<Evidence>,
-    pub risks: Vec<Risk>,
-    pub findings: Vec<Finding>,
-    pub suppliers: Vec<Supplier>,
+    /// Items are shared with the memo cache (`serve` loads an unchanged item without copying it).
+    pub policies: Vec<Arc<Policy>>,
+    pub mappings: Vec<Arc<Mapping>>,
+    pub evidence: Vec<Arc<Evidence>>,
+    pub risks: Vec<Arc<Risk>>,
+    pub findings: Vec<Arc<Finding>>,
+    pub suppliers: Vec<Arc<Supplier>>,
     /// Files under `static/`, keyed by their path in the output.
     pub static_files: Vec<(String, Vec<u8>)>,
     /// Template overrides from `templates/`: (name, text).
@@ -151,7 +152,7 @@ pub fn load_cached(root: &Path, cache: &Cache, audience: Classification) -> (Sou
             let parse = |text: &str| {
                 let mut d = Diagnostics::new();
                 let p = load_policy(path, text, default, &mut d);
-                Arc::new((p, d))
+                Arc::new((p.map(Arc::new), d))
             };
             read_parsed(root, path, cache, &cache.policies, salt, now, &mut d, parse)
                 .unwrap_or_else(|| Arc::new((None, d)))
@@ -260,11 +261,11 @@ fn load_policy(
         && !text.trim_start_matches('\u{feff}').starts_with("---")
         && !text.trim_start_matches('\u{feff}').starts_with("+++")
     {
-        let body = Markdown {
-            text: split.body.to_string(),
-            pos: Pos::new(path, split.body_line, 1),
-            source_map: vec![],
-        };
+        let body = Markdown::new(
+            split.body.to_string(),
+            Pos::new(path, split.body_line, 1),
+            vec![],
+        );
         let mut f = Fields {
             path,
             source: "",
@@ -308,11 +309,11 @@ fn split_markdown<'t, T: DeserializeOwned>(
             return None;
         }
     };
-    let body = Markdown {
-        text: split.body.to_string(),
-        pos: Pos::new(path, split.body_line, 1),
-        source_map: vec![],
-    };
+    let body = Markdown::new(
+        split.body.to_string(),
+        Pos::new(path, split.body_line, 1),
+        vec![],
+    );
     Some((raw, body, split.yaml))
 }
 
@@ -398,15 +399,24 @@ fn parse_register(
         };
     }
     let register = match collection {
-        Collection::Controls => Register::Mappings(entries!(items::mapping)),
-        Collection::Evidence => Register::Evidence(entries!(items::evidence)),
-        Collection::Risks => Register::Risks(entries!(items::risk)),
-        Collection::Findings => Register::Findings(entries!(items::finding)),
-        Collection::Suppliers => Register::Suppliers(entries!(items::supplier)),
+        Collection::Controls => Register::Mappings(shared(entries!(items::mapping))),
+        Collection::Evidence => Register::Evidence(
+            entries!(items::evidence)
+                .into_iter()
+                .map(|(e, file): (Evidence, _)| (Arc::new(e), file))
+                .collect(),
+        ),
+        Collection::Risks => Register::Risks(shared(entries!(items::risk))),
+        Collection::Findings => Register::Findings(shared(entries!(items::finding))),
+        Collection::Suppliers => Register::Suppliers(shared(entries!(items::supplier))),
         // Policies are Markdown files, never registers.
         Collection::Policies => Register::Suppliers(Vec::new()),
     };
     (register, diags)
+}
+
+fn shared<T>(items: Vec<T>) -> Vec<Arc<T>> {
+    items.into_iter().map(Arc::new).collect()
 }
 
 /// Adds a parsed register's entries to `src`, checking each evidence item's file.
@@ -417,8 +427,10 @@ fn add_register(root: &Path, parsed: &ParsedRegister, src: &mut Sources, diags: 
         Register::Mappings(v) => src.mappings.extend(v.iter().cloned()),
         Register::Evidence(v) => {
             for (ev, file) in v {
-                let mut ev = ev.clone();
+                let mut ev = Arc::clone(ev);
                 if let Some((file, pos)) = file {
+                    // Only items with a file are copied: the file is checked on every load.
+                    let ev = Arc::make_mut(&mut ev);
                     ev.common.field_pos.push(("file", pos.clone()));
                     ev.file = load_evidence_file(root, file, pos, ev.common.classification, diags);
                 }
@@ -613,15 +625,23 @@ fn read_evidence_files(
         if !ev.common.classification.visible_to(audience) {
             continue;
         }
-        let Some(file) = &mut ev.file else { continue };
-        match read_regular(&root.join(&file.source)) {
-            Ok(bytes) => file.bytes = Some(bytes),
+        let Some(source) = ev.file.as_ref().map(|f| f.source.clone()) else {
+            continue;
+        };
+        // Not shared: `add_register` copied every item with a file.
+        let ev = Arc::make_mut(ev);
+        match read_regular(&root.join(&source)) {
+            Ok(bytes) => {
+                if let Some(file) = &mut ev.file {
+                    file.bytes = Some(bytes);
+                }
+            }
             Err(e) => {
                 let pos = ev.common.pos_of("file").clone();
                 diags.error(
                     pos,
                     Rule::Io,
-                    format!("evidence file \"{}\" cannot be read: {e}", file.source),
+                    format!("evidence file \"{source}\" cannot be read: {e}"),
                 );
                 ev.file = None;
             }
@@ -691,7 +711,7 @@ fn check_evidence_files(root: &Path, src: &Sources, diags: &mut Diagnostics) {
         .iter()
         .filter_map(|e| {
             let f = e.file.as_ref()?;
-            Some((e, f, file_id(&root.join(&f.source))?))
+            Some((&**e, f, file_id(&root.join(&f.source))?))
         })
         .collect();
     if named.is_empty() {

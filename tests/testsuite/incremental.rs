@@ -173,3 +173,59 @@ fn generated_site_rebuilt_warm_matches_a_full_build() {
 fn at_10000_policies_warm_rebuilds_match_a_full_build() {
     generated_site_rebuilt_warm(10_000);
 }
+
+/// The findings a warm rebuild reports (errors, or the warnings) equal a cold build's.
+fn assert_same_findings(builder: &mut Builder, site: &Path, step: &str) -> usize {
+    let cold = trustpress::build_in_memory(site, Audience::Internal, today());
+    match (builder.build(), cold) {
+        (Ok(live), Ok(cold)) => {
+            assert_eq!(*live.warnings, cold.warnings, "{step}: same warnings");
+            0
+        }
+        (Err(live), Err(cold)) => {
+            assert_eq!(live.errors, cold.errors, "{step}: same errors");
+            live.errors.iter().filter(|d| d.is_error()).count()
+        }
+        (live, cold) => panic!(
+            "{step}: warm {} but cold {}",
+            if live.is_ok() { "built" } else { "failed" },
+            if cold.is_ok() { "built" } else { "failed" },
+        ),
+    }
+}
+
+/// Links are resolved once per text and reused while nothing they resolve against changes:
+/// a policy renamed breaks the links of texts that did not change, a status change turns an
+/// unchanged link into a warning, and undoing either restores the findings of a cold build.
+#[test]
+fn warm_rebuilds_report_what_a_full_build_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    crate::gen_site::generate(40, &site).unwrap();
+    let mut builder = Builder::new(&site, Audience::Internal, today());
+    assert_same_findings(&mut builder, &site, "first build");
+    // policy-00002 links to policy:policy-00003, and policy-00001 to policy-00003.md.
+    let old = site.join("policies/policy-00003.md");
+    let new = site.join("policies/policy-00003-renamed.md");
+    std::fs::rename(&old, &new).unwrap();
+    let errors = assert_same_findings(&mut builder, &site, "renamed");
+    assert!(
+        errors >= 2,
+        "the links to the old name break ({errors} errors)"
+    );
+    std::fs::rename(&new, &old).unwrap();
+    assert_eq!(assert_same_findings(&mut builder, &site, "renamed back"), 0);
+    let text = std::fs::read_to_string(&old).unwrap();
+    std::fs::write(&old, text.replacen("status: approved", "status: draft", 1)).unwrap();
+    assert_same_findings(&mut builder, &site, "made a draft");
+    let live = builder.build().unwrap();
+    assert!(
+        live.warnings
+            .iter()
+            .any(|d| d.pos.path == "policies/policy-00002.md"
+                && d.message.contains("links to draft policy \"policy-00003\"")),
+        "the unchanged link from policy-00002 is now reported"
+    );
+    std::fs::write(&old, &text).unwrap();
+    assert_same_findings(&mut builder, &site, "approved again");
+}
