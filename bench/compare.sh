@@ -30,6 +30,7 @@ LARGE_RUNS=${LARGE_RUNS:-3}
 GENERATORS=${GENERATORS:-"gen-site corpus"}
 SERVE_SIZES=${SERVE_SIZES-"1000 10000"}
 WORK=${WORK:-$(mktemp -d /tmp/trustpress-bench.XXXXXX)}
+mkdir -p "$WORK"
 TODAY=2026-11-30
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then OUTS=$(mktemp -d /dev/shm/trustpress-bench-out.XXXXXX); else OUTS="$WORK/out"; fi
 mkdir -p "$OUTS"
