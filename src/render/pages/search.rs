@@ -23,7 +23,7 @@ struct Entry {
     k: &'static str,
     /// Register fields to match (id, owner, service, assurance, dates…).
     s: String,
-    /// The item's text, plain, at most `BODY_MAX` characters.
+    /// The item's text, plain, at most `body_limit` characters.
     #[serde(skip_serializing_if = "String::is_empty")]
     b: String,
 }
@@ -32,11 +32,32 @@ struct Entry {
 /// while one very long document cannot make the index a large download.
 pub(crate) const BODY_MAX: usize = 8000;
 
+/// How much text the whole index keeps, in characters: a site of thousands of documents
+/// shares this between them, so the index stays a download a browser can take (at 10,000
+/// policies of a few KB, 8,000 characters each made a 72 MB index and doubled the build's
+/// memory).
+const INDEX_TEXT_BUDGET: usize = 4_000_000;
+
+/// The fewest characters of text an item keeps, however large the site.
+const BODY_MIN: usize = 200;
+
+/// How many characters of text each of `items` entries keeps.
+pub(crate) fn body_limit(items: usize) -> usize {
+    (INDEX_TEXT_BUDGET / items.max(1)).clamp(BODY_MIN, BODY_MAX)
+}
+
 pub(in crate::render) fn search_index(cx: &RenderContext) -> Output {
     let e = cx.edition;
     let route = Route::SearchIndex;
     let root = route.root();
     let t = cx.t();
+    let items = e.policies.published().count()
+        + e.controls.len()
+        + e.evidence.published().count()
+        + e.risks.published().count()
+        + e.findings.published().count()
+        + e.suppliers.published().count();
+    let limit = body_limit(items);
     // Markdown is rendered as on the item's own page (same links and withheld text), only
     // without highlighting, which changes no word.
     let text = |texts: &[Option<Text>], page: &Route| -> String {
@@ -46,7 +67,7 @@ pub(in crate::render) fn search_index(cx: &RenderContext) -> Output {
             .flatten()
             .map(|t| plain_text(&e.markdown_unhighlighted(*t, &page_root)))
             .collect();
-        trim(&parts.join(" "), BODY_MAX)
+        trim(&parts.join(" "), limit)
     };
     let url = |field: &Option<UrlField>, page: &Route| -> Option<String> {
         field
@@ -287,6 +308,19 @@ pub(crate) fn trim(text: &str, max: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn large_sites_share_the_text_budget() {
+        use super::{BODY_MAX, BODY_MIN, body_limit};
+        assert_eq!(body_limit(0), BODY_MAX);
+        assert_eq!(
+            body_limit(120),
+            BODY_MAX,
+            "the example site keeps whole texts"
+        );
+        assert_eq!(body_limit(10_000), 400);
+        assert_eq!(body_limit(1_000_000), BODY_MIN);
+    }
+
     use super::*;
 
     #[test]
