@@ -528,25 +528,26 @@ impl<'s> Edition<'s> {
         let key = crate::cache::hash(&(&md.text, &md.pos.path, root, self.audience, self.link_env));
         let cache = &self.site.cache;
         cache.rendered.get_or(key, cache.generation(), || {
-            let links = PageLinks {
-                edition: self,
-                root,
-                from: &md.pos.path,
-            };
-            Arc::new(self.md.render(&md.text, &links))
+            Arc::new(self.md.render(&md.text, &self.page_links(md, root)))
         })
+    }
+
+    /// How links in `md` resolve on a page at `root`.
+    fn page_links<'a>(&'a self, md: &'a Markdown, root: &'a str) -> PageLinks<'a, 's> {
+        PageLinks {
+            edition: self,
+            root,
+            from: &md.pos.path,
+        }
     }
 
     /// `text` rendered as on a page at `root` but with code blocks unhighlighted, not cached:
     /// for the search index, which keeps only its words.
     pub fn markdown_unhighlighted(&self, text: Text, root: &str) -> String {
         let md = text.0;
-        let links = PageLinks {
-            edition: self,
-            root,
-            from: &md.pos.path,
-        };
-        self.md.render_unhighlighted(&md.text, &links).html
+        self.md
+            .render_unhighlighted(&md.text, &self.page_links(md, root))
+            .html
     }
 
     pub fn markdown_html(&self, text: Option<Text>, root: &str) -> Option<String> {
