@@ -1036,21 +1036,31 @@ fn is_hidden(e: &walkdir::DirEntry) -> bool {
 mod tests {
     use super::*;
 
+    /// Writes `text` at `path` under `root`, creating folders.
+    fn write_file(root: &Path, path: &str, text: &str) {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+
+    /// A temp folder holding the smallest valid site: site.yaml and scope.md.
+    fn minimal_site() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("temp dir");
+        write_file(
+            dir.path(),
+            "site.yaml",
+            "title: T\nbase_url: https://example.test/\norganisation:\n  name: Org\n",
+        );
+        write_file(dir.path(), "scope.md", "---\ntitle: Scope\n---\nAll.\n");
+        dir
+    }
+
     /// A load with a warm cache reads no file whose stamp is unchanged and settled, and reads
     /// an edited one (even at the same size) — and loads exactly what a cold load does.
     #[test]
     fn unchanged_files_are_not_read_again() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let write = |path: &str, text: &str| {
-            let p = dir.path().join(path);
-            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-            std::fs::write(p, text).expect("write");
-        };
-        write(
-            "site.yaml",
-            "title: T\nbase_url: https://example.test/\norganisation:\n  name: Org\n",
-        );
-        write("scope.md", "---\ntitle: Scope\n---\nAll.\n");
+        let dir = minimal_site();
+        let write = |path: &str, text: &str| write_file(dir.path(), path, text);
         let policy = |title: &str| {
             format!(
                 "---\ntitle: {title}\nowner: O\nversion: \"1\"\nstatus: approved\napproved: 2026-01-01\n---\nText.\n"
@@ -1097,17 +1107,8 @@ mod tests {
     /// exist as regular files, and never opened.
     #[test]
     fn evidence_files_above_the_audience_are_not_read() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let write = |path: &str, text: &str| {
-            let p = dir.path().join(path);
-            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-            std::fs::write(p, text).expect("write");
-        };
-        write(
-            "site.yaml",
-            "title: T\nbase_url: https://example.test/\norganisation:\n  name: Org\n",
-        );
-        write("scope.md", "---\ntitle: Scope\n---\nAll.\n");
+        let dir = minimal_site();
+        let write = |path: &str, text: &str| write_file(dir.path(), path, text);
         write("evidence/files/open.txt", "open");
         write("evidence/files/secret.txt", "secret");
         write(
