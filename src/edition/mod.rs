@@ -175,6 +175,19 @@ pub trait Published {
 #[derive(Debug, Clone, Copy)]
 pub struct Text<'s>(&'s Markdown);
 
+impl Text<'_> {
+    /// Which text this is, for the length of a render: two `Text`s of the same key are the
+    /// same source text (they point at it in the site), so what was rendered from one serves
+    /// for the other.
+    pub fn key(self) -> TextKey {
+        TextKey(std::ptr::from_ref(self.0) as usize)
+    }
+}
+
+/// The identity of a `Text` while the edition lives (see `Text::key`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TextKey(usize);
+
 /// The site's settings, with URL fields resolved for this reader.
 #[derive(Debug, Clone)]
 pub struct SiteInfo {
@@ -548,10 +561,6 @@ impl<'s> Edition<'s> {
         self.md
             .render_unhighlighted(&md.text, &self.page_links(md, root))
             .html
-    }
-
-    pub fn markdown_html(&self, text: Option<Text>, root: &str) -> Option<String> {
-        text.map(|t| self.markdown(t, root).html.clone())
     }
 
     /// The site's `static/` files, which every audience gets.

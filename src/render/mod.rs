@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Pos};
 use crate::edition::route::Route;
-use crate::edition::{Control, Edition, Entry, Published, Register, Relation, UrlField};
+use crate::edition::{Control, Edition, Entry, Published, Register, Relation, Text, UrlField};
 use crate::model::*;
 use crate::output::Output;
 use crate::rules::Rule;
@@ -26,10 +26,16 @@ use views::*;
 /// failure, every distinct error is returned (a broken template fails each page that uses it,
 /// but is reported once).
 pub fn render(edition: &Edition, theme: &Theme) -> Result<Vec<Output>, Vec<Diagnostic>> {
-    let cx = RenderContext::new(edition, theme);
-    let results: Vec<Result<Output, Diagnostic>> = routes::routes(edition)
+    let cx = RenderContext::for_build(edition, theme);
+    let routes = routes::routes(edition);
+    let first: Vec<Option<Result<Output, Diagnostic>>> = routes
         .par_iter()
-        .map(|r| render_listed(&cx, r))
+        .map(|r| (!renders_last(r)).then(|| render_listed(&cx, r)))
+        .collect();
+    let results: Vec<Result<Output, Diagnostic>> = first
+        .into_iter()
+        .zip(&routes)
+        .map(|(done, r)| done.unwrap_or_else(|| render_listed(&cx, r)))
         .collect();
     let mut outputs = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
@@ -71,31 +77,39 @@ pub fn render_into<S: Sink>(
     routes: &[Route],
     sink: &S,
 ) -> Result<(), StreamError<S::Error>> {
-    let cx = RenderContext::new(edition, theme);
+    let cx = RenderContext::for_build(edition, theme);
     let failed = std::sync::atomic::AtomicBool::new(false);
     let sink_error = std::sync::Mutex::new(None);
-    let errors: Vec<Diagnostic> = routes
-        .par_iter()
-        .filter_map(|r| {
-            let output = match render_listed(&cx, r) {
-                Ok(output) => output,
-                Err(e) => {
-                    failed.store(true, std::sync::atomic::Ordering::Relaxed);
-                    return Some(e);
-                }
-            };
-            if !failed.load(std::sync::atomic::Ordering::Relaxed)
-                && let Err(e) = sink.put(output)
-            {
+    let render_one = |r: &Route| {
+        let output = match render_listed(&cx, r) {
+            Ok(output) => output,
+            Err(e) => {
                 failed.store(true, std::sync::atomic::Ordering::Relaxed);
-                let mut first = sink_error
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                first.get_or_insert(e);
+                return Some(e);
             }
-            None
-        })
+        };
+        if !failed.load(std::sync::atomic::Ordering::Relaxed)
+            && let Err(e) = sink.put(output)
+        {
+            failed.store(true, std::sync::atomic::Ordering::Relaxed);
+            let mut first = sink_error
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            first.get_or_insert(e);
+        }
+        None
+    };
+    let mut errors: Vec<Diagnostic> = routes
+        .par_iter()
+        .filter(|r| !renders_last(r))
+        .filter_map(render_one)
         .collect();
+    errors.extend(
+        routes
+            .iter()
+            .filter(|r| renders_last(r))
+            .filter_map(render_one),
+    );
     if !errors.is_empty() {
         return Err(StreamError::Render(distinct(errors)));
     }
@@ -106,6 +120,12 @@ pub fn render_into<S: Sink>(
         Some(e) => Err(StreamError::Sink(e)),
         None => Ok(()),
     }
+}
+
+/// Whether `route` is rendered after every other: the search index reads the words of the
+/// pages rendered before it (`PlainTexts`).
+fn renders_last(route: &Route) -> bool {
+    matches!(route, Route::SearchIndex)
 }
 
 /// Renders a route of `routes::routes`; one it lists but cannot render is a bug.
@@ -136,6 +156,19 @@ pub struct RenderContext<'a, 's> {
     /// The interface strings (`t`) as a template value, built once for every page: Tera's
     /// values share their contents, so each page's context gets a cheap copy.
     strings: std::sync::OnceLock<tera::Value>,
+    /// The words of the Markdown pages rendered, for the search index (`None`: not kept,
+    /// when pages are rendered one by one as `serve` does).
+    plain_texts: Option<pages::PlainTexts>,
+    /// The site settings and navigation as template values, made once per page depth and
+    /// section (see `page_in`).
+    chrome: std::sync::Mutex<std::collections::HashMap<(String, &'static str), Chrome>>,
+}
+
+/// The `site` and `nav` template values of the pages of one depth and section.
+#[derive(Clone)]
+struct Chrome {
+    site: tera::Value,
+    nav: tera::Value,
 }
 
 impl<'s> RenderContext<'_, 's> {
@@ -144,7 +177,38 @@ impl<'s> RenderContext<'_, 's> {
             edition,
             theme,
             strings: std::sync::OnceLock::new(),
+            plain_texts: None,
+            chrome: Default::default(),
         }
+    }
+
+    /// The context of a whole build, which renders the search index after every other page
+    /// and so keeps their words for it.
+    fn for_build<'a>(edition: &'a Edition<'s>, theme: &'a Theme) -> RenderContext<'a, 's> {
+        RenderContext {
+            plain_texts: Some(pages::PlainTexts::new(edition)),
+            ..RenderContext::new(edition, theme)
+        }
+    }
+
+    /// `text` rendered for a page at `root` (see `Edition::markdown`); its words are kept for
+    /// the search index when this is a build.
+    pub fn markdown(&self, text: Text, root: &str) -> std::sync::Arc<crate::markdown::Rendered> {
+        let rendered = self.edition.markdown(text, root);
+        if let Some(texts) = &self.plain_texts {
+            texts.record(text, root, &rendered.html);
+        }
+        rendered
+    }
+
+    /// `markdown`'s HTML, for an optional text.
+    pub fn markdown_html(&self, text: Option<Text>, root: &str) -> Option<String> {
+        text.map(|t| self.markdown(t, root).html.clone())
+    }
+
+    /// The words a page rendered from `text` at `root`, if one did (see `PlainTexts`).
+    pub(in crate::render) fn rendered_words(&self, text: Text, root: &str) -> Option<String> {
+        self.plain_texts.as_ref()?.take(text, root)
     }
 
     pub fn audience(&self) -> Audience {
@@ -425,15 +489,51 @@ impl<'s> RenderContext<'_, 's> {
         })
     }
 
-    /// Renders a template into the output file of `route`.
-    pub fn page<C: Serialize>(
+    /// Renders a page template into the output file of `route`, a page of `section`: its
+    /// context is `data`, with the site's settings (`site`) and navigation (`nav`) unless
+    /// `data` has its own.
+    pub fn page_in<C: Serialize>(
         &self,
         template: &str,
         route: &Route,
+        section: &'static str,
         data: &C,
     ) -> Result<Output, Diagnostic> {
         let mut ctx =
             tera::Context::from_serialize(data).map_err(|e| template_error(template, &e))?;
+        let chrome = self.chrome(route, section);
+        if !ctx.contains_key("site") {
+            ctx.insert_value("site", chrome.site);
+        }
+        if !ctx.contains_key("nav") {
+            ctx.insert_value("nav", chrome.nav);
+        }
+        self.render_page(template, route, ctx)
+    }
+
+    /// The `site` and `nav` values of a page at `route` in `section`, made once for each
+    /// depth and section: Tera's values share their contents, so every page gets a cheap copy.
+    fn chrome(&self, route: &Route, section: &'static str) -> Chrome {
+        let key = (route.root(), section);
+        let mut made = self
+            .chrome
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        made.entry(key)
+            .or_insert_with(|| Chrome {
+                site: tera::Value::from_serializable(&self.site_view(route)),
+                nav: tera::Value::from_serializable(&self.nav(route, section)),
+            })
+            .clone()
+    }
+
+    /// Renders a template with `ctx` (and the interface strings) into the file of `route`.
+    fn render_page(
+        &self,
+        template: &str,
+        route: &Route,
+        mut ctx: tera::Context,
+    ) -> Result<Output, Diagnostic> {
         // The strings of the site's language, for every template and site override.
         let strings = self
             .strings

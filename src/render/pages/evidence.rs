@@ -101,7 +101,6 @@ pub(in crate::render) fn evidence_page(
     }
     let route = e.route();
     let root = &route.root();
-    let edition = cx.edition;
     let url = e.url.as_ref().map(|u| cx.url_link(u, root));
     let data = Data {
         url_withheld: matches!(url, Some(None)),
@@ -114,8 +113,8 @@ pub(in crate::render) fn evidence_page(
         file_href: e
             .file
             .map(|f| crate::edition::route::encode_segment(f.name)),
-        description: edition.markdown_html(e.description, root),
-        notes: edition.markdown_html(e.notes, root),
+        description: cx.markdown_html(e.description, root),
+        notes: cx.markdown_html(e.notes, root),
         controls: cx.control_links(root, &e.controls.keys),
     };
     page(cx, "evidence.html", &route, e.title, "evidence", data)

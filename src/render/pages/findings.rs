@@ -132,7 +132,7 @@ pub(in crate::render) fn finding_page(
     let route = f.route();
     let root = &route.root();
     let e = cx.edition;
-    let md = |m| e.markdown_html(m, root);
+    let md = |m| cx.markdown_html(m, root);
     let data = Data {
         finding: finding_row(cx, f, root),
         classification: f.classification.as_str(),

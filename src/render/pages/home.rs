@@ -21,9 +21,9 @@ pub(in crate::render) fn not_found(cx: &RenderContext) -> Result<Output, Diagnos
     let mut base = Base::new(cx, cx.t().not_found_title, &route, "");
     base.highlight_css = false;
     if let Some(prefix) = base_path(&cx.edition.info.base_url) {
-        base.rebase(&prefix);
+        base.rebase(cx, &route, &prefix);
     }
-    cx.page("404.html", &route, &base)
+    cx.page_in("404.html", &route, "", &base)
 }
 
 /// `https://trust.example/security/` → `/security/`; `/` → `/`; a relative base_url → none.
@@ -395,7 +395,7 @@ pub(in crate::render) fn scope(cx: &RenderContext) -> Result<Output, Diagnostic>
     }
     let route = Route::Scope;
     let s = &cx.edition.scope;
-    let rendered = cx.edition.markdown(s.body, &route.root());
+    let rendered = cx.markdown(s.body, &route.root());
     let data = Data {
         scope_title: s.title.to_string(),
         legal_entity: s.legal_entity.map(str::to_string),

@@ -27,16 +27,20 @@ pub(super) use findings::{finding_page, findings_list};
 pub(super) use home::{home, not_found, robots, scope, sitemap};
 pub(super) use policies::{policies_list, policy};
 pub(super) use risks::{risk_page, risks_list};
-pub(super) use search::search_index;
+pub(super) use search::{PlainTexts, search_index};
 pub(super) use suppliers::{supplier_page, suppliers_list};
 pub(super) use traceability::traceability;
 
-/// The context every template gets.
+/// The context every template gets. `site` and `nav` are the same on every page of one
+/// depth and section, so `RenderContext::page_in` adds them from values made once per edition;
+/// a page that changes them (the 404 page) sets its own.
 #[derive(Serialize)]
 struct Base {
     page: PageView,
-    site: SiteView,
-    nav: Vec<NavItem>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    site: Option<SiteView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    nav: Option<Vec<NavItem>>,
     /// Whether the page links `highlight.css`: not where it cannot hold code (a page
     /// without Markdown), as the stylesheet would block its first paint for nothing.
     highlight_css: bool,
@@ -59,8 +63,8 @@ impl Base {
     fn new(cx: &RenderContext, title: &str, route: &Route, section: &'static str) -> Base {
         Base {
             page: cx.page_view(title, route, section),
-            site: cx.site_view(route),
-            nav: cx.nav(route, section),
+            site: None,
+            nav: None,
             highlight_css: true,
         }
     }
@@ -70,18 +74,18 @@ impl Base {
     /// Makes the page's links absolute paths under `prefix` (the 404 page, served at any
     /// depth). A `<base href>` would do it too, but it also turns the skip link's `#main`
     /// into a link to the home page.
-    fn rebase(&mut self, prefix: &str) {
+    fn rebase(&mut self, cx: &RenderContext, route: &Route, prefix: &str) {
+        let site = self.site.insert(cx.site_view(route));
+        let nav = self.nav.insert(cx.nav(route, self.page.section));
         let fix = |url: &mut String| {
             if !url.starts_with('/') && !url.contains("://") && !url.starts_with("mailto:") {
                 *url = format!("{prefix}{url}");
             }
         };
-        fix(&mut self.page.root);
-        fix(&mut self.page.home);
-        for item in &mut self.nav {
+        for item in nav {
             fix(&mut item.url);
         }
-        let brand = &mut self.site.brand;
+        let brand = &mut site.brand;
         fix(&mut brand.favicon);
         for url in [&mut brand.logo, &mut brand.logo_dark, &mut brand.extra_css]
             .into_iter()
@@ -89,6 +93,8 @@ impl Base {
         {
             fix(url);
         }
+        fix(&mut self.page.root);
+        fix(&mut self.page.home);
     }
 }
 
@@ -111,7 +117,7 @@ fn page<T: Serialize>(
 ) -> Result<Output, Diagnostic> {
     let mut base = Base::new(cx, title, route, section);
     base.highlight_css = !WITHOUT_CODE.contains(&template);
-    cx.page(template, route, &Ctx { base, data })
+    cx.page_in(template, route, section, &Ctx { base, data })
 }
 
 /// Links to the findings of `relation`; a published one with its kind and status.

@@ -115,7 +115,8 @@ pub(in crate::render) fn policy(cx: &RenderContext, p: &Policy) -> Result<Output
     let e = cx.edition;
     let route = p.route();
     let root = &route.root();
-    let rendered = e.markdown(p.body, root);
+    // A build's one copy is taken, not cloned (`serve` keeps its copy in the memo cache).
+    let rendered = std::sync::Arc::unwrap_or_clone(cx.markdown(p.body, root));
     let controls = p
         .controls
         .keys
@@ -146,8 +147,8 @@ pub(in crate::render) fn policy(cx: &RenderContext, p: &Policy) -> Result<Output
             })
             .collect(),
         extra: p.extra.cloned(),
-        toc: rendered.toc.clone(),
-        body: rendered.html.clone(),
+        toc: rendered.toc,
+        body: rendered.html,
         controls,
         findings: finding_links(cx, root, &p.findings),
         show_empty: e.audience == Audience::Internal,
@@ -159,5 +160,5 @@ pub(in crate::render) fn policy(cx: &RenderContext, p: &Policy) -> Result<Output
     if let (Some(og), Some(summary)) = (base.page.og.as_mut(), p.summary) {
         og.description = Some(summary.to_string());
     }
-    cx.page("policy.html", &route, &Ctx { base, data })
+    cx.page_in("policy.html", &route, "policies", &Ctx { base, data })
 }

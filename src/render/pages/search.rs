@@ -9,9 +9,69 @@ use serde::Serialize;
 
 use super::RenderContext;
 use crate::edition::route::Route;
-use crate::edition::{Assessment, Published, Text, UrlField};
+use crate::edition::{Assessment, Edition, Published, Text, TextKey, UrlField};
 use crate::model::Audience;
 use crate::output::Output;
+
+/// The plain text of the Markdown that pages rendered, kept for the search index, which a
+/// build renders after every other page: the index then reads each text's words from the
+/// page's own rendering instead of rendering its Markdown a second time (that was a tenth of
+/// a large build). Only as much of each text is kept as the index can use, so at most the
+/// index's text budget is held. A text no page rendered (`serve` renders the pages browsers
+/// ask for) is rendered by the index itself, without highlighting.
+pub(in crate::render) struct PlainTexts {
+    /// How many characters of each text to keep: one more than an entry keeps, as `trim`
+    /// reads no further.
+    keep: usize,
+    texts: std::sync::Mutex<std::collections::HashMap<(TextKey, String), String>>,
+}
+
+impl PlainTexts {
+    pub(in crate::render) fn new(edition: &Edition) -> Self {
+        PlainTexts {
+            keep: body_limit(indexed(edition)) + 1,
+            texts: Default::default(),
+        }
+    }
+
+    /// Keeps the words of `html`, rendered from `text` on a page at `root`.
+    pub(in crate::render) fn record(&self, text: Text, root: &str, html: &str) {
+        let kept = prefix(plain_text(html), self.keep);
+        self.lock().insert((text.key(), root.to_string()), kept);
+    }
+
+    /// The words of `text` on a page at `root`, if a page rendered it (then they are taken:
+    /// each is read once).
+    pub(in crate::render) fn take(&self, text: Text, root: &str) -> Option<String> {
+        self.lock().remove(&(text.key(), root.to_string()))
+    }
+
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<(TextKey, String), String>> {
+        self.texts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// The first `chars` characters of `text`.
+fn prefix(mut text: String, chars: usize) -> String {
+    if let Some((end, _)) = text.char_indices().nth(chars) {
+        text.truncate(end);
+    }
+    text
+}
+
+/// How many entries the search index of `e` holds that have text.
+fn indexed(e: &Edition) -> usize {
+    e.policies.published().count()
+        + e.controls.len()
+        + e.evidence.published().count()
+        + e.risks.published().count()
+        + e.findings.published().count()
+        + e.suppliers.published().count()
+}
 
 #[derive(Serialize)]
 struct Entry {
@@ -51,21 +111,18 @@ pub(in crate::render) fn search_index(cx: &RenderContext) -> Output {
     let route = Route::SearchIndex;
     let root = route.root();
     let t = cx.t();
-    let items = e.policies.published().count()
-        + e.controls.len()
-        + e.evidence.published().count()
-        + e.risks.published().count()
-        + e.findings.published().count()
-        + e.suppliers.published().count();
-    let limit = body_limit(items);
-    // Markdown is rendered as on the item's own page (same links and withheld text), only
-    // without highlighting, which changes no word.
+    let limit = body_limit(indexed(e));
+    // The words of the item's own page (same links and withheld text): as that page rendered
+    // them, else rendered here as there, only without highlighting, which changes no word.
     let text = |texts: &[Option<Text>], page: &Route| -> String {
         let page_root = page.root();
         let parts: Vec<String> = texts
             .iter()
             .flatten()
-            .map(|t| plain_text(&e.markdown_unhighlighted(*t, &page_root)))
+            .map(|t| {
+                cx.rendered_words(*t, &page_root)
+                    .unwrap_or_else(|| plain_text(&e.markdown_unhighlighted(*t, &page_root)))
+            })
             .collect();
         trim(&parts.join(" "), limit)
     };
@@ -348,6 +405,42 @@ mod tests {
             "echo hi",
         );
         check("no tags", "no tags");
+    }
+
+    /// What `PlainTexts` keeps of a text (one character more than the entry) trims to what the
+    /// whole text trims to, joined with other parts or not.
+    #[test]
+    fn a_kept_prefix_trims_as_the_whole_text() {
+        use super::{prefix, trim};
+        let texts = [
+            "",
+            "short",
+            "one two three four five six seven",
+            "abcdefghijklmnopqrstuvwxyz",
+            "ä ö ü ß é à ç ñ ø å",
+            "word word word word word",
+        ];
+        for limit in [1, 3, 5, 9, 10, 11, 40] {
+            for a in texts {
+                assert_eq!(
+                    trim(&prefix(a.to_string(), limit + 1), limit),
+                    trim(a, limit)
+                );
+                for b in texts {
+                    let whole = format!("{a} {b}");
+                    let kept = format!(
+                        "{} {}",
+                        prefix(a.to_string(), limit + 1),
+                        prefix(b.to_string(), limit + 1)
+                    );
+                    assert_eq!(
+                        trim(&kept, limit),
+                        trim(&whole, limit),
+                        "{a:?} {b:?} {limit}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
