@@ -36,7 +36,7 @@ impl PlainTexts {
 
     /// Keeps the words of `html`, rendered from `text` on a page at `root`.
     pub(in crate::render) fn record(&self, text: Text, root: &str, html: &str) {
-        let kept = prefix(plain_text(html), self.keep);
+        let kept = plain_text_upto(html, self.keep);
         self.lock().insert((text.key(), root.to_string()), kept);
     }
 
@@ -53,14 +53,6 @@ impl PlainTexts {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
-}
-
-/// The first `chars` characters of `text`.
-fn prefix(mut text: String, chars: usize) -> String {
-    if let Some((end, _)) = text.char_indices().nth(chars) {
-        text.truncate(end);
-    }
-    text
 }
 
 /// How many entries the search index of `e` holds that have text.
@@ -257,65 +249,122 @@ pub(in crate::render) fn search_index(cx: &RenderContext) -> Output {
 /// The text a reader sees in `html`: tags dropped (with `<script>` and `<style>` content),
 /// the common character references decoded, whitespace collapsed.
 pub(crate) fn plain_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len() / 2);
+    plain_text_upto(html, usize::MAX)
+}
+
+/// The first `max` characters of `plain_text(html)`, reading no further into `html` than
+/// they need: the index keeps a few hundred characters of a page that may have thousands.
+pub(crate) fn plain_text_upto(html: &str, max: usize) -> String {
+    let mut words = Words::new(max);
     let mut rest = html;
     let mut skip_until: Option<&str> = None;
-    while let Some(lt) = rest.find('<') {
+    while !words.full() {
+        let Some(lt) = rest.find('<') else {
+            if skip_until.is_none() {
+                push_text(&mut words, rest);
+            }
+            break;
+        };
         if skip_until.is_none() {
-            push_text(&mut out, &rest[..lt]);
+            push_text(&mut words, &rest[..lt]);
         }
         let tag_end = rest[lt..].find('>').map_or(rest.len(), |i| lt + i + 1);
-        let tag = rest[lt..tag_end].to_ascii_lowercase();
+        let tag = &rest[lt..tag_end];
         match skip_until {
-            Some(close) if tag.starts_with(close) => skip_until = None,
+            Some(close) if starts_with_ignore_case(tag, close) => skip_until = None,
             Some(_) => {}
-            None if tag.starts_with("<script") => skip_until = Some("</script"),
-            None if tag.starts_with("<style") => skip_until = Some("</style"),
+            None if starts_with_ignore_case(tag, "<script") => skip_until = Some("</script"),
+            None if starts_with_ignore_case(tag, "<style") => skip_until = Some("</style"),
             // A block boundary separates words ("</p><p>" must not glue them); an inline
             // tag does not ("<a>letter</a>)" stays "letter)").
-            None if !is_inline(&tag) => out.push(' '),
+            None if !is_inline(tag) => words.push(' '),
             None => {}
         }
         rest = &rest[tag_end..];
     }
-    if skip_until.is_none() {
-        push_text(&mut out, rest);
+    words.into_string()
+}
+
+/// Text with runs of whitespace collapsed to one space and none at either end (as
+/// `split_whitespace` and `join(" ")` make it), built a character at a time up to a length.
+struct Words {
+    out: String,
+    chars: usize,
+    max: usize,
+    space: bool,
+}
+
+impl Words {
+    fn new(max: usize) -> Self {
+        Words {
+            out: String::new(),
+            chars: 0,
+            max,
+            space: false,
+        }
     }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+
+    fn full(&self) -> bool {
+        self.chars >= self.max
+    }
+
+    fn push(&mut self, c: char) {
+        if self.full() {
+            return;
+        }
+        if c.is_whitespace() {
+            self.space = !self.out.is_empty();
+            return;
+        }
+        if self.space {
+            self.space = false;
+            self.out.push(' ');
+            self.chars += 1;
+            if self.full() {
+                return;
+            }
+        }
+        self.out.push(c);
+        self.chars += 1;
+    }
+
+    fn push_str(&mut self, s: &str) {
+        for c in s.chars() {
+            if self.full() {
+                return;
+            }
+            self.push(c);
+        }
+    }
+
+    fn into_string(self) -> String {
+        self.out
+    }
 }
 
-/// Whether `tag` (lower-cased, with its `<`) is an inline element's tag.
+/// Whether `s` starts with `prefix` (ASCII), in any case.
+fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {
+    s.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
+}
+
+/// Whether `tag` (with its `<`) is an inline element's tag.
 fn is_inline(tag: &str) -> bool {
-    let name: String = tag
-        .trim_start_matches(['<', '/'])
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric())
-        .collect();
-    matches!(
-        name.as_str(),
-        "a" | "abbr"
-            | "b"
-            | "code"
-            | "del"
-            | "em"
-            | "i"
-            | "ins"
-            | "kbd"
-            | "mark"
-            | "q"
-            | "s"
-            | "small"
-            | "span"
-            | "strong"
-            | "sub"
-            | "sup"
-            | "u"
-            | "time"
-            | "var"
-    )
+    let name = tag.trim_start_matches(['<', '/']);
+    let len = name.bytes().take_while(u8::is_ascii_alphanumeric).count();
+    let name = &name.as_bytes()[..len];
+    const INLINE: [&str; 20] = [
+        "a", "abbr", "b", "code", "del", "em", "i", "ins", "kbd", "mark", "q", "s", "small",
+        "span", "strong", "sub", "sup", "u", "time", "var",
+    ];
+    INLINE
+        .iter()
+        .any(|n| n.as_bytes().eq_ignore_ascii_case(name))
 }
 
-fn push_text(out: &mut String, text: &str) {
+/// Appends `text` with the common character references decoded.
+fn push_text(out: &mut Words, text: &str) {
     let mut rest = text;
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
@@ -411,7 +460,7 @@ mod tests {
     /// whole text trims to, joined with other parts or not.
     #[test]
     fn a_kept_prefix_trims_as_the_whole_text() {
-        use super::{prefix, trim};
+        use super::trim;
         let texts = [
             "",
             "short",
@@ -439,6 +488,39 @@ mod tests {
                         "{a:?} {b:?} {limit}"
                     );
                 }
+            }
+        }
+    }
+
+    /// The first `chars` characters of `text`.
+    fn prefix(mut text: String, chars: usize) -> String {
+        if let Some((end, _)) = text.char_indices().nth(chars) {
+            text.truncate(end);
+        }
+        text
+    }
+
+    /// Reading only as far as needed gives the start of the whole text, at every length.
+    #[test]
+    fn plain_text_upto_is_the_start_of_the_plain_text() {
+        use super::{plain_text, plain_text_upto};
+        let pages = [
+            "<h2 id=\"x\">Purpose</h2>\n<p>We use <a href=\"a/\">SOC&nbsp;2</a> reports.</p>",
+            "  <p>  a  </p>\n\n<P>b</P>  ",
+            "<p>R&amp;D &lt;b&gt; &#39;q&#39; &#x2013; &bogus; & x</p>",
+            "<STYLE>p { color: red }</STYLE><p>kept</p><Script>x()</sCRIPT> after",
+            "<pre class=\"code\"><code><span class=\"hl-x\">echo</span> hi\n</code></pre>",
+            "ä ö\u{a0}ü <EM>ß</EM>é",
+            "unclosed <tag",
+        ];
+        for html in pages {
+            let whole = plain_text(html);
+            for n in 0..=whole.chars().count() + 2 {
+                assert_eq!(
+                    plain_text_upto(html, n),
+                    prefix(whole.clone(), n),
+                    "{html:?} {n}"
+                );
             }
         }
     }
