@@ -224,8 +224,9 @@ impl Session {
         let start = Instant::now();
         let prepared = self.prepare().map_err(StreamFailed::Invalid)?;
         let edition = Edition::new(&prepared.site, self.audience, &prepared.md);
-        let routes = render::routes::routes(&edition);
-        let paths: Vec<String> = routes.iter().map(|r| r.path()).collect();
+        let (paths, routes): (Vec<String>, Vec<_>) = render::routes::routes_with_paths(&edition)
+            .into_iter()
+            .unzip();
         let sink = open(&paths).map_err(StreamFailed::Sink)?;
         match render::render_into(&edition, &prepared.theme, &routes, &sink) {
             Ok(()) => {}

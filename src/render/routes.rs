@@ -14,6 +14,23 @@ use crate::output::Output;
 
 /// Every route of this edition, sorted by output path.
 pub fn routes(edition: &Edition) -> Vec<Route> {
+    routes_with_paths(edition)
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect()
+}
+
+/// Every path this build writes, sorted.
+pub fn paths(edition: &Edition) -> Vec<String> {
+    routes_with_paths(edition)
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect()
+}
+
+/// Every route of this edition with its output path, sorted by path: each path is made once
+/// (`serve` lists them on every save).
+pub fn routes_with_paths(edition: &Edition) -> Vec<(String, Route)> {
     let mut out = vec![
         Route::Home,
         Route::Scope,
@@ -46,21 +63,24 @@ pub fn routes(edition: &Edition) -> Vec<Route> {
     if generates_favicon(edition) {
         out.push(Route::Favicon);
     }
+    let mut keyed: Vec<(String, Route)> = out.into_iter().map(|r| (r.path(), r)).collect();
     // Static files never replace a generated page.
-    let generated: std::collections::HashSet<String> = out.iter().map(Route::path).collect();
-    out.extend(
-        edition
+    if !edition.static_files().is_empty() {
+        let generated: std::collections::HashSet<&str> =
+            keyed.iter().map(|(p, _)| p.as_str()).collect();
+        let statics: Vec<(String, Route)> = edition
             .static_files()
             .iter()
-            .filter(|(p, _)| !generated.contains(p))
-            .map(|(p, _)| Route::Static(p.clone())),
-    );
+            .filter(|(p, _)| !generated.contains(p.as_str()))
+            .map(|(p, _)| (p.clone(), Route::Static(p.clone())))
+            .collect();
+        keyed.extend(statics);
+    }
     // Sections the edition has not are not written at all.
-    out.retain(|r| edition.writes(r));
-    let mut keyed: Vec<(String, Route)> = out.into_iter().map(|r| (r.path(), r)).collect();
+    keyed.retain(|(_, r)| edition.writes(r));
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
     keyed.dedup_by(|a, b| a.0 == b.0);
-    keyed.into_iter().map(|(_, r)| r).collect()
+    keyed
 }
 
 /// Whether the build writes its own `favicon.svg`: when `brand.favicon` names none and
@@ -83,11 +103,6 @@ pub fn favicon_svg(accent: Option<&str>) -> String {
     format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\"><rect width=\"32\" height=\"32\" rx=\"7\" fill=\"{fill}\"/><path d=\"M9 16.5l4.5 4.5L23 11.5\" fill=\"none\" stroke=\"#fff\" stroke-width=\"3.5\" stroke-linecap=\"round\" stroke-linejoin=\"round\"/></svg>\n"
     )
-}
-
-/// Every path this build writes, sorted.
-pub fn paths(edition: &Edition) -> Vec<String> {
-    routes(edition).iter().map(Route::path).collect()
 }
 
 /// The route of the output file at `path`: a theme asset, a generated file, or a static file.
