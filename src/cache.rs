@@ -58,6 +58,16 @@ impl<K: Hash + Eq, V: Clone> Memo<K, V> {
         }
     }
 
+    /// Forgets `key`'s value, if there is one.
+    pub fn remove(&self, key: &K) {
+        self.lock().remove(key);
+    }
+
+    /// Whether this table keeps values (a one-shot build's tables may not).
+    pub fn keeps(&self) -> bool {
+        self.keep
+    }
+
     pub(crate) fn prune(&self, keep_since: u64) {
         self.lock().retain(|_, (_, used)| *used >= keep_since);
     }
@@ -118,6 +128,8 @@ impl Cache {
             rendered: Memo::new(false),
             sources: crate::source::memo::SourceCache {
                 registers: Memo::new(false),
+                // Nothing is loaded twice: a file's stamp is neither taken nor kept.
+                seen: Memo::new(false),
                 ..Default::default()
             },
             ..Cache::default()
