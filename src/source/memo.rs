@@ -103,8 +103,9 @@ pub type ParsedRegister = Arc<(Register, Diagnostics)>;
 
 /// The loader's memo tables (held in `crate::cache::Cache`, pruned with it).
 pub struct SourceCache {
-    /// Register files by (path, hash of content, collection and default classification).
-    pub registers: Memo<(String, u64), ParsedRegister>,
+    /// Register files by a hash of their path, content hash, collection and default
+    /// classification.
+    pub registers: Memo<u64, ParsedRegister>,
     /// What the last loads saw of each source file, by path.
     pub seen: Memo<String, Seen>,
     /// How long after its last change a file's stamp is trusted (`SETTLED`; tests shorten it).

@@ -166,12 +166,20 @@ pub fn load_cached(root: &Path, cache: &Cache, audience: Classification) -> (Sou
     let default = config.default_classification(Collection::Policies);
     // Files changed since this moment are read again next time, whatever their stamp says.
     let now = SystemTime::now();
+    let policy_salt = cache::hash(&default);
     let policies = || -> Vec<ParsedPolicy> {
+        let known = unchanged_parses(&policy_files, unchanged, cache, &cache.policies, |_| {
+            policy_salt
+        });
         policy_files
             .par_iter()
-            .map(|path| {
+            .zip(known)
+            .map(|(path, known)| {
+                if let Some(known) = known {
+                    return known;
+                }
                 let mut d = Diagnostics::new();
-                let salt = cache::hash(&default);
+                let salt = policy_salt;
                 let parse = |text: &str| {
                     let mut d = Diagnostics::new();
                     let p = load_policy(path, text, default, &mut d);
@@ -180,7 +188,6 @@ pub fn load_cached(root: &Path, cache: &Cache, audience: Classification) -> (Sou
                 let at = At {
                     root,
                     rel: path,
-                    unchanged: unchanged(path),
                     now,
                 };
                 read_parsed(at, cache, &cache.policies, salt, &mut d, parse)
@@ -201,18 +208,28 @@ pub fn load_cached(root: &Path, cache: &Cache, audience: Classification) -> (Sou
                 .map(move |p| (collection, p))
         })
         .collect();
+    let register_salt = |collection: Collection| {
+        cache::hash(&(collection.dir(), config.default_classification(collection)))
+    };
     let parse_registers = || -> Vec<(Option<ParsedRegister>, Diagnostics)> {
+        let paths: Vec<&String> = registers.iter().map(|(_, p)| *p).collect();
+        let known = unchanged_parses(&paths, unchanged, cache, &cache.sources.registers, |i| {
+            register_salt(registers[i].0)
+        });
         registers
             .par_iter()
-            .map(|&(collection, path)| {
+            .zip(known)
+            .map(|(&(collection, path), known)| {
+                if let Some(known) = known {
+                    return (Some(known), Diagnostics::new());
+                }
                 let mut d = Diagnostics::new();
                 let default = config.default_classification(collection);
-                let salt = cache::hash(&(collection.dir(), default));
+                let salt = register_salt(collection);
                 let parse = |text: &str| Arc::new(parse_register(collection, path, text, default));
                 let at = At {
                     root,
                     rel: path,
-                    unchanged: unchanged(path),
                     now,
                 };
                 let parsed = read_parsed(at, cache, &cache.sources.registers, salt, &mut d, parse);
@@ -355,27 +372,15 @@ fn split_markdown<'t, T: DeserializeOwned>(
 fn read_parsed<V: Clone>(
     at: At,
     cache: &Cache,
-    memo: &Memo<(String, u64), V>,
+    memo: &Memo<u64, V>,
     salt: u64,
     diags: &mut Diagnostics,
     parse: impl FnOnce(&str) -> V,
 ) -> Option<V> {
-    let At {
-        root,
-        rel,
-        unchanged,
-        now,
-    } = at;
+    let At { root, rel, now } = at;
     let generation = cache.generation();
     let sources = &cache.sources;
     let key = rel.to_string();
-    // A file the watcher has not seen change since the last load is what that load saw.
-    if unchanged
-        && let Some(seen) = sources.seen.get(&key, generation)
-        && let Some(v) = memo.get(&(key.clone(), cache::hash(&(seen.hash, salt))), generation)
-    {
-        return Some(v);
-    }
     // Taken before reading: a change while reading gives the file another stamp next time.
     // (Not taken when no stamp is kept: a one-shot build reads every file once.)
     let stamp = sources
@@ -389,7 +394,7 @@ fn read_parsed<V: Clone>(
         && let Some(seen) = sources.seen.get(&key, generation)
         && seen.trusted
         && seen.stamp == stamp
-        && let Some(v) = memo.get(&(key.clone(), cache::hash(&(seen.hash, salt))), generation)
+        && let Some(v) = memo.get(&memo_key(rel, seen.hash, salt), generation)
     {
         return Some(v);
     }
@@ -412,11 +417,35 @@ fn read_parsed<V: Clone>(
             generation,
         );
     }
-    Some(
-        memo.get_or((key, cache::hash(&(hash, salt))), generation, || {
-            parse(&text)
-        }),
-    )
+    Some(memo.get_or(memo_key(rel, hash, salt), generation, || parse(&text)))
+}
+
+/// A parsed file's key in its memo table: its path, its content's hash and `salt`.
+fn memo_key(rel: &str, hash: u64, salt: u64) -> u64 {
+    cache::hash(&(rel, hash, salt))
+}
+
+/// What the last load parsed of each of `paths` that the watcher has not seen change since
+/// (`unchanged`), looked up under one lock per table; `None` for the others.
+fn unchanged_parses<P: AsRef<str>, V: Clone>(
+    paths: &[P],
+    unchanged: impl Fn(&str) -> bool,
+    cache: &Cache,
+    memo: &Memo<u64, V>,
+    salt: impl Fn(usize) -> u64,
+) -> Vec<Option<V>> {
+    let generation = cache.generation();
+    let wanted = paths
+        .iter()
+        .map(|p| unchanged(p.as_ref()).then_some(p.as_ref()));
+    let seen = cache.sources.seen.get_many(wanted, generation);
+    let keys: Vec<Option<u64>> = paths
+        .iter()
+        .zip(&seen)
+        .enumerate()
+        .map(|(i, (p, seen))| seen.map(|s| memo_key(p.as_ref(), s.hash, salt(i))))
+        .collect();
+    memo.get_many(keys.iter().map(Option::as_ref), generation)
 }
 
 /// Where `read_parsed` reads, and what is known of the file.
@@ -424,8 +453,6 @@ fn read_parsed<V: Clone>(
 struct At<'a> {
     root: &'a Path,
     rel: &'a str,
-    /// The watcher has reported no change of it since the last load (`SourceCache::hint`).
-    unchanged: bool,
     /// When this load began: files changed since are read again next time.
     now: SystemTime,
 }
