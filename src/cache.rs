@@ -5,6 +5,7 @@
 //! A `Cache` is owned by whoever runs builds (`serve` keeps one for its lifetime; `build`
 //! uses a fresh one) and passed explicitly; entries unused by the latest build are dropped.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -44,11 +45,36 @@ impl<K: Hash + Eq, V: Clone> Memo<K, V> {
     }
 
     /// The cached value for `key`, if there is one (marked as used by `generation`).
-    pub fn get(&self, key: &K, generation: u64) -> Option<V> {
+    pub fn get<Q>(&self, key: &Q, generation: u64) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         let mut map = self.lock();
         let (v, used) = map.get_mut(key)?;
         *used = generation;
         Some(v.clone())
+    }
+
+    /// `get` for each of `keys` (`None` skips one), under one lock: many lookups from
+    /// several threads at once would mostly wait for each other.
+    pub fn get_many<'q, Q>(
+        &self,
+        keys: impl IntoIterator<Item = Option<&'q Q>>,
+        generation: u64,
+    ) -> Vec<Option<V>>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized + 'q,
+    {
+        let mut map = self.lock();
+        keys.into_iter()
+            .map(|key| {
+                let (v, used) = map.get_mut(key?)?;
+                *used = generation;
+                Some(v.clone())
+            })
+            .collect()
     }
 
     /// Stores `value` for `key`, replacing what was there.
@@ -56,6 +82,16 @@ impl<K: Hash + Eq, V: Clone> Memo<K, V> {
         if self.keep {
             self.lock().insert(key, (value, generation));
         }
+    }
+
+    /// Forgets `key`'s value, if there is one.
+    pub fn remove(&self, key: &K) {
+        self.lock().remove(key);
+    }
+
+    /// Whether this table keeps values (a one-shot build's tables may not).
+    pub fn keeps(&self) -> bool {
+        self.keep
     }
 
     pub(crate) fn prune(&self, keep_since: u64) {
@@ -75,8 +111,8 @@ pub type ParsedPolicy = Arc<(Option<Arc<Policy>>, Diagnostics)>;
 /// The memo tables of one site.
 pub struct Cache {
     generation: AtomicU64,
-    /// Policy files by (path, hash of content hash and default classification).
-    pub policies: Memo<(String, u64), ParsedPolicy>,
+    /// Policy files by a hash of their path, content hash and default classification.
+    pub policies: Memo<u64, ParsedPolicy>,
     /// Register files and what each source file looked like (see `source::memo`).
     pub sources: crate::source::memo::SourceCache,
     /// What the links of a Markdown text resolve to, by hash of the text, its file and
@@ -118,6 +154,8 @@ impl Cache {
             rendered: Memo::new(false),
             sources: crate::source::memo::SourceCache {
                 registers: Memo::new(false),
+                // Nothing is loaded twice: a file's stamp is neither taken nor kept.
+                seen: Memo::new(false),
                 ..Default::default()
             },
             ..Cache::default()
@@ -189,9 +227,7 @@ mod tests {
         assert!(!Arc::ptr_eq(&a, &b), "rendered Markdown is not kept");
         assert!(cache.rendered.lock().is_empty());
         let policy = || Arc::new((None, Diagnostics::new()));
-        cache
-            .policies
-            .get_or(("p.md".into(), 1), cache.generation(), policy);
+        cache.policies.get_or(1, cache.generation(), policy);
         assert!(
             cache.policies.lock().is_empty(),
             "parsed policies are not kept"

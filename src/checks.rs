@@ -257,9 +257,32 @@ fn freshness(site: &Site, attention: &Attention, diags: &mut Diagnostics) {
 /// Rules over Markdown links: anchors, drafts linked from approved policies, links readers
 /// will see as plain text, and items nothing links to.
 fn links(site: &Site, diags: &mut Diagnostics) {
+    use rayon::prelude::*;
+    // Each text is checked on its own (in parallel); the findings are merged in text order.
+    let found: Vec<(Diagnostics, Vec<ItemKey>)> = owned_texts(site)
+        .par_iter()
+        .map(|&(owner, class, md)| text_links(site, owner, class, md))
+        .collect();
     let mut linked: HashSet<ItemKey> = HashSet::new();
+    for (d, keys) in found {
+        diags.extend(d);
+        linked.extend(keys);
+    }
+    orphans(site, &linked, diags);
+}
+
+/// The findings of the links of one text, and the items it links to (other than its own).
+fn text_links(
+    site: &Site,
+    owner: Owner,
+    class: Classification,
+    md: &Markdown,
+) -> (Diagnostics, Vec<ItemKey>) {
+    let mut diags = Diagnostics::new();
+    let diags = &mut diags;
+    let mut linked = Vec::new();
     let mut anchors: HashMap<Owner, Vec<String>> = HashMap::new();
-    for (owner, class, md) in owned_texts(site) {
+    {
         let resolved = site.resolved_links(md);
         for (link, resolution) in md.links().iter().zip(resolved.iter()) {
             let pos = || markdown::position(md, link);
@@ -288,7 +311,7 @@ fn links(site: &Site, diags: &mut Diagnostics) {
                 continue;
             };
             if Owner::Item(key) != owner {
-                linked.insert(key);
+                linked.push(key);
             }
             if let (Owner::Item(ItemKey::Policy(from)), ItemKey::Policy(to)) = (owner, key)
                 && site.policies[from].status == PolicyStatus::Approved
@@ -321,6 +344,11 @@ fn links(site: &Site, diags: &mut Diagnostics) {
             }
         }
     }
+    (std::mem::take(diags), linked)
+}
+
+/// Policies and evidence that nothing links to (`linked`: what the texts link to).
+fn orphans(site: &Site, linked: &HashSet<ItemKey>, diags: &mut Diagnostics) {
     for (key, p) in site.policies.iter() {
         if p.links.controls.is_empty()
             && p.links.findings.is_empty()

@@ -260,6 +260,12 @@ impl Session {
         }
     }
 
+    /// Tells the next load which paths may have changed since the last one (see
+    /// `SourceCache::hint`).
+    pub fn hint(&self, paths: std::collections::BTreeSet<String>) {
+        self.cache.sources.hint(paths);
+    }
+
     /// Forgets memo entries no build has used since the last `prepare`.
     pub fn prune(&self) {
         self.cache.prune();

@@ -305,7 +305,17 @@ impl Site {
     /// Markdown link, except that a URL kept as written must use a harmless scheme. The
     /// error is a rule id and a message.
     pub fn resolve_url(&self, url: &str, from: &str) -> Result<Resolution, (Rule, String)> {
-        let resolved = self.resolve(url, from).map_err(|e| (Rule::BrokenLink, e))?;
+        // Memoised like a text's links (`resolved_links`): `serve` asks again on every save.
+        let key = crate::cache::hash(&("url", url, from, self.resolve_env));
+        let cache = &self.cache;
+        let resolved = cache.resolved.get_or(key, cache.generation(), || {
+            Arc::new(vec![self.resolve(url, from)])
+        });
+        let resolved = match resolved.first() {
+            Some(r) => r.clone(),
+            None => self.resolve(url, from),
+        };
+        let resolved = resolved.map_err(|e| (Rule::BrokenLink, e))?;
         if resolved.is_none() && !markdown::is_safe_url(url) {
             return Err((Rule::UnsafeUrl, unsafe_url_message(url)));
         }
@@ -554,11 +564,28 @@ impl Site {
     }
 
     fn index_ids(&mut self, diags: &mut Diagnostics) {
-        index_items(&mut self.policies, |p| &p.common, diags);
-        index_items(&mut self.evidence, |e| &e.common, diags);
-        index_items(&mut self.risks, |r| &r.common, diags);
-        index_items(&mut self.findings, |f| &f.common, diags);
-        index_items(&mut self.suppliers, |s| &s.common, diags);
+        // The collections' tables are independent: built side by side.
+        let mut found: [Diagnostics; 5] = Default::default();
+        let [d1, d2, d3, d4, d5] = &mut found;
+        let (policies, evidence) = (&mut self.policies, &mut self.evidence);
+        let (risks, findings, suppliers) =
+            (&mut self.risks, &mut self.findings, &mut self.suppliers);
+        rayon::join(
+            || {
+                rayon::join(
+                    || index_items(policies, |p| &p.common, d1),
+                    || index_items(evidence, |e| &e.common, d2),
+                )
+            },
+            || {
+                index_items(risks, |r| &r.common, d3);
+                index_items(findings, |f| &f.common, d4);
+                index_items(suppliers, |s| &s.common, d5);
+            },
+        );
+        for d in found {
+            diags.extend(d);
+        }
         let (ids, slugs) = self
             .controls
             .iter()
@@ -963,8 +990,13 @@ impl Site {
         if let Some(url) = &c.requests_url {
             fields.push((url, CONFIG_FILE, c.url_pos("requests.url")));
         }
-        for (url, from, pos) in fields {
-            if let Err((rule, message)) = self.resolve_url(url, from) {
+        use rayon::prelude::*;
+        let found: Vec<Option<(Rule, String)>> = fields
+            .par_iter()
+            .map(|(url, from, _)| self.resolve_url(url, from).err())
+            .collect();
+        for ((_, _, pos), found) in fields.into_iter().zip(found) {
+            if let Some((rule, message)) = found {
                 diags.error(pos, rule, message);
             }
         }
@@ -972,8 +1004,11 @@ impl Site {
     }
 
     fn check_markdown_links(&self, diags: &mut Diagnostics) {
-        for md in self.markdown_texts() {
-            let resolved = self.resolved_links(md);
+        use rayon::prelude::*;
+        let texts = self.markdown_texts();
+        // Scanning and resolving each text's links is independent of the others'.
+        let resolved: Vec<_> = texts.par_iter().map(|md| self.resolved_links(md)).collect();
+        for (md, resolved) in texts.into_iter().zip(resolved) {
             for (link, r) in md.links().iter().zip(resolved.iter()) {
                 if let Err(e) = r {
                     diags.error(markdown::position(md, link), Rule::BrokenLink, e.clone());

@@ -101,6 +101,12 @@ impl Builder {
         }
     }
 
+    /// Tells the next build which paths may have changed since the last (see
+    /// `SourceCache::hint`): every other file is taken to be unchanged, without a look.
+    pub fn hint(&self, paths: std::collections::BTreeSet<String>) {
+        self.session.hint(paths);
+    }
+
     /// Loads, links and checks the site. Pages are rendered on request, except when the theme
     /// changed (or on the first build): then every page is rendered now, so a template error
     /// shows at once rather than on the page that trips it. A failure carries the warnings

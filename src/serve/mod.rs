@@ -19,6 +19,7 @@ pub mod resolve;
 pub mod server;
 pub mod watcher;
 
+use std::collections::BTreeSet;
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -104,6 +105,10 @@ pub fn run(opts: &ServeOptions, report: &mut dyn FnMut(Event<'_>)) -> Result<()>
         .context("cannot start the server thread")?;
     report(Event::Listening { addr });
 
+    // Every path the watcher named since the last rebuild, for the loader's hint; `lost`:
+    // the watcher may have missed events, so the next load looks at every file.
+    let mut touched = BTreeSet::new();
+    let mut lost = false;
     loop {
         // Wake now and then to print pages that failed to render since.
         let batch = match watcher.events.recv_timeout(Duration::from_millis(250)) {
@@ -117,16 +122,25 @@ pub fn run(opts: &ServeOptions, report: &mut dyn FnMut(Event<'_>)) -> Result<()>
             Err(RecvTimeoutError::Disconnected) => bail!("the file watcher stopped"),
         };
         let mut changed = Vec::new();
-        collect(&root, batch, &mut changed, report);
+        let mut seen = Seen {
+            changed: &mut changed,
+            touched: &mut touched,
+            lost: &mut lost,
+        };
+        collect(&root, batch, &mut seen, report);
         // Whatever else has arrived belongs to the same rebuild.
         while let Ok(batch) = watcher.events.try_recv() {
-            collect(&root, batch, &mut changed, report);
+            collect(&root, batch, &mut seen, report);
         }
         if changed.is_empty() {
             continue;
         }
         changed.sort();
         changed.dedup();
+        if !std::mem::take(&mut lost) {
+            builder.hint(std::mem::take(&mut touched));
+        }
+        touched.clear();
         let previous = shared.current();
         let (next, stats) = rebuild(&mut builder, &previous, previous.generation + 1);
         let reloaded = shared.publish(next);
@@ -142,15 +156,32 @@ struct Stats {
     warnings: Arc<Vec<Diagnostic>>,
 }
 
+/// What the watcher's batches since the last rebuild said.
+struct Seen<'a> {
+    /// The changes that need a rebuild (`watcher::relevant_changes`).
+    changed: &'a mut Vec<PathBuf>,
+    /// Every path named, relevant or not (`watcher::named_paths`).
+    touched: &'a mut BTreeSet<String>,
+    /// Whether events may have been missed.
+    lost: &'a mut bool,
+}
+
 fn collect(
     root: &Path,
     batch: notify_debouncer_full::DebounceEventResult,
-    changed: &mut Vec<PathBuf>,
+    seen: &mut Seen<'_>,
     report: &mut dyn FnMut(Event<'_>),
 ) {
     match batch {
-        Ok(events) => changed.extend(watcher::relevant_changes(root, &events)),
+        Ok(events) => {
+            seen.changed
+                .extend(watcher::relevant_changes(root, &events));
+            if !watcher::named_paths(root, &events, seen.touched) {
+                *seen.lost = true;
+            }
+        }
         Err(errors) => {
+            *seen.lost = true;
             for e in errors {
                 report(Event::WatchError(e.to_string()));
             }

@@ -7,9 +7,10 @@
 //! written twice within one tick of the file system's clock, at the same size, would otherwise
 //! keep its old stamp (git's "racily clean" entries). Such a file is read again next time.
 
+use std::collections::BTreeSet;
 use std::fs::Metadata;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use crate::cache::Memo;
@@ -102,14 +103,29 @@ pub type ParsedRegister = Arc<(Register, Diagnostics)>;
 
 /// The loader's memo tables (held in `crate::cache::Cache`, pruned with it).
 pub struct SourceCache {
-    /// Register files by (path, hash of content, collection and default classification).
-    pub registers: Memo<(String, u64), ParsedRegister>,
+    /// Register files by a hash of their path, content hash, collection and default
+    /// classification.
+    pub registers: Memo<u64, ParsedRegister>,
     /// What the last loads saw of each source file, by path.
     pub seen: Memo<String, Seen>,
     /// How long after its last change a file's stamp is trusted (`SETTLED`; tests shorten it).
     pub settle: Duration,
     /// How many source files were read for their content (tests count them).
     pub reads: AtomicUsize,
+    /// The file list of the last load, reused by a load whose `hint` shows it unchanged.
+    pub(crate) listing: Mutex<Option<Arc<Listing>>>,
+    /// The paths that may have changed since the last load (from `serve`'s file watcher), for
+    /// the next load only; `None`: anything may have changed.
+    pub(crate) hint: Mutex<Option<BTreeSet<String>>>,
+}
+
+/// What listing a site's files found: the files, the top folders listed, and the warnings
+/// on the way (links not followed, unreadable names).
+#[derive(Debug)]
+pub struct Listing {
+    pub tops: Vec<&'static str>,
+    pub files: BTreeSet<String>,
+    pub diags: Diagnostics,
 }
 
 impl Default for SourceCache {
@@ -119,6 +135,8 @@ impl Default for SourceCache {
             seen: Memo::new(true),
             settle: SETTLED,
             reads: AtomicUsize::new(0),
+            listing: Mutex::default(),
+            hint: Mutex::default(),
         }
     }
 }
@@ -127,6 +145,37 @@ impl SourceCache {
     pub fn prune(&self, keep_since: u64) {
         self.registers.prune(keep_since);
         self.seen.prune(keep_since);
+    }
+
+    /// Tells the next load which paths (site-relative, `/`-separated) may have changed since
+    /// the last one: any file, folder or link a file-system event named, whatever the event.
+    /// Every other file is taken to be as the last load saw it, without looking at it. Only a
+    /// watcher that reports every change may give a hint (`serve`'s does, and gives none when
+    /// it lost events).
+    pub fn hint(&self, paths: BTreeSet<String>) {
+        *self.hint.lock().unwrap_or_else(PoisonError::into_inner) = Some(paths);
+    }
+
+    /// The hint for this load (see `hint`), taken: a later load without one looks at everything.
+    pub fn take_hint(&self) -> Option<BTreeSet<String>> {
+        self.hint
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+    }
+
+    pub fn listing(&self) -> Option<Arc<Listing>> {
+        self.listing
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Keeps `listing` for the next load (only if this cache keeps anything between loads).
+    pub fn keep_listing(&self, listing: Arc<Listing>) {
+        if self.seen.keeps() {
+            *self.listing.lock().unwrap_or_else(PoisonError::into_inner) = Some(listing);
+        }
     }
 
     pub fn count_read(&self) {

@@ -108,7 +108,29 @@ pub fn load_cached(root: &Path, cache: &Cache, audience: Classification) -> (Sou
         .into_iter()
         .filter(|d| !linked.contains(d))
         .collect();
-    src.files = list_files(root, &tops, &mut diags);
+    // With a hint that names only files whose content changed, the last load's list stands.
+    let hint = cache.sources.take_hint();
+    let listing = match (&hint, cache.sources.listing()) {
+        (Some(hint), Some(last)) if last.tops == tops && same_listing(root, &last.files, hint) => {
+            last
+        }
+        _ => {
+            let mut walk = Diagnostics::new();
+            let files = list_files(root, &tops, &mut walk);
+            let listing = Arc::new(memo::Listing {
+                tops: tops.clone(),
+                files,
+                diags: walk,
+            });
+            cache.sources.keep_listing(Arc::clone(&listing));
+            listing
+        }
+    };
+    diags.extend(listing.diags.clone());
+    src.files = listing.files.clone();
+    drop(listing);
+    // Files the hint does not name are as the last load saw them.
+    let unchanged = |path: &str| hint.as_ref().is_some_and(|h| !h.contains(path));
     unread_folders(root, &mut diags);
     for top in TOP_FILES {
         if !linked.contains(&top) && root.join(top).is_file() {
@@ -144,28 +166,38 @@ pub fn load_cached(root: &Path, cache: &Cache, audience: Classification) -> (Sou
     let default = config.default_classification(Collection::Policies);
     // Files changed since this moment are read again next time, whatever their stamp says.
     let now = SystemTime::now();
-    let parsed: Vec<ParsedPolicy> = policy_files
-        .par_iter()
-        .map(|path| {
-            let mut d = Diagnostics::new();
-            let salt = cache::hash(&default);
-            let parse = |text: &str| {
+    let policy_salt = cache::hash(&default);
+    let policies = || -> Vec<ParsedPolicy> {
+        let known = unchanged_parses(&policy_files, unchanged, cache, &cache.policies, |_| {
+            policy_salt
+        });
+        policy_files
+            .par_iter()
+            .zip(known)
+            .map(|(path, known)| {
+                if let Some(known) = known {
+                    return known;
+                }
                 let mut d = Diagnostics::new();
-                let p = load_policy(path, text, default, &mut d);
-                Arc::new((p.map(Arc::new), d))
-            };
-            read_parsed(root, path, cache, &cache.policies, salt, now, &mut d, parse)
-                .unwrap_or_else(|| Arc::new((None, d)))
-        })
-        .collect();
-    for parsed in parsed {
-        let (p, d) = &*parsed;
-        diags.extend(d.clone());
-        src.policies.extend(p.clone());
-    }
-    collect_policy_files(root, &mut src, audience, &mut diags);
+                let salt = policy_salt;
+                let parse = |text: &str| {
+                    let mut d = Diagnostics::new();
+                    let p = load_policy(path, text, default, &mut d);
+                    Arc::new((p.map(Arc::new), d))
+                };
+                let at = At {
+                    root,
+                    rel: path,
+                    now,
+                };
+                read_parsed(at, cache, &cache.policies, salt, &mut d, parse)
+                    .unwrap_or_else(|| Arc::new((None, d)))
+            })
+            .collect()
+    };
 
-    // Every register file at once (each is one parse), applied in a fixed order.
+    // Every register file at once (each is one parse), beside the policies (a large register
+    // is one long parse), applied in a fixed order.
     let registers: Vec<(Collection, &String)> = REGISTERS
         .into_iter()
         .flat_map(|collection| {
@@ -176,27 +208,43 @@ pub fn load_cached(root: &Path, cache: &Cache, audience: Classification) -> (Sou
                 .map(move |p| (collection, p))
         })
         .collect();
-    let parsed: Vec<(Option<ParsedRegister>, Diagnostics)> = registers
-        .par_iter()
-        .map(|&(collection, path)| {
-            let mut d = Diagnostics::new();
-            let default = config.default_classification(collection);
-            let salt = cache::hash(&(collection.dir(), default));
-            let parse = |text: &str| Arc::new(parse_register(collection, path, text, default));
-            let parsed = read_parsed(
-                root,
-                path,
-                cache,
-                &cache.sources.registers,
-                salt,
-                now,
-                &mut d,
-                parse,
-            );
-            (parsed, d)
-        })
-        .collect();
-    for (parsed, d) in parsed {
+    let register_salt = |collection: Collection| {
+        cache::hash(&(collection.dir(), config.default_classification(collection)))
+    };
+    let parse_registers = || -> Vec<(Option<ParsedRegister>, Diagnostics)> {
+        let paths: Vec<&String> = registers.iter().map(|(_, p)| *p).collect();
+        let known = unchanged_parses(&paths, unchanged, cache, &cache.sources.registers, |i| {
+            register_salt(registers[i].0)
+        });
+        registers
+            .par_iter()
+            .zip(known)
+            .map(|(&(collection, path), known)| {
+                if let Some(known) = known {
+                    return (Some(known), Diagnostics::new());
+                }
+                let mut d = Diagnostics::new();
+                let default = config.default_classification(collection);
+                let salt = register_salt(collection);
+                let parse = |text: &str| Arc::new(parse_register(collection, path, text, default));
+                let at = At {
+                    root,
+                    rel: path,
+                    now,
+                };
+                let parsed = read_parsed(at, cache, &cache.sources.registers, salt, &mut d, parse);
+                (parsed, d)
+            })
+            .collect()
+    };
+    let (policies, registers) = rayon::join(policies, parse_registers);
+    for parsed in policies {
+        let (p, d) = &*parsed;
+        diags.extend(d.clone());
+        src.policies.extend(p.clone());
+    }
+    collect_policy_files(root, &mut src, audience, &mut diags);
+    for (parsed, d) in registers {
         diags.extend(d);
         if let Some(parsed) = parsed {
             add_register(root, &parsed, &mut src, &mut diags);
@@ -321,34 +369,40 @@ fn split_markdown<'t, T: DeserializeOwned>(
 /// for everything else the parse depends on), parsed by `parse` when not there. A file whose
 /// stamp equals the last load's (and had settled then) is neither read nor hashed. `None`
 /// when the file cannot be read (reported in `diags`) or has gone.
-#[allow(clippy::too_many_arguments)]
 fn read_parsed<V: Clone>(
-    root: &Path,
-    rel: &str,
+    at: At,
     cache: &Cache,
-    memo: &Memo<(String, u64), V>,
+    memo: &Memo<u64, V>,
     salt: u64,
-    now: SystemTime,
     diags: &mut Diagnostics,
     parse: impl FnOnce(&str) -> V,
 ) -> Option<V> {
+    let At { root, rel, now } = at;
     let generation = cache.generation();
     let sources = &cache.sources;
     let key = rel.to_string();
     // Taken before reading: a change while reading gives the file another stamp next time.
-    let stamp = std::fs::metadata(root.join(rel))
-        .ok()
+    // (Not taken when no stamp is kept: a one-shot build reads every file once.)
+    let stamp = sources
+        .seen
+        .keeps()
+        .then(|| std::fs::metadata(root.join(rel)).ok())
+        .flatten()
         .filter(std::fs::Metadata::is_file)
         .map(|m| Stamp::of(&m));
     if let Some(stamp) = stamp
         && let Some(seen) = sources.seen.get(&key, generation)
         && seen.trusted
         && seen.stamp == stamp
-        && let Some(v) = memo.get(&(key.clone(), cache::hash(&(seen.hash, salt))), generation)
+        && let Some(v) = memo.get(&memo_key(rel, seen.hash, salt), generation)
     {
         return Some(v);
     }
-    let text = read_text(root, rel, diags)?;
+    let Some(text) = read_text(root, rel, diags) else {
+        // Not what the last load saw: the next load must look again, hint or not.
+        sources.seen.remove(&key);
+        return None;
+    };
     sources.count_read();
     let hash = cache::hash(&text);
     if let Some(stamp) = stamp {
@@ -363,11 +417,64 @@ fn read_parsed<V: Clone>(
             generation,
         );
     }
-    Some(
-        memo.get_or((key, cache::hash(&(hash, salt))), generation, || {
-            parse(&text)
-        }),
-    )
+    Some(memo.get_or(memo_key(rel, hash, salt), generation, || parse(&text)))
+}
+
+/// A parsed file's key in its memo table: its path, its content's hash and `salt`.
+fn memo_key(rel: &str, hash: u64, salt: u64) -> u64 {
+    cache::hash(&(rel, hash, salt))
+}
+
+/// What the last load parsed of each of `paths` that the watcher has not seen change since
+/// (`unchanged`), looked up under one lock per table; `None` for the others.
+fn unchanged_parses<P: AsRef<str>, V: Clone>(
+    paths: &[P],
+    unchanged: impl Fn(&str) -> bool,
+    cache: &Cache,
+    memo: &Memo<u64, V>,
+    salt: impl Fn(usize) -> u64,
+) -> Vec<Option<V>> {
+    let generation = cache.generation();
+    let wanted = paths
+        .iter()
+        .map(|p| unchanged(p.as_ref()).then_some(p.as_ref()));
+    let seen = cache.sources.seen.get_many(wanted, generation);
+    let keys: Vec<Option<u64>> = paths
+        .iter()
+        .zip(&seen)
+        .enumerate()
+        .map(|(i, (p, seen))| seen.map(|s| memo_key(p.as_ref(), s.hash, salt(i))))
+        .collect();
+    memo.get_many(keys.iter().map(Option::as_ref), generation)
+}
+
+/// Where `read_parsed` reads, and what is known of the file.
+#[derive(Clone, Copy)]
+struct At<'a> {
+    root: &'a Path,
+    rel: &'a str,
+    /// When this load began: files changed since are read again next time.
+    now: SystemTime,
+}
+
+/// Whether the files of `files` (the last load's list) are still the site's files, given the
+/// paths that may have changed since (`hint`): each names a file of the list that is still a
+/// regular file (only its content may have changed), or nothing at all that the list holds
+/// (an editor's temporary file, gone). Anything else (a file added, removed or replaced by a
+/// link, a folder named) needs a new listing.
+fn same_listing(root: &Path, files: &BTreeSet<String>, hint: &BTreeSet<String>) -> bool {
+    hint.iter().all(|path| {
+        let meta = std::fs::symlink_metadata(root.join(path));
+        if files.contains(path) {
+            return meta.is_ok_and(|m| m.file_type().is_file());
+        }
+        let prefix = format!("{path}/");
+        let holds_listed = files
+            .range(prefix.clone()..)
+            .next()
+            .is_some_and(|f| f.starts_with(&prefix));
+        !holds_listed && meta.is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+    })
 }
 
 /// Parses one register file into its entries (their evidence files are not looked at here).
@@ -1101,6 +1208,82 @@ mod tests {
         let fresh = Cache::default();
         assert_eq!(load(&fresh).1, 3);
         assert_eq!(load(&fresh).1, 3, "just written: read again");
+    }
+
+    /// With a hint (`serve`'s watcher names what changed), a load looks only at the files
+    /// the hint names and lists the site again only when a hinted path adds, removes or
+    /// replaces a file or names a folder; each such load equals a cold load.
+    #[test]
+    fn a_hint_limits_what_a_load_looks_at() {
+        let dir = minimal_site();
+        let write = |path: &str, text: &str| write_file(dir.path(), path, text);
+        let policy = |title: &str| {
+            format!(
+                "---\ntitle: {title}\nowner: O\nversion: \"1\"\nstatus: approved\napproved: 2026-01-01\n---\nText.\n"
+            )
+        };
+        write("policies/a.md", &policy("Alpha"));
+        write("policies/sub/b.md", &policy("Bravo"));
+        let titles = |src: &Sources| {
+            let mut t: Vec<String> = src.policies.iter().map(|p| p.title.clone()).collect();
+            t.sort();
+            t.join(",")
+        };
+        let mut cache = Cache::default();
+        cache.sources.settle = std::time::Duration::ZERO;
+        let hinted_as = |cache: &Cache, paths: &[&str], cold: bool| {
+            cache
+                .sources
+                .hint(paths.iter().map(|p| p.to_string()).collect());
+            cache.begin();
+            let before = cache.sources.reads();
+            let listing = cache.sources.listing();
+            let (src, diags) = load_cached(dir.path(), cache, Classification::Internal);
+            assert!(!diags.has_errors(), "{diags:?}");
+            if cold {
+                assert_eq!(
+                    titles(&src),
+                    titles(&load(dir.path()).0),
+                    "{paths:?}: a cold load"
+                );
+            }
+            let relisted = !listing
+                .zip(cache.sources.listing())
+                .is_some_and(|(a, b)| Arc::ptr_eq(&a, &b));
+            (titles(&src), cache.sources.reads() - before, relisted)
+        };
+        let hinted = |cache: &Cache, paths: &[&str]| hinted_as(cache, paths, true);
+        hinted(&cache, &[]);
+        assert_eq!(hinted(&cache, &[]).1, 0, "nothing named, nothing read");
+        // A change the hint does not name is not looked for (the watcher names every change).
+        write("policies/a.md", &policy("Alfa"));
+        let (t, reads, relisted) = hinted_as(&cache, &["policies/sub/b.md"], false);
+        assert_eq!((t.as_str(), reads, relisted), ("Alpha,Bravo", 0, false));
+        let (t, reads, relisted) = hinted(&cache, &["policies/a.md", "policies/a.md.tmp"]);
+        assert_eq!((t.as_str(), reads, relisted), ("Alfa,Bravo", 1, false));
+        // Added, removed, a folder moved away, a file replaced by a folder: listed again.
+        write("policies/c.md", &policy("Charlie"));
+        let (t, _, relisted) = hinted(&cache, &["policies/c.md"]);
+        assert_eq!((t.as_str(), relisted), ("Alfa,Bravo,Charlie", true));
+        std::fs::remove_file(dir.path().join("policies/c.md")).expect("remove");
+        let (t, _, relisted) = hinted(&cache, &["policies/c.md"]);
+        assert_eq!((t.as_str(), relisted), ("Alfa,Bravo", true));
+        std::fs::rename(dir.path().join("policies/sub"), dir.path().join("moved")).expect("mv");
+        let (t, _, relisted) = hinted(&cache, &["policies/sub"]);
+        assert_eq!((t.as_str(), relisted), ("Alfa", true));
+        std::fs::remove_file(dir.path().join("policies/a.md")).expect("remove");
+        write("policies/a.md/x.md", &policy("Xray"));
+        let (t, _, relisted) = hinted(&cache, &["policies/a.md"]);
+        assert_eq!((t.as_str(), relisted), ("Xray", true));
+        // No hint: every file is looked at, as before.
+        cache.begin();
+        let before = cache.sources.reads();
+        load_cached(dir.path(), &cache, Classification::Internal);
+        assert_eq!(
+            cache.sources.reads() - before,
+            0,
+            "stamps unchanged: nothing read"
+        );
     }
 
     /// A build reads only the evidence files its audience may see; the others are checked to

@@ -121,19 +121,27 @@ fn a_broken_theme_keeps_the_warnings_in_serve_as_in_build() {
 /// A generated site of `n` policies, served warm through edits that reach other pages: a
 /// policy's title (its control pages, traceability, the lists and the search index show it), the same edit undone at once (same size, within one clock tick: the file's stamp
 /// must not hide it), and a register entry. Every file equals a full build after each edit.
-fn generated_site_rebuilt_warm(n: usize) {
+/// `hinted`: each rebuild is told which file changed, as `serve`'s watcher tells it (so
+/// no other file is looked at).
+fn generated_site_rebuilt_warm(n: usize, hinted: bool) {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
     crate::gen_site::generate(n, &site).unwrap();
     let audience = Audience::Internal;
     let mut builder = Builder::new(&site, audience, today());
     assert_same_as_cold_build(&mut builder, &site, audience, "first build");
+    let write = |builder: &Builder, rel: &str, text: &str| {
+        std::fs::write(site.join(rel), text).unwrap();
+        if hinted {
+            builder.hint([rel.to_string()].into());
+        }
+    };
     // policy-00003 is listed by the mappings of controls A.5.1 and A.5.4.
     let policy = site.join("policies/policy-00003.md");
     let text = std::fs::read_to_string(&policy).unwrap();
     let title = text.lines().nth(1).unwrap().to_string();
     let retitled = text.replacen(&title, "title: Retitled policy three", 1);
-    std::fs::write(&policy, &retitled).unwrap();
+    write(&builder, "policies/policy-00003.md", &retitled);
     assert_same_as_cold_build(&mut builder, &site, audience, "retitled");
     // The edit reached the pages that depend on it (so the equality above means something).
     let live = builder.build().unwrap();
@@ -149,21 +157,30 @@ fn generated_site_rebuilt_warm(n: usize) {
         );
     }
     let same_size = retitled.replacen("Retitled policy three", "Retitled policy THREE", 1);
-    std::fs::write(&policy, &same_size).unwrap();
+    write(&builder, "policies/policy-00003.md", &same_size);
     assert_same_as_cold_build(&mut builder, &site, audience, "same-size edit");
-    let register = site.join("evidence/register.yaml");
-    let ev = std::fs::read_to_string(&register).unwrap();
-    std::fs::write(
-        &register,
-        ev.replacen("Evidence record 0\n", "Evidence record zero\n", 1),
-    )
-    .unwrap();
+    let ev = std::fs::read_to_string(site.join("evidence/register.yaml")).unwrap();
+    let ev = ev.replacen("Evidence record 0\n", "Evidence record zero\n", 1);
+    write(&builder, "evidence/register.yaml", &ev);
     assert_same_as_cold_build(&mut builder, &site, audience, "register edit");
+    // A new policy (named by the hint as a watcher names it) is listed and published.
+    write(
+        &builder,
+        "policies/added.md",
+        &text.replacen(&title, "title: Added policy", 1),
+    );
+    assert_same_as_cold_build(&mut builder, &site, audience, "policy added");
 }
 
 #[test]
 fn generated_site_rebuilt_warm_matches_a_full_build() {
-    generated_site_rebuilt_warm(40);
+    generated_site_rebuilt_warm(40, false);
+}
+
+/// The same, each rebuild told what changed, as `serve` tells it.
+#[test]
+fn generated_site_rebuilt_warm_with_hints_matches_a_full_build() {
+    generated_site_rebuilt_warm(40, true);
 }
 
 /// The same at N = 10,000 (minutes in a debug build; run it in release):
@@ -171,7 +188,7 @@ fn generated_site_rebuilt_warm_matches_a_full_build() {
 #[test]
 #[ignore = "minutes long: run with --release -- --ignored"]
 fn at_10000_policies_warm_rebuilds_match_a_full_build() {
-    generated_site_rebuilt_warm(10_000);
+    generated_site_rebuilt_warm(10_000, true);
 }
 
 /// The findings a warm rebuild reports (errors, or the warnings) equal a cold build's.
@@ -208,15 +225,24 @@ fn warm_rebuilds_report_what_a_full_build_reports() {
     let old = site.join("policies/policy-00003.md");
     let new = site.join("policies/policy-00003-renamed.md");
     std::fs::rename(&old, &new).unwrap();
+    // As `serve`'s watcher names a rename: both paths.
+    let both: std::collections::BTreeSet<String> = [
+        "policies/policy-00003.md".to_string(),
+        "policies/policy-00003-renamed.md".to_string(),
+    ]
+    .into();
+    builder.hint(both.clone());
     let errors = assert_same_findings(&mut builder, &site, "renamed");
     assert!(
         errors >= 2,
         "the links to the old name break ({errors} errors)"
     );
     std::fs::rename(&new, &old).unwrap();
+    builder.hint(both);
     assert_eq!(assert_same_findings(&mut builder, &site, "renamed back"), 0);
     let text = std::fs::read_to_string(&old).unwrap();
     std::fs::write(&old, text.replacen("status: approved", "status: draft", 1)).unwrap();
+    builder.hint(["policies/policy-00003.md".to_string()].into());
     assert_same_findings(&mut builder, &site, "made a draft");
     let live = builder.build().unwrap();
     assert!(
