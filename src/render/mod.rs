@@ -527,27 +527,58 @@ impl<'s> RenderContext<'_, 's> {
             .clone()
     }
 
+    /// Renders `template` over `items` a batch of `batch` at a time, each batch made into rows by
+    /// `row` and given to the template as `policies` with `page`, and joins the results: for the
+    /// rows of a long list, which would be template values all at once on one page.
+    pub fn fragments<I, R: Serialize>(
+        &self,
+        template: &str,
+        page: &views::PageView,
+        items: &[I],
+        batch: usize,
+        row: impl Fn(&I) -> R,
+    ) -> Result<String, Diagnostic> {
+        let page = tera::Value::from_serializable(page);
+        let mut html = String::new();
+        for chunk in items.chunks(batch.max(1)) {
+            let rows: Vec<R> = chunk.iter().map(&row).collect();
+            let mut ctx = tera::Context::new();
+            ctx.insert_value("page", page.clone());
+            ctx.insert_value("policies", tera::Value::from_serializable(&rows));
+            html.push_str(&self.render_template(template, ctx)?);
+        }
+        Ok(html)
+    }
+
     /// Renders a template with `ctx` (and the interface strings) into the file of `route`.
     fn render_page(
         &self,
         template: &str,
         route: &Route,
-        mut ctx: tera::Context,
+        ctx: tera::Context,
     ) -> Result<Output, Diagnostic> {
+        let html = self.render_template(template, ctx)?;
+        Ok(Output {
+            path: route.path(),
+            bytes: html.into_bytes(),
+        })
+    }
+
+    /// Renders a template with `ctx` and the interface strings.
+    fn render_template(
+        &self,
+        template: &str,
+        mut ctx: tera::Context,
+    ) -> Result<String, Diagnostic> {
         // The strings of the site's language, for every template and site override.
         let strings = self
             .strings
             .get_or_init(|| tera::Value::from_serializable(self.t()));
         ctx.insert_value("t", strings.clone());
-        let html = self
-            .theme
+        self.theme
             .tera
             .render(template, &ctx)
-            .map_err(|e| template_error(template, &e))?;
-        Ok(Output {
-            path: route.path(),
-            bytes: html.into_bytes(),
-        })
+            .map_err(|e| template_error(template, &e))
     }
 }
 

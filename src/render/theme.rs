@@ -30,6 +30,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/policies.html"),
     ),
     (
+        "policy_rows.html",
+        include_str!("../../themes/default/templates/policy_rows.html"),
+    ),
+    (
         "policy.html",
         include_str!("../../themes/default/templates/policy.html"),
     ),
@@ -98,6 +102,8 @@ pub const ASSETS: &[(&str, &str)] = &[
 /// Compiled templates: the defaults with any site overrides applied.
 pub struct Theme {
     pub tera: tera::Tera,
+    /// The templates the site replaces.
+    overridden: Vec<String>,
 }
 
 impl Theme {
@@ -123,12 +129,25 @@ impl Theme {
             }
         }
         match compile(overrides.iter().map(|(n, t)| (n.as_str(), t.as_str()))) {
-            Ok(tera) => Ok((Theme { tera }, errors)),
+            Ok(tera) => Ok((
+                Theme {
+                    tera,
+                    overridden: overrides.iter().map(|(n, _)| n.clone()).collect(),
+                },
+                errors,
+            )),
             Err(e) => {
                 errors.extend(override_errors(overrides, &e));
                 Err(errors)
             }
         }
+    }
+}
+
+impl Theme {
+    /// Whether the site replaces the theme's template `name`.
+    pub fn overrides(&self, name: &str) -> bool {
+        self.overridden.iter().any(|n| n == name)
     }
 }
 

@@ -41,7 +41,13 @@ fn policy_row(cx: &RenderContext, p: &Policy, root: &str) -> PolicyRow {
 pub(in crate::render) fn policies_list(cx: &RenderContext) -> Result<Output, Diagnostic> {
     #[derive(Serialize)]
     struct Data {
-        policies: Vec<PolicyRow>,
+        /// Every row, for a site's own `policies.html`; the theme's renders `policy_rows`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        policies: Option<Vec<PolicyRow>>,
+        policy_count: usize,
+        /// The table's rows as HTML (`policy_rows.html`), unless the site has its own list.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        policy_rows: Option<String>,
         listed: Vec<ItemLink>,
         restricted: usize,
         /// The link that requests the further policies counted in `restricted`.
@@ -61,22 +67,38 @@ pub(in crate::render) fn policies_list(cx: &RenderContext) -> Result<Output, Dia
         })
         .collect();
     order.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut rows = Vec::new();
+    let mut published = Vec::new();
     let mut listed = Vec::new();
     for (_, entry) in order {
         match entry {
-            Entry::Published(p) => rows.push(policy_row(cx, p, root)),
+            Entry::Published(p) => published.push(p),
             Entry::OnRequest { .. } => listed.push(cx.link(root, entry)),
         }
     }
+    let title = cx.t().policies;
+    // A site's own list gets every row at once, as the template context always was; the
+    // theme's renders them a batch at a time, as each row is a template value several KB large
+    // (at 100,000 policies, half a gigabyte held at once).
+    let (policies, policy_rows) = if cx.theme.overrides("policies.html") {
+        let rows = published.iter().map(|p| policy_row(cx, p, root)).collect();
+        (Some(rows), None)
+    } else {
+        let page = cx.page_view(title, &route, "policies");
+        let html = cx.fragments("policy_rows.html", &page, &published, ROWS_AT_ONCE, |p| {
+            policy_row(cx, p, root)
+        })?;
+        (None, Some(html))
+    };
     page(
         cx,
         "policies.html",
         &route,
-        cx.t().policies,
+        title,
         "policies",
         Data {
-            policies: rows,
+            policies,
+            policy_count: published.len(),
+            policy_rows,
             listed,
             restricted: register.restricted,
             request: (register.restricted > 0)
@@ -85,6 +107,9 @@ pub(in crate::render) fn policies_list(cx: &RenderContext) -> Result<Output, Dia
         },
     )
 }
+
+/// How many rows of a long list are template values at once.
+const ROWS_AT_ONCE: usize = 256;
 
 /// One line of the revision table.
 #[derive(Serialize)]

@@ -142,10 +142,10 @@ pub(in crate::render) fn search_index(cx: &RenderContext) -> Output {
         .collect();
     fields.extend(scope.legal_entity.map(str::to_string));
     fields.extend(scope.assumptions.iter().cloned());
-    let mut entries = Vec::new();
+    let mut entries = JsonList::default();
     // Sections the edition has not are not searched either (their registers are empty).
     if e.writes(&Route::Scope) {
-        entries.push(Entry {
+        entries.push(&Entry {
             t: scope.title.to_string(),
             u: Route::Scope.url_from(&root),
             k: t.kind_scope,
@@ -155,20 +155,31 @@ pub(in crate::render) fn search_index(cx: &RenderContext) -> Output {
     }
     // Policies are most of the text: their entries are made in parallel, in order.
     let policies: Vec<_> = e.policies.published().collect();
-    let policy_entries: Vec<Entry> = policies
-        .par_iter()
-        .map(|p| {
-            let mut fields = vec![
-                p.summary.map(str::to_string),
-                Some(p.owner.to_string()),
-                p.approved_by.map(str::to_string),
-            ];
-            fields.extend(p.tags.iter().cloned().map(Some));
-            let body = text(&[Some(p.body)], &p.route());
-            entry(*p, t.kind_policy, fields, body)
-        })
-        .collect();
-    entries.extend(policy_entries);
+    // Each batch is written as JSON at once, and a few thousand are in flight at a time: at
+    // 100,000 policies the entries would otherwise be held whole beside the index they make.
+    for policies in policies.chunks(8192) {
+        let batches: Vec<JsonList> = policies
+            .par_chunks(512)
+            .map(|batch| {
+                let mut json = JsonList::default();
+                for p in batch {
+                    let mut fields = vec![
+                        p.summary.map(str::to_string),
+                        Some(p.owner.to_string()),
+                        p.approved_by.map(str::to_string),
+                    ];
+                    fields.extend(p.tags.iter().cloned().map(Some));
+                    let body = text(&[Some(p.body)], &p.route());
+                    json.push(&entry(*p, t.kind_policy, fields, body));
+                }
+                json
+            })
+            .collect();
+        entries.reserve(batches.iter().map(|b| b.bytes.len()).sum());
+        for batch in batches {
+            entries.append(batch);
+        }
+    }
     for c in e.controls.iter().filter(|c| e.writes(&c.route())) {
         let page = c.route();
         let (fields, body) = match &c.assessment {
@@ -184,7 +195,7 @@ pub(in crate::render) fn search_index(cx: &RenderContext) -> Output {
                 (vec![Some(c.theme.to_string())], String::new())
             }
         };
-        entries.push(Entry {
+        entries.push(&Entry {
             t: c.full_title(),
             u: page.url_from(&root),
             k: t.kind_control,
@@ -201,7 +212,7 @@ pub(in crate::render) fn search_index(cx: &RenderContext) -> Output {
             ev.file.as_ref().map(|f| f.name.to_string()),
         ];
         let body = text(&[ev.description, ev.notes], &page);
-        entries.push(entry(ev, t.kind_evidence, fields, body));
+        entries.push(&entry(ev, t.kind_evidence, fields, body));
     }
     for r in e.risks.published() {
         let fields = vec![
@@ -212,7 +223,7 @@ pub(in crate::render) fn search_index(cx: &RenderContext) -> Output {
             r.treatment.map(|x| t.treatment(x).to_string()),
         ];
         let body = text(&[r.notes], &r.route());
-        entries.push(entry(r, t.kind_risk, fields, body));
+        entries.push(&entry(r, t.kind_risk, fields, body));
     }
     for f in e.findings.published() {
         let fields = vec![
@@ -222,7 +233,7 @@ pub(in crate::render) fn search_index(cx: &RenderContext) -> Output {
         ];
         let texts = [f.description, f.root_cause, f.corrective_action, f.notes];
         let body = text(&texts, &f.route());
-        entries.push(entry(f, t.kind_finding, fields, body));
+        entries.push(&entry(f, t.kind_finding, fields, body));
     }
     for s in e.suppliers.published() {
         let mut fields = vec![
@@ -236,13 +247,54 @@ pub(in crate::render) fn search_index(cx: &RenderContext) -> Output {
             Audience::Public => String::new(),
             _ => text(&[s.notes], &s.route()),
         };
-        entries.push(entry(s, t.kind_supplier, fields, body));
+        entries.push(&entry(s, t.kind_supplier, fields, body));
     }
-    // Serialising plain structs of strings cannot fail; an empty index is the safe fallback.
-    let bytes = serde_json::to_vec(&entries).unwrap_or_else(|_| b"[]".to_vec());
     Output {
         path: route.path(),
-        bytes,
+        bytes: entries.finish(),
+    }
+}
+
+/// A JSON array written an element at a time (as `serde_json::to_vec` of the whole list would
+/// write it), so that the elements need not all be held first.
+#[derive(Default)]
+struct JsonList {
+    bytes: Vec<u8>,
+}
+
+impl JsonList {
+    fn push(&mut self, entry: &Entry) {
+        let start = self.bytes.len();
+        self.bytes.push(if start == 0 { b'[' } else { b',' });
+        // Serialising a plain struct of strings into memory cannot fail; were it to, the
+        // entry is left out rather than left half-written.
+        if serde_json::to_writer(&mut self.bytes, entry).is_err() {
+            self.bytes.truncate(start);
+        }
+    }
+
+    fn reserve(&mut self, bytes: usize) {
+        self.bytes.reserve(bytes);
+    }
+
+    /// Appends the elements of `other`, in order.
+    fn append(&mut self, other: JsonList) {
+        match other.bytes.split_first() {
+            None => {}
+            Some((_, rest)) if !self.bytes.is_empty() => {
+                self.bytes.push(b',');
+                self.bytes.extend_from_slice(rest);
+            }
+            Some(_) => self.bytes = other.bytes,
+        }
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        if self.bytes.is_empty() {
+            self.bytes.push(b'[');
+        }
+        self.bytes.push(b']');
+        self.bytes
     }
 }
 
@@ -521,6 +573,40 @@ mod tests {
                     prefix(whole.clone(), n),
                     "{html:?} {n}"
                 );
+            }
+        }
+    }
+
+    /// The index written entry by entry, and batch by batch, is the list serialised whole.
+    #[test]
+    fn a_json_list_written_in_pieces_is_the_whole_list() {
+        use super::{Entry, JsonList};
+        let entry = |i: usize| Entry {
+            t: format!("Title \"{i}\""),
+            u: format!("policies/p-{i}/"),
+            k: "Policy",
+            s: String::new(),
+            b: if i.is_multiple_of(2) {
+                String::new()
+            } else {
+                "text".into()
+            },
+        };
+        for n in [0, 1, 2, 5] {
+            let whole: Vec<Entry> = (0..n).map(entry).collect();
+            let expected = serde_json::to_vec(&whole).unwrap();
+            let mut one = JsonList::default();
+            (0..n).for_each(|i| one.push(&entry(i)));
+            assert_eq!(one.finish(), expected, "{n} pushed");
+            for split in 0..=n {
+                let (mut a, mut b) = (JsonList::default(), JsonList::default());
+                (0..split).for_each(|i| a.push(&entry(i)));
+                (split..n).for_each(|i| b.push(&entry(i)));
+                let mut all = JsonList::default();
+                all.append(a);
+                all.append(JsonList::default());
+                all.append(b);
+                assert_eq!(all.finish(), expected, "{n} split at {split}");
             }
         }
     }
