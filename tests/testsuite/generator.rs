@@ -80,3 +80,41 @@ fn independent_corpus_builds_and_converts_for_the_peers() {
     }
     assert!(zola.join("config.toml").exists() && hugo.join("hugo.toml").exists());
 }
+
+/// The policy list is rendered a batch of rows at a time (`policy_rows.html`): a list longer
+/// than a batch shows every policy once, in title order, as one table; a site's own
+/// `policies.html` still gets every row in `policies`.
+#[test]
+fn a_long_policy_list_shows_every_row_once_and_overrides_get_them_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let n = 600; // more than two batches
+    crate::gen_site::generate(n, &site).unwrap();
+    let tree = build_ok(&site, "internal", &dir.path().join("theme"));
+    let list = tree.text("policies/index.html");
+    let body = list
+        .split_once("<tbody>")
+        .and_then(|(_, rest)| rest.split_once("</tbody>"))
+        .map(|(rows, _)| rows)
+        .expect("one table body");
+    assert_eq!(list.matches("<tbody>").count(), 1, "one table");
+    assert_eq!(body.matches("<tr>").count(), n, "a row per policy");
+    for i in [0, 255, 256, 511, 512, n - 1] {
+        let href = format!("href=\"../policies/policy-{i:05}/\"");
+        assert_eq!(body.matches(&href).count(), 1, "{href} once");
+    }
+    assert!(
+        list.contains("id=\"filter-policies\""),
+        "the filter counts the rows"
+    );
+
+    std::fs::create_dir_all(site.join("templates")).unwrap();
+    std::fs::write(
+        site.join("templates/policies.html"),
+        "{% extends \"base.html\" %}{% block content %}<ol id=\"own\">{% for p in policies %}<li>{{ p.link.id }}</li>{% endfor %}</ol>{% endblock content %}",
+    )
+    .unwrap();
+    let own = build_ok(&site, "internal", &dir.path().join("own"));
+    let list = own.text("policies/index.html");
+    assert_eq!(list.matches("<li>policy-").count(), n, "{}", &list[..200]);
+}
