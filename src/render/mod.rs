@@ -528,11 +528,12 @@ impl<'s> RenderContext<'_, 's> {
     }
 
     /// Renders `template` over `items` a batch of `batch` at a time, each batch made into rows by
-    /// `row` and given to the template as `policies` with `page`, and joins the results: for the
-    /// rows of a long list, which would be template values all at once on one page.
+    /// `row` and given to the template as `key` with `page`, and joins the results: for the rows
+    /// of a long list, which would be template values all at once on one page.
     pub fn fragments<I, R: Serialize>(
         &self,
         template: &str,
+        key: &'static str,
         page: &views::PageView,
         items: &[I],
         batch: usize,
@@ -544,7 +545,7 @@ impl<'s> RenderContext<'_, 's> {
             let rows: Vec<R> = chunk.iter().map(&row).collect();
             let mut ctx = tera::Context::new();
             ctx.insert_value("page", page.clone());
-            ctx.insert_value("policies", tera::Value::from_serializable(&rows));
+            ctx.insert_value(key, tera::Value::from_serializable(&rows));
             html.push_str(&self.render_template(template, ctx)?);
         }
         Ok(html)

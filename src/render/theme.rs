@@ -46,6 +46,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/control.html"),
     ),
     (
+        "traceability_rows.html",
+        include_str!("../../themes/default/templates/traceability_rows.html"),
+    ),
+    (
         "traceability.html",
         include_str!("../../themes/default/templates/traceability.html"),
     ),
@@ -56,6 +60,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "finding.html",
         include_str!("../../themes/default/templates/finding.html"),
+    ),
+    (
+        "evidence_rows.html",
+        include_str!("../../themes/default/templates/evidence_rows.html"),
     ),
     (
         "evidence_list.html",

@@ -81,11 +81,11 @@ fn independent_corpus_builds_and_converts_for_the_peers() {
     assert!(zola.join("config.toml").exists() && hugo.join("hugo.toml").exists());
 }
 
-/// The policy list is rendered a batch of rows at a time (`policy_rows.html`): a list longer
+/// Long lists are rendered a batch of rows at a time (`policy_rows.html` and its kin): a list longer
 /// than a batch shows every policy once, in title order, as one table; a site's own
 /// `policies.html` still gets every row in `policies`.
 #[test]
-fn a_long_policy_list_shows_every_row_once_and_overrides_get_them_all() {
+fn long_lists_show_every_row_once_and_own_templates_get_every_row() {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
     let n = 600; // more than two batches
@@ -114,7 +114,34 @@ fn a_long_policy_list_shows_every_row_once_and_overrides_get_them_all() {
         "{% extends \"base.html\" %}{% block content %}<ol id=\"own\">{% for p in policies %}<li>{{ p.link.id }}</li>{% endfor %}</ol>{% endblock content %}",
     )
     .unwrap();
+    std::fs::write(
+        site.join("templates/evidence_list.html"),
+        "{% extends \"base.html\" %}{% block content %}{% for e in evidence %}<i>{{ e.link.id }}</i>{% endfor %}{% endblock content %}",
+    )
+    .unwrap();
+    std::fs::write(
+        site.join("templates/traceability.html"),
+        "{% extends \"base.html\" %}{% block content %}{% for r in rows %}<b>{{ r.control.id }}</b>{% endfor %}{% endblock content %}",
+    )
+    .unwrap();
     let own = build_ok(&site, "internal", &dir.path().join("own"));
     let list = own.text("policies/index.html");
     assert_eq!(list.matches("<li>policy-").count(), n, "{}", &list[..200]);
+    let evidence = own.text("evidence/index.html");
+    assert_eq!(evidence.matches("<i>EV-").count(), n / 2);
+    let matrix = own.text("traceability/index.html");
+    assert_eq!(matrix.matches("<b>A.").count(), 93);
+}
+
+/// The body of the table `id` on a page.
+fn table_body<'a>(html: &'a str, id: &str) -> &'a str {
+    let table = html
+        .split_once(&format!("id=\"{id}\""))
+        .map(|(_, rest)| rest)
+        .expect("the table");
+    table
+        .split_once("<tbody>")
+        .and_then(|(_, rest)| rest.split_once("</tbody>"))
+        .map(|(rows, _)| rows)
+        .expect("its body")
 }

@@ -49,7 +49,13 @@ fn published_row(cx: &RenderContext, e: &Evidence, root: &str) -> EvidenceRow {
 pub(in crate::render) fn evidence_list(cx: &RenderContext) -> Result<Output, Diagnostic> {
     #[derive(Serialize)]
     struct Data {
-        evidence: Vec<EvidenceRow>,
+        /// Every row, for a site's own `evidence_list.html`; the theme's renders `evidence_rows`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        evidence: Option<Vec<EvidenceRow>>,
+        evidence_count: usize,
+        /// The table's rows as HTML (`evidence_rows.html`), unless the site has its own list.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        evidence_rows: Option<String>,
         restricted: usize,
         /// The link that requests the further evidence counted in `restricted`.
         request: Option<String>,
@@ -57,18 +63,34 @@ pub(in crate::render) fn evidence_list(cx: &RenderContext) -> Result<Output, Dia
     let route = Route::List(Collection::Evidence);
     let root = route.root();
     let register = &cx.edition.evidence;
-    let rows: Vec<EvidenceRow> = register
-        .entries()
-        .map(|e| evidence_row(cx, e, &root))
-        .collect();
+    let entries: Vec<_> = register.entries().collect();
+    let title = cx.t().evidence;
+    // As the policy list: a batch of rows at a time for the theme's list.
+    let (evidence, evidence_rows) = if cx.theme.overrides("evidence_list.html") {
+        let rows = entries.iter().map(|e| evidence_row(cx, e, &root)).collect();
+        (Some(rows), None)
+    } else {
+        let page = cx.page_view(title, &route, "evidence");
+        let html = cx.fragments(
+            "evidence_rows.html",
+            "evidence",
+            &page,
+            &entries,
+            super::policies::ROWS_AT_ONCE,
+            |e| evidence_row(cx, e, &root),
+        )?;
+        (None, Some(html))
+    };
     page(
         cx,
         "evidence_list.html",
         &route,
-        cx.t().evidence,
+        title,
         "evidence",
         Data {
-            evidence: rows,
+            evidence,
+            evidence_count: entries.len(),
+            evidence_rows,
             restricted: register.restricted,
             request: (register.restricted > 0)
                 .then(|| cx.request_href(cx.t().evidence))

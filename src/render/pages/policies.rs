@@ -84,9 +84,14 @@ pub(in crate::render) fn policies_list(cx: &RenderContext) -> Result<Output, Dia
         (Some(rows), None)
     } else {
         let page = cx.page_view(title, &route, "policies");
-        let html = cx.fragments("policy_rows.html", &page, &published, ROWS_AT_ONCE, |p| {
-            policy_row(cx, p, root)
-        })?;
+        let html = cx.fragments(
+            "policy_rows.html",
+            "policies",
+            &page,
+            &published,
+            ROWS_AT_ONCE,
+            |p| policy_row(cx, p, root),
+        )?;
         (None, Some(html))
     };
     page(
@@ -109,7 +114,7 @@ pub(in crate::render) fn policies_list(cx: &RenderContext) -> Result<Output, Dia
 }
 
 /// How many rows of a long list are template values at once.
-const ROWS_AT_ONCE: usize = 256;
+pub(super) const ROWS_AT_ONCE: usize = 256;
 
 /// One line of the revision table.
 #[derive(Serialize)]

@@ -31,7 +31,14 @@ pub(in crate::render) fn traceability(cx: &RenderContext) -> Result<Output, Diag
     }
     #[derive(Serialize)]
     struct Data {
-        rows: Vec<Row>,
+        /// Every row: for the matrix, and for a site's own `traceability.html`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        rows: Option<Vec<Row>>,
+        row_count: usize,
+        /// The list's rows as HTML (`traceability_rows.html`), when the theme's own list shows
+        /// them: at 100,000 policies, every row at once was half a gigabyte of template values.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        list_rows: Option<String>,
         /// The matrix's columns: the policies, then the evidence.
         columns: Vec<ItemLink>,
         /// How many of `columns` are policies (the rest are evidence).
@@ -61,53 +68,57 @@ pub(in crate::render) fn traceability(cx: &RenderContext) -> Result<Output, Diag
         .collect();
     let width = columns.len() + evidence_columns.len();
     let matrix = width > 0 && width <= MATRIX_MAX_COLUMNS;
-    let rows = e
-        .controls
-        .iter()
-        .map(|c| {
-            let linked: Vec<PolicyKey> = c
-                .policies
-                .keys
+    let row = |c: &crate::edition::Control| {
+        let linked: Vec<PolicyKey> = c
+            .policies
+            .keys
+            .iter()
+            .copied()
+            .filter(|k| e.policies.get(*k).and_then(Entry::published).is_some())
+            .collect();
+        let evidence: Vec<EvidenceKey> = c
+            .evidence
+            .keys
+            .iter()
+            .copied()
+            .filter(|k| e.evidence.get(*k).and_then(Entry::published).is_some())
+            .collect();
+        let cells = if matrix {
+            let policy_cells = columns.iter().map(|(k, _)| linked.contains(k));
+            let evidence_cells = evidence_columns.iter().map(|(k, _)| evidence.contains(k));
+            policy_cells.chain(evidence_cells).collect()
+        } else {
+            Vec::new()
+        };
+        let needs_coverage = match &c.assessment {
+            Assessment::Published(m) => m.applicable,
+            Assessment::NotAssessed => true,
+            Assessment::Withheld => false,
+        };
+        Row {
+            control: control_row(cx, c, root),
+            policies: linked
                 .iter()
-                .copied()
-                .filter(|k| e.policies.get(*k).and_then(Entry::published).is_some())
-                .collect();
-            let evidence: Vec<EvidenceKey> = c
-                .evidence
-                .keys
+                .filter_map(|k| e.policies.get(*k))
+                .map(|entry| cx.link(root, entry))
+                .collect(),
+            evidence: evidence
                 .iter()
-                .copied()
-                .filter(|k| e.evidence.get(*k).and_then(Entry::published).is_some())
-                .collect();
-            let cells = if matrix {
-                let policy_cells = columns.iter().map(|(k, _)| linked.contains(k));
-                let evidence_cells = evidence_columns.iter().map(|(k, _)| evidence.contains(k));
-                policy_cells.chain(evidence_cells).collect()
-            } else {
-                Vec::new()
-            };
-            let needs_coverage = match &c.assessment {
-                Assessment::Published(m) => m.applicable,
-                Assessment::NotAssessed => true,
-                Assessment::Withheld => false,
-            };
-            Row {
-                control: control_row(cx, c, root),
-                policies: linked
-                    .iter()
-                    .filter_map(|k| e.policies.get(*k))
-                    .map(|entry| cx.link(root, entry))
-                    .collect(),
-                evidence: evidence
-                    .iter()
-                    .filter_map(|k| e.evidence.get(*k))
-                    .map(|entry| cx.link(root, entry))
-                    .collect(),
-                cells,
-                uncovered: needs_coverage && linked.is_empty() && evidence.is_empty(),
-            }
-        })
-        .collect();
+                .filter_map(|k| e.evidence.get(*k))
+                .map(|entry| cx.link(root, entry))
+                .collect(),
+            cells,
+            uncovered: needs_coverage && linked.is_empty() && evidence.is_empty(),
+        }
+    };
+    let title = cx.t().traceability;
+    let (rows, list_rows) = if matrix || cx.theme.overrides("traceability.html") {
+        (Some(e.controls.iter().map(row).collect()), None)
+    } else {
+        let page = cx.page_view(title, &route, "traceability");
+        let html = cx.fragments("traceability_rows.html", "rows", &page, &e.controls, 4, row)?;
+        (None, Some(html))
+    };
     let gap = |key: &ControlKey, detail: Option<String>| {
         e.control(*key).map(|c| Gap {
             control: cx.control_link(root, c),
@@ -117,6 +128,8 @@ pub(in crate::render) fn traceability(cx: &RenderContext) -> Result<Output, Diag
     let gaps = &e.gaps;
     let data = Data {
         rows,
+        row_count: e.controls.len(),
+        list_rows,
         policy_columns: if matrix { columns.len() } else { 0 },
         evidence_columns: if matrix { evidence_columns.len() } else { 0 },
         columns: if matrix {
@@ -156,12 +169,5 @@ pub(in crate::render) fn traceability(cx: &RenderContext) -> Result<Output, Diag
             .filter_map(|k| gap(k, None))
             .collect(),
     };
-    page(
-        cx,
-        "traceability.html",
-        &route,
-        cx.t().traceability,
-        "traceability",
-        data,
-    )
+    page(cx, "traceability.html", &route, title, "traceability", data)
 }
