@@ -107,6 +107,24 @@ fn long_lists_show_every_row_once_and_own_templates_get_every_row() {
         list.contains("id=\"filter-policies\""),
         "the filter counts the rows"
     );
+    // The evidence list (n / 2 items: more than a batch) and the traceability list (a few
+    // controls a batch) likewise.
+    let evidence = tree.text("evidence/index.html");
+    let evidence_rows = table_body(&evidence, "table-evidence");
+    assert_eq!(
+        evidence_rows.matches("<tr>").count(),
+        n / 2,
+        "a row per evidence item"
+    );
+    for i in [0, 255, 256, n / 2 - 1] {
+        let href = format!("href=\"../evidence/ev-{i:05}/\"");
+        assert_eq!(evidence_rows.matches(&href).count(), 1, "{href} once");
+    }
+    let matrix = tree.text("traceability/index.html");
+    let controls = table_body(&matrix, "table-traceability")
+        .matches("<th scope=\"row\">")
+        .count();
+    assert_eq!(controls, 93, "a row per Annex A control");
 
     std::fs::create_dir_all(site.join("templates")).unwrap();
     std::fs::write(
