@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::page;
+use super::{ROWS_MARKER, page, page_with_rows};
 use crate::diagnostic::Diagnostic;
 use crate::edition::route::Route;
 use crate::edition::{Entry, Evidence, Published};
@@ -81,7 +81,8 @@ pub(in crate::render) fn evidence_list(cx: &RenderContext) -> Result<Output, Dia
         )?;
         (None, Some(html))
     };
-    page(
+    let marker = evidence_rows.as_ref().map(|_| ROWS_MARKER.to_string());
+    page_with_rows(
         cx,
         "evidence_list.html",
         &route,
@@ -90,12 +91,13 @@ pub(in crate::render) fn evidence_list(cx: &RenderContext) -> Result<Output, Dia
         Data {
             evidence,
             evidence_count: entries.len(),
-            evidence_rows,
+            evidence_rows: marker,
             restricted: register.restricted,
             request: (register.restricted > 0)
                 .then(|| cx.request_href(cx.t().evidence))
                 .flatten(),
         },
+        evidence_rows,
     )
 }
 

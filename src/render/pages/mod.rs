@@ -120,6 +120,47 @@ fn page<T: Serialize>(
     cx.page_in(template, route, section, &Ctx { base, data })
 }
 
+/// What a page's template prints where the rows of a long list go (`page_with_rows`): no
+/// text of a site can hold it, as it starts and ends with a NUL character.
+const ROWS_MARKER: &str = "\u{0}trustpress:rows\u{0}";
+
+/// `page`, for a page whose `data` holds `ROWS_MARKER` in place of `rows`, the HTML of a long
+/// list's rows (`RenderContext::fragments`): the rows are put in after rendering, so that
+/// tens of megabytes of rows are not copied into a template value and out again.
+fn page_with_rows<T: Serialize>(
+    cx: &RenderContext,
+    template: &str,
+    route: &Route,
+    title: &str,
+    section: &'static str,
+    data: T,
+    rows: Option<String>,
+) -> Result<Output, Diagnostic> {
+    let mut output = page(cx, template, route, title, section, data)?;
+    // No rows: the template shows the list's "none" text instead, without the marker.
+    let Some(rows) = rows.filter(|rows| !rows.is_empty()) else {
+        return Ok(output);
+    };
+    let Some(at) = find(&output.bytes, ROWS_MARKER.as_bytes()) else {
+        return Err(Diagnostic::error(
+            crate::diagnostic::Pos::file(format!("templates/{template}")),
+            crate::rules::Rule::Internal,
+            format!("trustpress cannot place the rows of {template}; please report this"),
+        ));
+    };
+    let mut bytes = Vec::with_capacity(output.bytes.len() - ROWS_MARKER.len() + rows.len());
+    bytes.extend_from_slice(&output.bytes[..at]);
+    bytes.extend_from_slice(rows.as_bytes());
+    bytes.extend_from_slice(&output.bytes[at + ROWS_MARKER.len()..]);
+    output.bytes = bytes;
+    Ok(output)
+}
+
+/// Where `needle` first occurs in `haystack`.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
 /// Links to the findings of `relation`; a published one with its kind and status.
 fn finding_links(cx: &RenderContext, root: &str, relation: &Relation<FindingKey>) -> Vec<ItemLink> {
     let e = cx.edition;

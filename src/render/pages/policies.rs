@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Base, Ctx, control_badge, finding_links, page};
+use super::{Base, Ctx, ROWS_MARKER, control_badge, finding_links, page_with_rows};
 use crate::diagnostic::Diagnostic;
 use crate::edition::route::Route;
 use crate::edition::{Entry, Policy, Published};
@@ -94,7 +94,8 @@ pub(in crate::render) fn policies_list(cx: &RenderContext) -> Result<Output, Dia
         )?;
         (None, Some(html))
     };
-    page(
+    let marker = policy_rows.as_ref().map(|_| ROWS_MARKER.to_string());
+    page_with_rows(
         cx,
         "policies.html",
         &route,
@@ -103,13 +104,14 @@ pub(in crate::render) fn policies_list(cx: &RenderContext) -> Result<Output, Dia
         Data {
             policies,
             policy_count: published.len(),
-            policy_rows,
+            policy_rows: marker,
             listed,
             restricted: register.restricted,
             request: (register.restricted > 0)
                 .then(|| cx.request_href(cx.t().policies))
                 .flatten(),
         },
+        policy_rows,
     )
 }
 

@@ -23,7 +23,9 @@ pub(in crate::render) struct PlainTexts {
     /// How many characters of each text to keep: one more than an entry keeps, as `trim`
     /// reads no further.
     keep: usize,
-    texts: std::sync::Mutex<std::collections::HashMap<(TextKey, String), String>>,
+    /// Keyed by the text and its page's root (hashed: most pages share a few roots); each
+    /// text exactly as long as kept, as a few hundred thousand are held at once.
+    texts: std::sync::Mutex<std::collections::HashMap<(TextKey, u64), Box<str>>>,
 }
 
 impl PlainTexts {
@@ -36,19 +38,22 @@ impl PlainTexts {
 
     /// Keeps the words of `html`, rendered from `text` on a page at `root`.
     pub(in crate::render) fn record(&self, text: Text, root: &str, html: &str) {
-        let kept = plain_text_upto(html, self.keep);
-        self.lock().insert((text.key(), root.to_string()), kept);
+        let kept = plain_text_upto(html, self.keep).into_boxed_str();
+        self.lock()
+            .insert((text.key(), crate::cache::hash(root)), kept);
     }
 
     /// The words of `text` on a page at `root`, if a page rendered it (then they are taken:
     /// each is read once).
     pub(in crate::render) fn take(&self, text: Text, root: &str) -> Option<String> {
-        self.lock().remove(&(text.key(), root.to_string()))
+        self.lock()
+            .remove(&(text.key(), crate::cache::hash(root)))
+            .map(String::from)
     }
 
     fn lock(
         &self,
-    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<(TextKey, String), String>> {
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<(TextKey, u64), Box<str>>> {
         self.texts
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::controls::{ControlRow, control_row};
-use super::page;
+use super::{ROWS_MARKER, page_with_rows};
 use crate::diagnostic::Diagnostic;
 use crate::edition::route::Route;
 use crate::edition::{Assessment, ControlKey, EvidenceKey, PolicyKey};
@@ -129,7 +129,7 @@ pub(in crate::render) fn traceability(cx: &RenderContext) -> Result<Output, Diag
     let data = Data {
         rows,
         row_count: e.controls.len(),
-        list_rows,
+        list_rows: list_rows.as_ref().map(|_| ROWS_MARKER.to_string()),
         policy_columns: if matrix { columns.len() } else { 0 },
         evidence_columns: if matrix { evidence_columns.len() } else { 0 },
         columns: if matrix {
@@ -169,5 +169,13 @@ pub(in crate::render) fn traceability(cx: &RenderContext) -> Result<Output, Diag
             .filter_map(|k| gap(k, None))
             .collect(),
     };
-    page(cx, "traceability.html", &route, title, "traceability", data)
+    page_with_rows(
+        cx,
+        "traceability.html",
+        &route,
+        title,
+        "traceability",
+        data,
+        list_rows,
+    )
 }
