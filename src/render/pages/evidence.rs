@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{ROWS_MARKER, page, page_with_rows};
+use super::{ListPage, list_rows, page, page_with_rows};
 use crate::diagnostic::Diagnostic;
 use crate::edition::route::Route;
 use crate::edition::{Entry, Evidence, Published};
@@ -64,40 +64,30 @@ pub(in crate::render) fn evidence_list(cx: &RenderContext) -> Result<Output, Dia
     let root = route.root();
     let register = &cx.edition.evidence;
     let entries: Vec<_> = register.entries().collect();
-    let title = cx.t().evidence;
-    // As the policy list: a batch of rows at a time for the theme's list.
-    let (evidence, evidence_rows) = if cx.theme.overrides("evidence_list.html") {
-        let rows = entries.iter().map(|e| evidence_row(cx, e, &root)).collect();
-        (Some(rows), None)
-    } else {
-        let page = cx.page_view(title, &route, "evidence");
-        let html = cx.fragments(
-            "evidence_rows.html",
-            "evidence",
-            &page,
-            &entries,
-            super::policies::ROWS_AT_ONCE,
-            |e| evidence_row(cx, e, &root),
-        )?;
-        (None, Some(html))
+    let list = ListPage {
+        template: "evidence_list.html",
+        rows_template: "evidence_rows.html",
+        key: "evidence",
+        route: &route,
+        title: cx.t().evidence,
+        section: "evidence",
     };
-    let marker = evidence_rows.as_ref().map(|_| ROWS_MARKER.to_string());
+    let rows = list_rows(cx, &list, &entries, super::ROWS_AT_ONCE, false, |e| {
+        evidence_row(cx, e, &root)
+    })?;
     page_with_rows(
         cx,
-        "evidence_list.html",
-        &route,
-        title,
-        "evidence",
+        &list,
         Data {
-            evidence,
+            evidence: rows.all,
             evidence_count: entries.len(),
-            evidence_rows: marker,
+            evidence_rows: rows.marker,
             restricted: register.restricted,
             request: (register.restricted > 0)
                 .then(|| cx.request_href(cx.t().evidence))
                 .flatten(),
         },
-        evidence_rows,
+        rows.html,
     )
 }
 

@@ -124,19 +124,17 @@ fn page<T: Serialize>(
 /// text of a site can hold it, as it starts and ends with a NUL character.
 const ROWS_MARKER: &str = "\u{0}trustpress:rows\u{0}";
 
-/// `page`, for a page whose `data` holds `ROWS_MARKER` in place of `rows`, the HTML of a long
-/// list's rows (`RenderContext::fragments`): the rows are put in after rendering, so that
+/// `page` for `list`, whose `data` holds `ROWS_MARKER` in place of `rows`, the HTML of its
+/// rows (`list_rows`): the rows are put in after rendering, so that
 /// tens of megabytes of rows are not copied into a template value and out again.
 fn page_with_rows<T: Serialize>(
     cx: &RenderContext,
-    template: &str,
-    route: &Route,
-    title: &str,
-    section: &'static str,
+    list: &ListPage,
     data: T,
     rows: Option<String>,
 ) -> Result<Output, Diagnostic> {
-    let mut output = page(cx, template, route, title, section, data)?;
+    let template = list.template;
+    let mut output = page(cx, template, list.route, list.title, list.section, data)?;
     // No rows: the template shows the list's "none" text instead, without the marker.
     let Some(rows) = rows.filter(|rows| !rows.is_empty()) else {
         return Ok(output);
@@ -154,6 +152,56 @@ fn page_with_rows<T: Serialize>(
     bytes.extend_from_slice(&output.bytes[at + ROWS_MARKER.len()..]);
     output.bytes = bytes;
     Ok(output)
+}
+
+/// A page that lists many rows, and the theme template that renders them a batch at a time.
+struct ListPage<'a> {
+    /// The page's template (`policies.html`).
+    template: &'static str,
+    /// The rows' template (`policy_rows.html`), given a batch as `key` with `page` and `t`.
+    rows_template: &'static str,
+    key: &'static str,
+    route: &'a Route,
+    title: &'a str,
+    section: &'static str,
+}
+
+/// How many rows of a long list are template values at once.
+const ROWS_AT_ONCE: usize = 256;
+
+/// A long list's rows as its page gets them: every row (`all`) for a site's own template of
+/// the page (or when the caller needs them whole), else their HTML (`html`), a batch of `batch`
+/// items at a time, which the page's data names by `marker` (see `page_with_rows`); each row is
+/// a template value several KB large, so at 100,000 policies held at once they took half a
+/// gigabyte.
+struct ListRows<R> {
+    all: Option<Vec<R>>,
+    marker: Option<String>,
+    html: Option<String>,
+}
+
+fn list_rows<I, R: Serialize>(
+    cx: &RenderContext,
+    list: &ListPage,
+    items: &[I],
+    batch: usize,
+    whole: bool,
+    row: impl Fn(&I) -> R,
+) -> Result<ListRows<R>, Diagnostic> {
+    if whole || cx.theme.overrides(list.template) {
+        return Ok(ListRows {
+            all: Some(items.iter().map(row).collect()),
+            marker: None,
+            html: None,
+        });
+    }
+    let page = cx.page_view(list.title, list.route, list.section);
+    let html = cx.fragments(list.rows_template, list.key, &page, items, batch, row)?;
+    Ok(ListRows {
+        all: None,
+        marker: Some(ROWS_MARKER.to_string()),
+        html: Some(html),
+    })
 }
 
 /// Where `needle` first occurs in `haystack`.

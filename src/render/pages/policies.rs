@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Base, Ctx, ROWS_MARKER, control_badge, finding_links, page_with_rows};
+use super::{Base, Ctx, ListPage, control_badge, finding_links, list_rows, page_with_rows};
 use crate::diagnostic::Diagnostic;
 use crate::edition::route::Route;
 use crate::edition::{Entry, Policy, Published};
@@ -75,48 +75,33 @@ pub(in crate::render) fn policies_list(cx: &RenderContext) -> Result<Output, Dia
             Entry::OnRequest { .. } => listed.push(cx.link(root, entry)),
         }
     }
-    let title = cx.t().policies;
-    // A site's own list gets every row at once, as the template context always was; the
-    // theme's renders them a batch at a time, as each row is a template value several KB large
-    // (at 100,000 policies, half a gigabyte held at once).
-    let (policies, policy_rows) = if cx.theme.overrides("policies.html") {
-        let rows = published.iter().map(|p| policy_row(cx, p, root)).collect();
-        (Some(rows), None)
-    } else {
-        let page = cx.page_view(title, &route, "policies");
-        let html = cx.fragments(
-            "policy_rows.html",
-            "policies",
-            &page,
-            &published,
-            ROWS_AT_ONCE,
-            |p| policy_row(cx, p, root),
-        )?;
-        (None, Some(html))
+    let list = ListPage {
+        template: "policies.html",
+        rows_template: "policy_rows.html",
+        key: "policies",
+        route: &route,
+        title: cx.t().policies,
+        section: "policies",
     };
-    let marker = policy_rows.as_ref().map(|_| ROWS_MARKER.to_string());
+    let rows = list_rows(cx, &list, &published, super::ROWS_AT_ONCE, false, |p| {
+        policy_row(cx, p, root)
+    })?;
     page_with_rows(
         cx,
-        "policies.html",
-        &route,
-        title,
-        "policies",
+        &list,
         Data {
-            policies,
+            policies: rows.all,
             policy_count: published.len(),
-            policy_rows: marker,
+            policy_rows: rows.marker,
             listed,
             restricted: register.restricted,
             request: (register.restricted > 0)
                 .then(|| cx.request_href(cx.t().policies))
                 .flatten(),
         },
-        policy_rows,
+        rows.html,
     )
 }
-
-/// How many rows of a long list are template values at once.
-pub(super) const ROWS_AT_ONCE: usize = 256;
 
 /// One line of the revision table.
 #[derive(Serialize)]

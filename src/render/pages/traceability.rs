@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::controls::{ControlRow, control_row};
-use super::{ROWS_MARKER, page_with_rows};
+use super::{ListPage, list_rows, page_with_rows};
 use crate::diagnostic::Diagnostic;
 use crate::edition::route::Route;
 use crate::edition::{Assessment, ControlKey, EvidenceKey, PolicyKey};
@@ -111,14 +111,17 @@ pub(in crate::render) fn traceability(cx: &RenderContext) -> Result<Output, Diag
             uncovered: needs_coverage && linked.is_empty() && evidence.is_empty(),
         }
     };
-    let title = cx.t().traceability;
-    let (rows, list_rows) = if matrix || cx.theme.overrides("traceability.html") {
-        (Some(e.controls.iter().map(row).collect()), None)
-    } else {
-        let page = cx.page_view(title, &route, "traceability");
-        let html = cx.fragments("traceability_rows.html", "rows", &page, &e.controls, 4, row)?;
-        (None, Some(html))
+    let list = ListPage {
+        template: "traceability.html",
+        rows_template: "traceability_rows.html",
+        key: "rows",
+        route: &route,
+        title: cx.t().traceability,
+        section: "traceability",
     };
+    // The matrix shows every row; the list a few controls a batch (each links thousands of
+    // items on a large site).
+    let rows = list_rows(cx, &list, &e.controls, 4, matrix, row)?;
     let gap = |key: &ControlKey, detail: Option<String>| {
         e.control(*key).map(|c| Gap {
             control: cx.control_link(root, c),
@@ -127,9 +130,9 @@ pub(in crate::render) fn traceability(cx: &RenderContext) -> Result<Output, Diag
     };
     let gaps = &e.gaps;
     let data = Data {
-        rows,
+        rows: rows.all,
         row_count: e.controls.len(),
-        list_rows: list_rows.as_ref().map(|_| ROWS_MARKER.to_string()),
+        list_rows: rows.marker,
         policy_columns: if matrix { columns.len() } else { 0 },
         evidence_columns: if matrix { evidence_columns.len() } else { 0 },
         columns: if matrix {
@@ -169,13 +172,5 @@ pub(in crate::render) fn traceability(cx: &RenderContext) -> Result<Output, Diag
             .filter_map(|k| gap(k, None))
             .collect(),
     };
-    page_with_rows(
-        cx,
-        "traceability.html",
-        &route,
-        title,
-        "traceability",
-        data,
-        list_rows,
-    )
+    page_with_rows(cx, &list, data, rows.html)
 }
