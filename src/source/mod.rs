@@ -1162,17 +1162,19 @@ mod tests {
         dir
     }
 
+    /// An approved policy file titled `title`.
+    fn policy(title: &str) -> String {
+        format!(
+            "---\ntitle: {title}\nowner: O\nversion: \"1\"\nstatus: approved\napproved: 2026-01-01\n---\nText.\n"
+        )
+    }
+
     /// A load with a warm cache reads no file whose stamp is unchanged and settled, and reads
     /// an edited one (even at the same size) — and loads exactly what a cold load does.
     #[test]
     fn unchanged_files_are_not_read_again() {
         let dir = minimal_site();
         let write = |path: &str, text: &str| write_file(dir.path(), path, text);
-        let policy = |title: &str| {
-            format!(
-                "---\ntitle: {title}\nowner: O\nversion: \"1\"\nstatus: approved\napproved: 2026-01-01\n---\nText.\n"
-            )
-        };
         write("policies/a.md", &policy("Alpha"));
         write("policies/b.md", &policy("Bravo"));
         write(
@@ -1217,11 +1219,6 @@ mod tests {
     fn a_hint_limits_what_a_load_looks_at() {
         let dir = minimal_site();
         let write = |path: &str, text: &str| write_file(dir.path(), path, text);
-        let policy = |title: &str| {
-            format!(
-                "---\ntitle: {title}\nowner: O\nversion: \"1\"\nstatus: approved\napproved: 2026-01-01\n---\nText.\n"
-            )
-        };
         write("policies/a.md", &policy("Alpha"));
         write("policies/sub/b.md", &policy("Bravo"));
         let titles = |src: &Sources| {

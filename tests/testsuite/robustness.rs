@@ -310,8 +310,13 @@ fn tree(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     out
 }
 
-#[test]
-fn failed_build_leaves_previous_output_untouched() {
+/// A site, built once successfully into `out` (under `outdir`), and what the build wrote.
+fn a_good_build() -> (
+    tempfile::TempDir,
+    tempfile::TempDir,
+    PathBuf,
+    BTreeMap<PathBuf, Vec<u8>>,
+) {
     let site = site_with(POLICY.as_bytes(), RISKS.as_bytes());
     let outdir = tempfile::tempdir().expect("temp");
     let out = outdir.path().join("site");
@@ -322,6 +327,12 @@ fn failed_build_leaves_previous_output_untouched() {
         String::from_utf8_lossy(&ok.stderr)
     );
     let before = tree(&out);
+    (site, outdir, out, before)
+}
+
+#[test]
+fn failed_build_leaves_previous_output_untouched() {
+    let (site, outdir, out, before) = a_good_build();
     assert!(before.len() > 10);
 
     write(
@@ -349,16 +360,7 @@ fn failed_build_leaves_previous_output_untouched() {
 /// folder behind, and every distinct error reported.
 #[test]
 fn a_page_failing_mid_stream_leaves_previous_output_untouched() {
-    let site = site_with(POLICY.as_bytes(), RISKS.as_bytes());
-    let outdir = tempfile::tempdir().expect("temp");
-    let out = outdir.path().join("site");
-    let ok = build(site.path(), &out, Some("2026-11-30"), None);
-    assert!(
-        ok.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
-    let before = tree(&out);
+    let (site, outdir, out, before) = a_good_build();
     // Two templates that compile but fail when rendered; every other page renders.
     let broken = |field: &str| {
         format!(
