@@ -1,10 +1,11 @@
 //! Syntax highlighting of code blocks (syntect, CSS classes) and its stylesheet.
 
-use syntect::html::{ClassStyle, ClassedHTMLGenerator};
-use syntect::parsing::SyntaxSet;
+use syntect::html::{ClassStyle, line_tokens_to_classed_spans};
+use syntect::parsing::{ParseState, ScopeStack, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
 use super::escape;
+use super::line_cache::LineCache;
 use crate::model::slugify;
 
 /// The names of syntect's built-in themes, for validating `highlight_theme`.
@@ -136,40 +137,65 @@ impl std::fmt::Display for Rgb {
     }
 }
 
-/// A code block as HTML, highlighted with CSS classes (`hl-…`) when its language is known.
-pub(super) fn highlight(syntaxes: &SyntaxSet, code: &str, lang: &str) -> String {
-    // Some grammars (bash, erlang, matlab…) take time quadratic in a line's length: a
-    // block with a line too long to be code a reader scans is shown plain, so that no
-    // input costs more than linear time.
-    if code
-        .split('\n')
-        .any(|line| line.len() > MAX_HIGHLIGHTED_LINE)
-    {
-        return plain_code(code);
+/// The syntaxes code blocks are highlighted with, and the parses of lines seen before.
+pub(super) struct Highlighter {
+    syntaxes: SyntaxSet,
+    lines: LineCache,
+}
+
+impl Highlighter {
+    pub(super) fn new() -> Self {
+        Highlighter {
+            syntaxes: SyntaxSet::load_defaults_newlines(),
+            lines: LineCache::default(),
+        }
     }
-    let syntax = (!lang.is_empty())
-        .then(|| syntaxes.find_syntax_by_token(lang))
-        .flatten()
-        .unwrap_or_else(|| syntaxes.find_syntax_plain_text());
-    let mut generator = ClassedHTMLGenerator::new_with_class_style(
-        syntax,
-        syntaxes,
-        ClassStyle::SpacedPrefixed { prefix: "hl-" },
-    );
-    for line in LinesWithEndings::from(code) {
-        // A line that fails to highlight is shown plain rather than failing the build.
-        if generator
-            .parse_html_for_line_which_includes_newline(line)
-            .is_err()
+
+    /// A code block as HTML, highlighted with CSS classes (`hl-…`) when its language is known.
+    pub(super) fn html(&self, code: &str, lang: &str) -> String {
+        // Some grammars (bash, erlang, matlab…) take time quadratic in a line's length: a
+        // block with a line too long to be code a reader scans is shown plain, so that no
+        // input costs more than linear time.
+        if code
+            .split('\n')
+            .any(|line| line.len() > MAX_HIGHLIGHTED_LINE)
         {
             return plain_code(code);
         }
+        let syntaxes = &self.syntaxes;
+        let syntax = (!lang.is_empty())
+            .then(|| syntaxes.find_syntax_by_token(lang))
+            .flatten()
+            .unwrap_or_else(|| syntaxes.find_syntax_plain_text());
+        let style = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+        // What syntect's `ClassedHTMLGenerator` does, with each line's parse from the cache.
+        let mut state = ParseState::new(syntax);
+        let mut scopes = ScopeStack::new();
+        let mut open_spans = 0;
+        let mut html = String::with_capacity(code.len() * 4);
+        for line in LinesWithEndings::from(code) {
+            let spans = self
+                .lines
+                .parse_line(&mut state, line, syntaxes)
+                .map_err(syntect::Error::from)
+                .and_then(|ops| line_tokens_to_classed_spans(line, &ops, style, &mut scopes));
+            match spans {
+                Ok((spans, delta)) => {
+                    open_spans += delta;
+                    html.push_str(&spans);
+                }
+                // A line that fails to highlight is shown plain rather than failing the build.
+                Err(_) => return plain_code(code),
+            }
+        }
+        for _ in 0..open_spans {
+            html.push_str("</span>");
+        }
+        let lang_class = slugify(lang);
+        format!(
+            "<pre class=\"code hl-code\" data-lang=\"{lang_class}\" tabindex=\"0\"><code>{html}</code></pre>\n"
+        )
     }
-    let lang_class = slugify(lang);
-    format!(
-        "<pre class=\"code hl-code\" data-lang=\"{lang_class}\" tabindex=\"0\"><code>{}</code></pre>\n",
-        generator.finalize()
-    )
 }
 
 /// The longest line of a code block that is highlighted, in bytes (see `highlight`).

@@ -1,7 +1,7 @@
 //! Markdown → HTML: pulldown-cmark, cross-link resolution, heading anchors, syntax
 //! highlighting (syntect, CSS classes) and sanitising (ammonia). One file per concern:
 //! `links` (link destinations, their positions and resolution), `anchors` (heading ids and the
-//! table of contents), `highlight` (code blocks), `html` (raw HTML and the sanitiser) and
+//! table of contents), `highlight` (code blocks) and `line_cache` (line parses kept for reuse), `html` (raw HTML and the sanitiser) and
 //! `comments` (HTML comments, taken out before parsing), `callouts` (GFM alerts and MkDocs
 //! admonitions); the event transform is here.
 
@@ -10,12 +10,12 @@ mod callouts;
 mod comments;
 mod highlight;
 mod html;
+mod line_cache;
 mod links;
 
 use pulldown_cmark::{
     CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
 };
-use syntect::parsing::SyntaxSet;
 
 use crate::model::ControlId;
 
@@ -46,7 +46,7 @@ enum Code {
 
 /// Loaded once per build: the syntax set and the sanitiser configuration.
 pub struct Renderer {
-    syntaxes: SyntaxSet,
+    highlighter: highlight::Highlighter,
     sanitizer: ammonia::Builder<'static>,
     allow_raw_html: bool,
 }
@@ -54,7 +54,7 @@ pub struct Renderer {
 impl Renderer {
     pub fn new(allow_raw_html: bool) -> Self {
         Renderer {
-            syntaxes: SyntaxSet::load_defaults_newlines(),
+            highlighter: highlight::Highlighter::new(),
             sanitizer: sanitizer(),
             allow_raw_html,
         }
@@ -134,7 +134,7 @@ impl Renderer {
                             let html = match diagram_language(&lang) {
                                 Some(name) => diagram_source(name, &buf),
                                 None if style == Code::Plain => highlight::plain_code(&buf),
-                                None => highlight::highlight(&self.syntaxes, &buf, &lang),
+                                None => self.highlighter.html(&buf, &lang),
                             };
                             out.push(Event::Html(html.into()));
                         }
