@@ -1001,7 +1001,9 @@ impl<'s> Visibility<'s> {
     where
         ItemKey: From<Key<T>>,
     {
-        let mut entries = Vec::new();
+        // Sized for every item (what the internal edition has), and cut to what it holds: a
+        // doubled vector's spare half would outlive the build's whole render.
+        let mut entries = Vec::with_capacity(items.len());
         let mut restricted = 0;
         for (key, node) in items.iter() {
             match self.access(key.into()) {
@@ -1016,6 +1018,7 @@ impl<'s> Visibility<'s> {
                 Access::Hidden => {}
             }
         }
+        entries.shrink_to_fit();
         Register::new(entries, restricted)
     }
 

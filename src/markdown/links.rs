@@ -36,6 +36,8 @@ pub fn links(text: &str) -> Vec<LinkAt> {
             });
         }
     }
+    // Kept with the text for the whole build (`Markdown::links`): no spare capacity.
+    out.shrink_to_fit();
     out
 }
 

@@ -3,7 +3,7 @@
 pub mod types;
 
 use std::borrow::Cow;
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use crate::diagnostic::{Diagnostic, Pos};
@@ -77,11 +77,12 @@ enum Body {
     Stored(Arc<Stored>),
 }
 
-/// Where a text that is not held is: the end of `file` from byte `start` on, when the whole
-/// file hashed to `file_hash` (as it did when it was loaded, checked, linked and classified).
+/// Where a text that is not held is: the end of its file (`Markdown::pos`'s, under the site
+/// folder `root`) from byte `start` on, when the whole file hashed to `file_hash` (as it did
+/// when it was loaded, checked, linked and classified).
 #[derive(Debug)]
 struct Stored {
-    file: PathBuf,
+    root: Arc<Path>,
     start: usize,
     file_hash: u64,
 }
@@ -122,13 +123,14 @@ impl Markdown {
         }
     }
 
-    /// Stops holding the text, which is the end of the file at `file` from byte `start` on,
-    /// whose whole content hashed (`crate::cache::hash` of the `str`) to `file_hash`; `text`
+    /// Stops holding the text, which is the end of its file (`pos.path` under the site folder
+    /// `root`) from byte `start` on, whose whole content hashed (`crate::cache::hash` of the
+    /// `str`) to `file_hash`; `text`
     /// reads it again from there. What linking and the checks need of the text (its hash,
     /// links and unclosed comment) is scanned first; its headings are read again if asked
     /// for. A text YAML reshaped (`source_map`) is never stored, nor one that is not the end
     /// of its file as said.
-    pub fn store(&mut self, file: PathBuf, start: usize, file_hash: u64) {
+    pub fn store(&mut self, root: Arc<Path>, start: usize, file_hash: u64) {
         if !self.source_map.is_empty() {
             return;
         }
@@ -136,7 +138,7 @@ impl Markdown {
         self.links();
         self.unclosed_comment();
         self.text = Body::Stored(Arc::new(Stored {
-            file,
+            root,
             start,
             file_hash,
         }));
@@ -215,7 +217,7 @@ impl Stored {
                 "the file changed while the site was being built (after it was read, checked and linked): build again",
             )
         };
-        let bytes = crate::source::read_regular(&self.file).map_err(|e| {
+        let bytes = crate::source::read_regular(&self.root.join(path)).map_err(|e| {
             Diagnostic::error(
                 Pos::file(path),
                 Rule::Io,

@@ -171,6 +171,7 @@ pub fn load_cached(root: &Path, cache: &Cache, audience: Classification) -> (Sou
     // file until its page is rendered: the texts are most of a large site's memory. `serve`
     // keeps its parses, texts and all, between rebuilds.
     let store_bodies = !cache.policies.keeps();
+    let shared_root: Arc<Path> = Arc::from(root);
     let policies = || -> Vec<ParsedPolicy> {
         let known = unchanged_parses(&policy_files, unchanged, cache, &cache.policies, |_| {
             policy_salt
@@ -188,7 +189,7 @@ pub fn load_cached(root: &Path, cache: &Cache, audience: Classification) -> (Sou
                     let mut d = Diagnostics::new();
                     let mut p = load_policy(path, text, default, &mut d);
                     if store_bodies && let Some(p) = &mut p {
-                        store_body(&mut p.body, root.join(path.as_str()), text, hash);
+                        store_body(&mut p.body, Arc::clone(&shared_root), text, hash);
                     }
                     Arc::new((p.map(Arc::new), d))
                 };
@@ -429,15 +430,16 @@ fn read_parsed<V: Clone>(
     Some(memo.get_or(memo_key(rel, hash, salt), generation, || parse(&text, hash)))
 }
 
-/// Leaves a policy's `body` in its file (`Markdown::store`): `text` is the whole file at
-/// `file`, which hashed to `hash`, and the body is its end (as `frontmatter::split` cuts it).
-fn store_body(body: &mut Markdown, file: PathBuf, text: &str, hash: u64) {
+/// Leaves a policy's `body` in its file (`Markdown::store`), under the site folder `root`:
+/// `text` is the whole file, which hashed to `hash`, and the body is its end (as
+/// `frontmatter::split` cuts it).
+fn store_body(body: &mut Markdown, root: Arc<Path>, text: &str, hash: u64) {
     let Some(held) = body.held_text() else {
         return;
     };
     let start = text.len().saturating_sub(held.len());
     if text.get(start..) == Some(held) {
-        body.store(file, start, hash);
+        body.store(root, start, hash);
     }
 }
 
