@@ -68,20 +68,11 @@ fn shadowed_static(site: &Site, diags: &mut Diagnostics) {
 /// A `<!--` never closed hides the rest of its text from every reader: say so, at the `<!--`.
 fn unclosed_comments(site: &Site, diags: &mut Diagnostics) {
     for md in site.markdown_texts() {
-        let Some(offset) = md.unclosed_comment() else {
+        let Some(at) = md.unclosed_comment() else {
             continue;
         };
-        let before = &md.text[..offset];
-        let line = 1 + before.matches('\n').count() as u64;
-        let column = 1 + before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64;
-        let at = markdown::LinkAt {
-            dest: String::new(),
-            line,
-            column,
-            offset,
-        };
         diags.warning(
-            markdown::position(md, &at),
+            markdown::position(md, at),
             Rule::UnclosedComment,
             "this HTML comment `<!--` is never closed, so everything after it is hidden from readers: close it with `-->`",
         );
@@ -398,9 +389,14 @@ fn check_anchor(
         ),
         Owner::Item(..) => return,
     };
-    let ids = cache
-        .entry(target)
-        .or_insert_with(|| body.heading_ids().to_vec());
+    let ids = match cache.entry(target) {
+        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+        std::collections::hash_map::Entry::Vacant(v) => match body.heading_ids() {
+            Ok(ids) => v.insert(ids.to_vec()),
+            // A policy's text read again from a file that changed since it was loaded.
+            Err(d) => return diags.push(d),
+        },
+    };
     // Anchors the default theme puts on every page besides the body's headings.
     let theme_ids = ["main", "impl-h", "find-h"];
     if ids.iter().any(|id| id == fragment) || theme_ids.contains(&fragment) {

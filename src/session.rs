@@ -370,3 +370,58 @@ fn failed(warnings: Diagnostics, errors: Vec<Diagnostic>) -> Failed {
         errors: all.into_sorted(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A one-shot build reads each policy's text again when it renders it (see
+    /// `Markdown::store`): a policy file changed after loading fails the build with an error
+    /// at the file, so a new text is never published under the classification the old one
+    /// was checked with; a file as it was loaded builds.
+    #[test]
+    fn a_policy_changed_after_loading_fails_the_build() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let write = |path: &str, text: &str| {
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, text).expect("write");
+        };
+        write(
+            "site.yaml",
+            "title: T\nbase_url: https://example.test/\norganisation:\n  name: Org\n",
+        );
+        write("scope.md", "---\ntitle: Scope\n---\nAll.\n");
+        let policy = |classification: &str, text: &str| {
+            format!(
+                "---\ntitle: Secret\nowner: O\nversion: \"1\"\nstatus: approved\napproved: 2026-01-01\nclassification: {classification}\n---\n{text}\n"
+            )
+        };
+        let loaded = policy("public", "Nothing to see.");
+        write("policies/a.md", &loaded);
+        let today = Date::parse("2026-06-01").expect("date");
+        let render = |after_load: &dyn Fn()| {
+            let mut session = Session::one_shot(dir.path(), Audience::Public, today);
+            let prepared = session.prepare().expect("valid site");
+            after_load();
+            let edition = Edition::new(&prepared.site, Audience::Public, &prepared.md);
+            render::render(&edition, &prepared.theme)
+        };
+        let built = render(&|| {}).expect("unchanged files build");
+        let page = built
+            .iter()
+            .find(|o| o.path == "policies/a/index.html")
+            .expect("the policy's page");
+        assert!(String::from_utf8_lossy(&page.bytes).contains("Nothing to see."));
+
+        let errors = render(&|| write("policies/a.md", &policy("internal", "The secret.")))
+            .expect_err("a file changed since loading");
+        assert!(
+            errors.iter().any(|e| e.pos.path == "policies/a.md"
+                && e.message.contains("changed while the site was being built")),
+            "{errors:?}"
+        );
+        write("policies/a.md", &loaded);
+        render(&|| {}).expect("as loaded again, it builds");
+    }
+}

@@ -19,6 +19,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::config::CONFIG_FILE;
+use crate::diagnostic::Diagnostic;
 use crate::markdown::{self, Rendered};
 use crate::model::*;
 use crate::site::{self, Key, Site};
@@ -536,13 +537,25 @@ impl<'s> Edition<'s> {
 
     /// The Markdown renderer's setting for raw HTML, and everything else a page's Markdown
     /// depends on, goes into this key of the rendered-Markdown cache.
-    pub fn markdown(&self, text: Text, root: &str) -> Arc<Rendered> {
+    /// A text left in its file (`Markdown::store`) is read again here, and is an error when the
+    /// file changed since it was loaded.
+    pub fn markdown(&self, text: Text, root: &str) -> Result<Arc<Rendered>, Diagnostic> {
         let md = text.0;
-        let key = crate::cache::hash(&(&md.text, &md.pos.path, root, self.audience, self.link_env));
+        let key = crate::cache::hash(&(
+            md.text_hash(),
+            &md.pos.path,
+            root,
+            self.audience,
+            self.link_env,
+        ));
         let cache = &self.site.cache;
-        cache.rendered.get_or(key, cache.generation(), || {
-            Arc::new(self.md.render(&md.text, &self.page_links(md, root)))
-        })
+        if let Some(rendered) = cache.rendered.get(&key, cache.generation()) {
+            return Ok(rendered);
+        }
+        let source = md.text()?;
+        Ok(cache.rendered.get_or(key, cache.generation(), || {
+            Arc::new(self.md.render(&source, &self.page_links(md, root)))
+        }))
     }
 
     /// How links in `md` resolve on a page at `root`.
@@ -556,11 +569,12 @@ impl<'s> Edition<'s> {
 
     /// `text` rendered as on a page at `root` but with code blocks unhighlighted, not cached:
     /// for the search index, which keeps only its words.
-    pub fn markdown_unhighlighted(&self, text: Text, root: &str) -> String {
+    pub fn markdown_unhighlighted(&self, text: Text, root: &str) -> Result<String, Diagnostic> {
         let md = text.0;
-        self.md
-            .render_unhighlighted(&md.text, &self.page_links(md, root))
-            .html
+        Ok(self
+            .md
+            .render_unhighlighted(&md.text()?, &self.page_links(md, root))
+            .html)
     }
 
     /// The site's `static/` files, which every audience gets.
@@ -987,7 +1001,9 @@ impl<'s> Visibility<'s> {
     where
         ItemKey: From<Key<T>>,
     {
-        let mut entries = Vec::new();
+        // Sized for every item (what the internal edition has), and cut to what it holds: a
+        // doubled vector's spare half would outlive the build's whole render.
+        let mut entries = Vec::with_capacity(items.len());
         let mut restricted = 0;
         for (key, node) in items.iter() {
             match self.access(key.into()) {
@@ -1002,6 +1018,7 @@ impl<'s> Visibility<'s> {
                 Access::Hidden => {}
             }
         }
+        entries.shrink_to_fit();
         Register::new(entries, restricted)
     }
 

@@ -36,6 +36,8 @@ pub fn links(text: &str) -> Vec<LinkAt> {
             });
         }
     }
+    // Kept with the text for the whole build (`Markdown::links`): no spare capacity.
+    out.shrink_to_fit();
     out
 }
 
@@ -44,8 +46,8 @@ pub fn position(md: &Markdown, link: &LinkAt) -> Pos {
     // Text reshaped by YAML: the run the link falls in says where it came from.
     if let Some(run) = md.source_map.iter().rev().find(|r| r.offset <= link.offset) {
         let chars = md
-            .text
-            .get(run.offset..link.offset)
+            .held_text()
+            .and_then(|t| t.get(run.offset..link.offset))
             .map(|s| s.chars().count())
             .unwrap_or(0) as u64;
         return Pos::new(md.pos.path.clone(), run.line, run.column + chars);

@@ -2,10 +2,13 @@
 
 pub mod types;
 
+use std::borrow::Cow;
+use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
-use crate::diagnostic::Pos;
+use crate::diagnostic::{Diagnostic, Pos};
 use crate::markdown::LinkAt;
+use crate::rules::Rule;
 pub use types::*;
 
 /// A reference by id to another item, with where it was written (for diagnostics).
@@ -52,7 +55,8 @@ impl Common {
 /// Markdown text with the position it starts at, so links inside it can be reported.
 #[derive(Debug, Clone)]
 pub struct Markdown {
-    pub text: String,
+    /// The text, or where to read it again (`store`).
+    text: Body,
     pub pos: Pos,
     /// Where runs of `text` start in the file, when YAML reshaped it (a block scalar's
     /// indentation stripped, lines folded, quotes removed). Empty when the text is verbatim
@@ -64,55 +68,168 @@ pub struct Markdown {
     scans: Scans,
 }
 
+/// A Markdown text, held or left in its file.
+#[derive(Debug, Clone)]
+enum Body {
+    Held(String),
+    /// Not held: a one-shot build of a large site would otherwise hold every policy's text
+    /// from loading to rendering (most of its memory). Read again when it is rendered.
+    Stored(Arc<Stored>),
+}
+
+/// Where a text that is not held is: the end of its file (`Markdown::pos`'s, under the site
+/// folder `root`) from byte `start` on, when the whole file hashed to `file_hash` (as it did
+/// when it was loaded, checked, linked and classified).
+#[derive(Debug)]
+struct Stored {
+    root: Arc<Path>,
+    start: usize,
+    file_hash: u64,
+}
+
 #[derive(Debug, Clone, Default)]
 struct Scans {
     hash: OnceLock<u64>,
     links: OnceLock<Arc<Vec<LinkAt>>>,
     headings: OnceLock<Arc<Vec<String>>>,
-    unclosed_comment: OnceLock<Option<usize>>,
+    unclosed_comment: OnceLock<Option<LinkAt>>,
 }
 
 impl Markdown {
     pub fn new(text: String, pos: Pos, source_map: Vec<SourceRun>) -> Self {
         Markdown {
-            text,
+            text: Body::Held(text),
             pos,
             source_map,
             scans: Scans::default(),
         }
     }
 
-    /// A hash of `text` (`crate::cache::hash`), for memo keys.
+    /// The text: as held, or read again from its file. Reading fails (an error at the file)
+    /// when the file is no longer exactly what was loaded: what is published must be what
+    /// was checked, linked and classified, never a newer text under an older classification.
+    pub fn text(&self) -> Result<Cow<'_, str>, Diagnostic> {
+        match &self.text {
+            Body::Held(text) => Ok(Cow::Borrowed(text)),
+            Body::Stored(stored) => stored.read(&self.pos.path).map(Cow::Owned),
+        }
+    }
+
+    /// The text if it is held (every text but a stored policy body is).
+    pub fn held_text(&self) -> Option<&str> {
+        match &self.text {
+            Body::Held(text) => Some(text),
+            Body::Stored(_) => None,
+        }
+    }
+
+    /// Stops holding the text, which is the end of its file (`pos.path` under the site folder
+    /// `root`) from byte `start` on, whose whole content hashed (`crate::cache::hash` of the
+    /// `str`) to `file_hash`; `text`
+    /// reads it again from there. What linking and the checks need of the text (its hash,
+    /// links and unclosed comment) is scanned first; its headings are read again if asked
+    /// for. A text YAML reshaped (`source_map`) is never stored, nor one that is not the end
+    /// of its file as said.
+    pub fn store(&mut self, root: Arc<Path>, start: usize, file_hash: u64) {
+        if !self.source_map.is_empty() {
+            return;
+        }
+        self.text_hash();
+        self.links();
+        self.unclosed_comment();
+        self.text = Body::Stored(Arc::new(Stored {
+            root,
+            start,
+            file_hash,
+        }));
+    }
+
+    /// Whether the text is left in its file (`store`).
+    pub fn is_stored(&self) -> bool {
+        matches!(self.text, Body::Stored(_))
+    }
+
+    /// A hash of the text (`crate::cache::hash`), for memo keys.
     pub fn text_hash(&self) -> u64 {
-        *self
-            .scans
-            .hash
-            .get_or_init(|| crate::cache::hash(&self.text))
+        *self.scans.hash.get_or_init(|| match &self.text {
+            Body::Held(text) => crate::cache::hash(text),
+            // Never reached: `store` hashes the text first.
+            Body::Stored(stored) => stored.file_hash,
+        })
     }
 
     /// Every link and image destination in the text (`markdown::links`).
     pub fn links(&self) -> &Arc<Vec<LinkAt>> {
-        self.scans
-            .links
-            .get_or_init(|| Arc::new(crate::markdown::links(&self.text)))
-    }
-
-    /// The anchors of the text's headings (`markdown::heading_ids`).
-    pub fn heading_ids(&self) -> &Arc<Vec<String>> {
-        self.scans
-            .headings
-            .get_or_init(|| Arc::new(crate::markdown::heading_ids(&self.text)))
-    }
-
-    /// The byte offset of a `<!--` never closed in the text (`markdown::unclosed_comment`).
-    pub fn unclosed_comment(&self) -> Option<usize> {
-        *self.scans.unclosed_comment.get_or_init(|| {
-            // Reading a text for comments parses it; a text without `<!--` has none.
-            self.text
-                .contains("<!--")
-                .then(|| crate::markdown::unclosed_comment(&self.text))
-                .flatten()
+        self.scans.links.get_or_init(|| {
+            // A stored text was scanned before it was stored.
+            Arc::new(
+                self.held_text()
+                    .map(crate::markdown::links)
+                    .unwrap_or_default(),
+            )
         })
+    }
+
+    /// The anchors of the text's headings (`markdown::heading_ids`); a stored text is read
+    /// again for them (an error when its file changed since it was loaded).
+    pub fn heading_ids(&self) -> Result<&Arc<Vec<String>>, Diagnostic> {
+        if let Some(ids) = self.scans.headings.get() {
+            return Ok(ids);
+        }
+        let ids = crate::markdown::heading_ids(&self.text()?);
+        Ok(self.scans.headings.get_or_init(|| Arc::new(ids)))
+    }
+
+    /// Where a `<!--` never closed in the text starts (`markdown::unclosed_comment`): its
+    /// byte offset and 1-based line and column in the text (`dest` is empty).
+    pub fn unclosed_comment(&self) -> Option<&LinkAt> {
+        self.scans
+            .unclosed_comment
+            .get_or_init(|| {
+                // Reading a text for comments parses it; a text without `<!--` has none. A
+                // stored text was scanned before it was stored.
+                let text = self.held_text()?;
+                let offset = text
+                    .contains("<!--")
+                    .then(|| crate::markdown::unclosed_comment(text))
+                    .flatten()?;
+                let before = &text[..offset];
+                let line = 1 + before.matches('\n').count() as u64;
+                let column = 1 + before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64;
+                Some(LinkAt {
+                    dest: String::new(),
+                    line,
+                    column,
+                    offset,
+                })
+            })
+            .as_ref()
+    }
+}
+
+impl Stored {
+    /// The text, read again from the file, if the file is still what was loaded.
+    fn read(&self, path: &str) -> Result<String, Diagnostic> {
+        let changed = || {
+            Diagnostic::error(
+                Pos::file(path),
+                Rule::Io,
+                "the file changed while the site was being built (after it was read, checked and linked): build again",
+            )
+        };
+        let bytes = crate::source::read_regular(&self.root.join(path)).map_err(|e| {
+            Diagnostic::error(
+                Pos::file(path),
+                Rule::Io,
+                format!("cannot read again to render: {e}"),
+            )
+        })?;
+        let mut text = String::from_utf8(bytes).map_err(|_| changed())?;
+        if crate::cache::hash(&text) != self.file_hash || !text.is_char_boundary(self.start) {
+            return Err(changed());
+        }
+        text.drain(..self.start);
+        Ok(text)
     }
 }
 

@@ -193,17 +193,26 @@ impl<'s> RenderContext<'_, 's> {
 
     /// `text` rendered for a page at `root` (see `Edition::markdown`); its words are kept for
     /// the search index when this is a build.
-    pub fn markdown(&self, text: Text, root: &str) -> std::sync::Arc<crate::markdown::Rendered> {
-        let rendered = self.edition.markdown(text, root);
+    pub fn markdown(
+        &self,
+        text: Text,
+        root: &str,
+    ) -> Result<std::sync::Arc<crate::markdown::Rendered>, Diagnostic> {
+        let rendered = self.edition.markdown(text, root)?;
         if let Some(texts) = &self.plain_texts {
             texts.record(text, root, &rendered.html);
         }
-        rendered
+        Ok(rendered)
     }
 
     /// `markdown`'s HTML, for an optional text.
-    pub fn markdown_html(&self, text: Option<Text>, root: &str) -> Option<String> {
-        text.map(|t| self.markdown(t, root).html.clone())
+    pub fn markdown_html(
+        &self,
+        text: Option<Text>,
+        root: &str,
+    ) -> Result<Option<String>, Diagnostic> {
+        text.map(|t| Ok(self.markdown(t, root)?.html.clone()))
+            .transpose()
     }
 
     /// The words a page rendered from `text` at `root`, if one did (see `PlainTexts`).

@@ -142,7 +142,7 @@ pub fn render_route(cx: &RenderContext, route: &Route) -> Option<Result<Output, 
         Route::Soa => Ok(pages::soa(cx)),
         Route::NotFound => pages::not_found(cx),
         Route::Robots => Ok(pages::robots(cx)),
-        Route::SearchIndex => Ok(pages::search_index(cx)),
+        Route::SearchIndex => pages::search_index(cx),
         Route::HighlightCss => {
             return file(markdown::highlight_css(&e.info.highlight_theme).into_bytes());
         }

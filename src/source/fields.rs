@@ -250,7 +250,7 @@ mod tests {
             .into_iter()
             .map(|e| {
                 let md = f.markdown(Some(e.notes)).expect("notes");
-                let link = crate::markdown::links(&md.text)
+                let link = crate::markdown::links(md.held_text().expect("held"))
                     .into_iter()
                     .next()
                     .expect("a link");

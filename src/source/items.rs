@@ -64,7 +64,10 @@ pub fn policy_without_front_matter(
     default: Classification,
     f: &mut Fields,
 ) -> Option<Policy> {
-    let title = first_heading(&body.text).unwrap_or_else(|| stem.to_string());
+    let title = body
+        .held_text()
+        .and_then(first_heading)
+        .unwrap_or_else(|| stem.to_string());
     f.diags.warning(
         Pos::file(f.path),
         Rule::IncompleteDraft,

@@ -167,6 +167,11 @@ pub fn load_cached(root: &Path, cache: &Cache, audience: Classification) -> (Sou
     // Files changed since this moment are read again next time, whatever their stamp says.
     let now = SystemTime::now();
     let policy_salt = cache::hash(&default);
+    // A build that keeps no parsed policy (`build`, `check`) leaves each policy's text in its
+    // file until its page is rendered: the texts are most of a large site's memory. `serve`
+    // keeps its parses, texts and all, between rebuilds.
+    let store_bodies = !cache.policies.keeps();
+    let shared_root: Arc<Path> = Arc::from(root);
     let policies = || -> Vec<ParsedPolicy> {
         let known = unchanged_parses(&policy_files, unchanged, cache, &cache.policies, |_| {
             policy_salt
@@ -180,9 +185,12 @@ pub fn load_cached(root: &Path, cache: &Cache, audience: Classification) -> (Sou
                 }
                 let mut d = Diagnostics::new();
                 let salt = policy_salt;
-                let parse = |text: &str| {
+                let parse = |text: &str, hash: u64| {
                     let mut d = Diagnostics::new();
-                    let p = load_policy(path, text, default, &mut d);
+                    let mut p = load_policy(path, text, default, &mut d);
+                    if store_bodies && let Some(p) = &mut p {
+                        store_body(&mut p.body, Arc::clone(&shared_root), text, hash);
+                    }
                     Arc::new((p.map(Arc::new), d))
                 };
                 let at = At {
@@ -226,7 +234,8 @@ pub fn load_cached(root: &Path, cache: &Cache, audience: Classification) -> (Sou
                 let mut d = Diagnostics::new();
                 let default = config.default_classification(collection);
                 let salt = register_salt(collection);
-                let parse = |text: &str| Arc::new(parse_register(collection, path, text, default));
+                let parse =
+                    |text: &str, _| Arc::new(parse_register(collection, path, text, default));
                 let at = At {
                     root,
                     rel: path,
@@ -366,7 +375,8 @@ fn split_markdown<'t, T: DeserializeOwned>(
 }
 
 /// The parsed file at `rel` from `memo` (keyed by its content hash and `salt`, which stands
-/// for everything else the parse depends on), parsed by `parse` when not there. A file whose
+/// for everything else the parse depends on), parsed by `parse` (given the text and its
+/// hash) when not there. A file whose
 /// stamp equals the last load's (and had settled then) is neither read nor hashed. `None`
 /// when the file cannot be read (reported in `diags`) or has gone.
 fn read_parsed<V: Clone>(
@@ -375,7 +385,7 @@ fn read_parsed<V: Clone>(
     memo: &Memo<u64, V>,
     salt: u64,
     diags: &mut Diagnostics,
-    parse: impl FnOnce(&str) -> V,
+    parse: impl FnOnce(&str, u64) -> V,
 ) -> Option<V> {
     let At { root, rel, now } = at;
     let generation = cache.generation();
@@ -417,7 +427,20 @@ fn read_parsed<V: Clone>(
             generation,
         );
     }
-    Some(memo.get_or(memo_key(rel, hash, salt), generation, || parse(&text)))
+    Some(memo.get_or(memo_key(rel, hash, salt), generation, || parse(&text, hash)))
+}
+
+/// Leaves a policy's `body` in its file (`Markdown::store`), under the site folder `root`:
+/// `text` is the whole file, which hashed to `hash`, and the body is its end (as
+/// `frontmatter::split` cuts it).
+fn store_body(body: &mut Markdown, root: Arc<Path>, text: &str, hash: u64) {
+    let Some(held) = body.held_text() else {
+        return;
+    };
+    let start = text.len().saturating_sub(held.len());
+    if text.get(start..) == Some(held) {
+        body.store(root, start, hash);
+    }
 }
 
 /// A parsed file's key in its memo table: its path, its content's hash and `salt`.
@@ -776,7 +799,7 @@ fn not_regular(m: &std::fs::Metadata) -> std::io::Error {
 
 /// Reads a file's bytes, refusing anything but a regular file: opening a named pipe would
 /// wait forever for a writer, and a device could be read without end.
-fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
+pub(crate) fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let meta = std::fs::metadata(path)?;
     if !meta.is_file() {
@@ -1167,6 +1190,74 @@ mod tests {
         format!(
             "---\ntitle: {title}\nowner: O\nversion: \"1\"\nstatus: approved\napproved: 2026-01-01\n---\nText.\n"
         )
+    }
+
+    /// A one-shot load (`build`, `check`) leaves each policy's text in its file, scanned for
+    /// its links and unclosed comment first, and reads it again exactly; `serve`'s loads hold
+    /// it. A file changed since it was loaded is an error at the file, even when only its
+    /// classification changed, and so is one that has gone.
+    #[test]
+    fn a_one_shot_load_leaves_policy_texts_in_their_files() {
+        let dir = minimal_site();
+        let text = "---\ntitle: A\nowner: O\nversion: \"1\"\nstatus: approved\napproved: 2026-01-01\nclassification: internal\n---\n# Heading\n\nSee [b](policy:b).\n\n<!-- open\n";
+        write_file(dir.path(), "policies/a.md", text);
+        write_file(dir.path(), "policies/b.md", &policy("Bravo"));
+        let load = |cache: &Cache| {
+            cache.begin();
+            let (src, diags) = load_cached(dir.path(), cache, Classification::Internal);
+            assert!(!diags.has_errors(), "{diags:?}");
+            src.policies
+                .into_iter()
+                .find(|p| p.title == "A")
+                .expect("policy a")
+        };
+        let kept = load(&Cache::default());
+        assert!(!kept.body.is_stored(), "serve holds the text");
+        let stored = load(&Cache::one_shot());
+        assert!(stored.body.is_stored(), "a one-shot build does not");
+        let body = "# Heading\n\nSee [b](policy:b).\n\n<!-- open\n";
+        assert_eq!(stored.body.text().expect("read again"), body);
+        assert_eq!(kept.body.text().expect("held"), body);
+        assert_eq!(stored.body.links(), kept.body.links());
+        assert_eq!(stored.body.unclosed_comment(), kept.body.unclosed_comment());
+        assert!(stored.body.unclosed_comment().is_some());
+        assert_eq!(stored.body.text_hash(), kept.body.text_hash());
+        assert_eq!(
+            stored.body.heading_ids().expect("read again"),
+            kept.body.heading_ids().expect("held")
+        );
+
+        // The same text, made public: what was loaded as internal is not published as such.
+        let stored = load(&Cache::one_shot());
+        write_file(
+            dir.path(),
+            "policies/a.md",
+            &text.replace("classification: internal", "classification: public"),
+        );
+        let err = stored.body.text().expect_err("the file changed");
+        assert_eq!(err.pos.path, "policies/a.md");
+        assert_eq!(err.rule, Rule::Io);
+        assert!(
+            err.message
+                .contains("changed while the site was being built"),
+            "{}",
+            err.message
+        );
+        assert!(
+            stored.body.heading_ids().is_err(),
+            "headings are read again too"
+        );
+        assert!(kept.body.text().is_ok(), "a held text is what was loaded");
+        // Back as it was loaded: readable again.
+        write_file(dir.path(), "policies/a.md", text);
+        assert_eq!(stored.body.text().expect("as loaded"), body);
+        std::fs::remove_file(dir.path().join("policies/a.md")).expect("rm");
+        let err = stored.body.text().expect_err("the file has gone");
+        assert!(
+            err.message.starts_with("cannot read again"),
+            "{}",
+            err.message
+        );
     }
 
     /// A load with a warm cache reads no file whose stamp is unchanged and settled, and reads

@@ -386,7 +386,7 @@ pub(in crate::render) fn control(cx: &RenderContext, c: &Control) -> Result<Outp
         .collect();
     let risks = cx.links(root, &e.risks, &c.risks);
     let findings = finding_links(cx, root, &c.findings);
-    let notes = c.mapping().and_then(|m| cx.markdown_html(m.notes, root));
+    let notes = cx.markdown_html(c.mapping().and_then(|m| m.notes), root)?;
     let row = control_row(cx, c, root);
     let title = format!("{} {}", row.id, row.title);
     let request = (policies_more.is_some() || evidence_more.is_some())

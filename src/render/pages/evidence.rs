@@ -127,8 +127,8 @@ pub(in crate::render) fn evidence_page(
         file_href: e
             .file
             .map(|f| crate::edition::route::encode_segment(f.name)),
-        description: cx.markdown_html(e.description, root),
-        notes: cx.markdown_html(e.notes, root),
+        description: cx.markdown_html(e.description, root)?,
+        notes: cx.markdown_html(e.notes, root)?,
         controls: cx.control_links(root, &e.controls.keys),
     };
     page(cx, "evidence.html", &route, e.title, "evidence", data)

@@ -136,10 +136,10 @@ pub(in crate::render) fn finding_page(
     let data = Data {
         finding: finding_row(cx, f, root),
         classification: f.classification.as_str(),
-        description: md(f.description),
-        root_cause: md(f.root_cause),
-        corrective_action: md(f.corrective_action),
-        notes: md(f.notes),
+        description: md(f.description)?,
+        root_cause: md(f.root_cause)?,
+        corrective_action: md(f.corrective_action)?,
+        notes: md(f.notes)?,
         controls: cx.control_links(root, &f.controls.keys),
         policies: cx.links(root, &e.policies, &f.policies),
     };

@@ -395,7 +395,7 @@ pub(in crate::render) fn scope(cx: &RenderContext) -> Result<Output, Diagnostic>
     }
     let route = Route::Scope;
     let s = &cx.edition.scope;
-    let rendered = cx.markdown(s.body, &route.root());
+    let rendered = cx.markdown(s.body, &route.root())?;
     let data = Data {
         scope_title: s.title.to_string(),
         legal_entity: s.legal_entity.map(str::to_string),

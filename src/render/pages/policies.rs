@@ -133,7 +133,7 @@ pub(in crate::render) fn policy(cx: &RenderContext, p: &Policy) -> Result<Output
     let route = p.route();
     let root = &route.root();
     // A build's one copy is taken, not cloned (`serve` keeps its copy in the memo cache).
-    let rendered = std::sync::Arc::unwrap_or_clone(cx.markdown(p.body, root));
+    let rendered = std::sync::Arc::unwrap_or_clone(cx.markdown(p.body, root)?);
     let controls = p
         .controls
         .keys

@@ -102,7 +102,7 @@ pub(in crate::render) fn risk_page(cx: &RenderContext, r: &Risk) -> Result<Outpu
         residual_impact: r.residual_impact,
         classification: r.classification.as_str(),
         controls: cx.control_links(root, &r.controls.keys),
-        notes: cx.markdown_html(r.notes, root),
+        notes: cx.markdown_html(r.notes, root)?,
     };
     page(cx, "risk.html", &route, r.title, "risks", data)
 }

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::RenderContext;
+use crate::diagnostic::Diagnostic;
 use crate::edition::route::Route;
 use crate::edition::{Assessment, Edition, Published, Text, TextKey, UrlField};
 use crate::model::Audience;
@@ -103,7 +104,7 @@ pub(crate) fn body_limit(items: usize) -> usize {
     (INDEX_TEXT_BUDGET / items.max(1)).clamp(BODY_MIN, BODY_MAX)
 }
 
-pub(in crate::render) fn search_index(cx: &RenderContext) -> Output {
+pub(in crate::render) fn search_index(cx: &RenderContext) -> Result<Output, Diagnostic> {
     let e = cx.edition;
     let route = Route::SearchIndex;
     let root = route.root();
@@ -111,17 +112,17 @@ pub(in crate::render) fn search_index(cx: &RenderContext) -> Output {
     let limit = body_limit(indexed(e));
     // The words of the item's own page (same links and withheld text): as that page rendered
     // them, else rendered here as there, only without highlighting, which changes no word.
-    let text = |texts: &[Option<Text>], page: &Route| -> String {
+    let text = |texts: &[Option<Text>], page: &Route| -> Result<String, Diagnostic> {
         let page_root = page.root();
         let parts: Vec<String> = texts
             .iter()
             .flatten()
-            .map(|t| {
-                cx.rendered_words(*t, &page_root)
-                    .unwrap_or_else(|| plain_text(&e.markdown_unhighlighted(*t, &page_root)))
+            .map(|t| match cx.rendered_words(*t, &page_root) {
+                Some(words) => Ok(words),
+                None => Ok(plain_text(&e.markdown_unhighlighted(*t, &page_root)?)),
             })
-            .collect();
-        trim(&parts.join(" "), limit)
+            .collect::<Result<_, _>>()?;
+        Ok(trim(&parts.join(" "), limit))
     };
     let url = |field: &Option<UrlField>, page: &Route| -> Option<String> {
         field
@@ -155,7 +156,7 @@ pub(in crate::render) fn search_index(cx: &RenderContext) -> Output {
             u: Route::Scope.url_from(&root),
             k: t.kind_scope,
             s: fields.join(" "),
-            b: text(&[Some(scope.body)], &Route::Scope),
+            b: text(&[Some(scope.body)], &Route::Scope)?,
         });
     }
     // Policies are most of the text: their entries are made in parallel, in order.
@@ -165,7 +166,7 @@ pub(in crate::render) fn search_index(cx: &RenderContext) -> Output {
     for policies in policies.chunks(8192) {
         let batches: Vec<JsonList> = policies
             .par_chunks(512)
-            .map(|batch| {
+            .map(|batch| -> Result<JsonList, Diagnostic> {
                 let mut json = JsonList::default();
                 for p in batch {
                     let mut fields = vec![
@@ -174,12 +175,12 @@ pub(in crate::render) fn search_index(cx: &RenderContext) -> Output {
                         p.approved_by.map(str::to_string),
                     ];
                     fields.extend(p.tags.iter().cloned().map(Some));
-                    let body = text(&[Some(p.body)], &p.route());
+                    let body = text(&[Some(p.body)], &p.route())?;
                     json.push(&entry(*p, t.kind_policy, fields, body));
                 }
-                json
+                Ok(json)
             })
-            .collect();
+            .collect::<Result<_, _>>()?;
         entries.reserve(batches.iter().map(|b| b.bytes.len()).sum());
         for batch in batches {
             entries.append(batch);
@@ -194,7 +195,7 @@ pub(in crate::render) fn search_index(cx: &RenderContext) -> Output {
                     m.justification.map(str::to_string),
                     m.owner.map(str::to_string),
                 ],
-                text(&[m.notes], &page),
+                text(&[m.notes], &page)?,
             ),
             Assessment::Withheld | Assessment::NotAssessed => {
                 (vec![Some(c.theme.to_string())], String::new())
@@ -216,7 +217,7 @@ pub(in crate::render) fn search_index(cx: &RenderContext) -> Output {
             url(&ev.url, &page),
             ev.file.as_ref().map(|f| f.name.to_string()),
         ];
-        let body = text(&[ev.description, ev.notes], &page);
+        let body = text(&[ev.description, ev.notes], &page)?;
         entries.push(&entry(ev, t.kind_evidence, fields, body));
     }
     for r in e.risks.published() {
@@ -227,7 +228,7 @@ pub(in crate::render) fn search_index(cx: &RenderContext) -> Output {
             r.owner.map(str::to_string),
             r.treatment.map(|x| t.treatment(x).to_string()),
         ];
-        let body = text(&[r.notes], &r.route());
+        let body = text(&[r.notes], &r.route())?;
         entries.push(&entry(r, t.kind_risk, fields, body));
     }
     for f in e.findings.published() {
@@ -237,7 +238,7 @@ pub(in crate::render) fn search_index(cx: &RenderContext) -> Output {
             f.owner.map(str::to_string),
         ];
         let texts = [f.description, f.root_cause, f.corrective_action, f.notes];
-        let body = text(&texts, &f.route());
+        let body = text(&texts, &f.route())?;
         entries.push(&entry(f, t.kind_finding, fields, body));
     }
     for s in e.suppliers.published() {
@@ -250,14 +251,14 @@ pub(in crate::render) fn search_index(cx: &RenderContext) -> Output {
         // A supplier's review notes are the customer edition's and up, as on its page.
         let body = match cx.audience() {
             Audience::Public => String::new(),
-            _ => text(&[s.notes], &s.route()),
+            _ => text(&[s.notes], &s.route())?,
         };
         entries.push(&entry(s, t.kind_supplier, fields, body));
     }
-    Output {
+    Ok(Output {
         path: route.path(),
         bytes: entries.finish(),
-    }
+    })
 }
 
 /// A JSON array written an element at a time (as `serde_json::to_vec` of the whole list would

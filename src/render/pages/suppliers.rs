@@ -95,7 +95,7 @@ pub(in crate::render) fn supplier_page(
     let data = Data {
         supplier: supplier_row(cx, &Entry::Published(s.clone()), root),
         classification: s.classification.as_str(),
-        notes: cx.markdown_html(s.notes, root),
+        notes: cx.markdown_html(s.notes, root)?,
     };
     page(cx, "supplier.html", &route, s.name, "suppliers", data)
 }
