@@ -305,21 +305,27 @@ impl Site {
     /// Markdown link, except that a URL kept as written must use a harmless scheme. The
     /// error is a rule id and a message.
     pub fn resolve_url(&self, url: &str, from: &str) -> Result<Resolution, (Rule, String)> {
-        // Memoised like a text's links (`resolved_links`): `serve` asks again on every save.
+        let resolved = self
+            .resolve_memo(url, from)
+            .map_err(|e| (Rule::BrokenLink, e))?;
+        if resolved.is_none() && !markdown::is_safe_url(url) {
+            return Err((Rule::UnsafeUrl, unsafe_url_message(url)));
+        }
+        Ok(resolved)
+    }
+
+    /// `resolve`, memoised like a text's links (`resolved_links`): `serve` asks for every URL
+    /// field again on every save.
+    pub fn resolve_memo(&self, url: &str, from: &str) -> Result<Resolution, String> {
         let key = crate::cache::hash(&("url", url, from, self.resolve_env));
         let cache = &self.cache;
         let resolved = cache.resolved.get_or(key, cache.generation(), || {
             Arc::new(vec![self.resolve(url, from)])
         });
-        let resolved = match resolved.first() {
+        match resolved.first() {
             Some(r) => r.clone(),
             None => self.resolve(url, from),
-        };
-        let resolved = resolved.map_err(|e| (Rule::BrokenLink, e))?;
-        if resolved.is_none() && !markdown::is_safe_url(url) {
-            return Err((Rule::UnsafeUrl, unsafe_url_message(url)));
         }
-        Ok(resolved)
     }
 
     /// What a link to the site file `path` means, or why it is broken. `written` is the
