@@ -1026,17 +1026,24 @@ impl Site {
     /// What each link of `md` resolves to (`resolve`), in the order of `md.links()`.
     /// Memoised by the text, its file and `resolve_env`, so a rebuild that changed nothing
     /// links resolve to resolves only the links of the texts that changed.
-    pub fn resolved_links(&self, md: &Markdown) -> Arc<Vec<Result<Resolution, String>>> {
+    /// The text keeps its last resolution too (`Markdown::resolved_for`), which `serve`'s
+    /// unchanged texts are resolved from on the next save.
+    pub fn resolved_links(&self, md: &Markdown) -> crate::model::ResolvedLinks {
+        if let Some(resolved) = md.resolved_for(self.resolve_env) {
+            return resolved;
+        }
         let key = crate::cache::hash(&(md.text_hash(), &md.pos.path, self.resolve_env));
         let cache = &self.cache;
-        cache.resolved.get_or(key, cache.generation(), || {
+        let resolved = cache.resolved.get_or(key, cache.generation(), || {
             Arc::new(
                 md.links()
                     .iter()
                     .map(|link| self.resolve(&link.dest, &md.pos.path))
                     .collect(),
             )
-        })
+        });
+        md.keep_resolved(self.resolve_env, &resolved);
+        resolved
     }
 
     /// A hash of everything `resolve` (and its messages) depends on: the site's address,
