@@ -1181,13 +1181,14 @@ fn index_items<T: Item>(
     common: impl Fn(&T) -> &Common,
     diags: &mut Diagnostics,
 ) {
-    let mut ids = HashMap::new();
-    let mut slugs = HashMap::new();
-    let mut first: HashMap<&str, &Pos> = HashMap::new();
+    // Sized up front: `serve` indexes every item on every save.
+    let mut ids: HashMap<String, Key<T>> = HashMap::with_capacity(items.len());
+    let mut slugs = HashMap::with_capacity(items.len());
     for (key, node) in items.iter() {
         let c = common(&node.item);
         slugs.entry(c.slug.clone()).or_insert(key);
-        if let Some(prev) = first.get(c.id.as_str()) {
+        if let Some(&first) = ids.get(c.id.as_str()) {
+            let prev = common(&items[first].item).pos_of("id");
             diags.error(
                 c.pos_of("id").clone(),
                 Rule::DuplicateId,
@@ -1201,7 +1202,6 @@ fn index_items<T: Item>(
             );
             continue;
         }
-        first.insert(&c.id, c.pos_of("id"));
         ids.insert(c.id.clone(), key);
     }
     items.set_tables(ids, slugs);
