@@ -305,21 +305,27 @@ impl Site {
     /// Markdown link, except that a URL kept as written must use a harmless scheme. The
     /// error is a rule id and a message.
     pub fn resolve_url(&self, url: &str, from: &str) -> Result<Resolution, (Rule, String)> {
-        // Memoised like a text's links (`resolved_links`): `serve` asks again on every save.
+        let resolved = self
+            .resolve_memo(url, from)
+            .map_err(|e| (Rule::BrokenLink, e))?;
+        if resolved.is_none() && !markdown::is_safe_url(url) {
+            return Err((Rule::UnsafeUrl, unsafe_url_message(url)));
+        }
+        Ok(resolved)
+    }
+
+    /// `resolve`, memoised like a text's links (`resolved_links`): `serve` asks for every URL
+    /// field again on every save.
+    pub fn resolve_memo(&self, url: &str, from: &str) -> Result<Resolution, String> {
         let key = crate::cache::hash(&("url", url, from, self.resolve_env));
         let cache = &self.cache;
         let resolved = cache.resolved.get_or(key, cache.generation(), || {
             Arc::new(vec![self.resolve(url, from)])
         });
-        let resolved = match resolved.first() {
+        match resolved.first() {
             Some(r) => r.clone(),
             None => self.resolve(url, from),
-        };
-        let resolved = resolved.map_err(|e| (Rule::BrokenLink, e))?;
-        if resolved.is_none() && !markdown::is_safe_url(url) {
-            return Err((Rule::UnsafeUrl, unsafe_url_message(url)));
         }
-        Ok(resolved)
     }
 
     /// What a link to the site file `path` means, or why it is broken. `written` is the
@@ -1020,17 +1026,24 @@ impl Site {
     /// What each link of `md` resolves to (`resolve`), in the order of `md.links()`.
     /// Memoised by the text, its file and `resolve_env`, so a rebuild that changed nothing
     /// links resolve to resolves only the links of the texts that changed.
-    pub fn resolved_links(&self, md: &Markdown) -> Arc<Vec<Result<Resolution, String>>> {
+    /// The text keeps its last resolution too (`Markdown::resolved_for`), which `serve`'s
+    /// unchanged texts are resolved from on the next save.
+    pub fn resolved_links(&self, md: &Markdown) -> crate::model::ResolvedLinks {
+        if let Some(resolved) = md.resolved_for(self.resolve_env) {
+            return resolved;
+        }
         let key = crate::cache::hash(&(md.text_hash(), &md.pos.path, self.resolve_env));
         let cache = &self.cache;
-        cache.resolved.get_or(key, cache.generation(), || {
+        let resolved = cache.resolved.get_or(key, cache.generation(), || {
             Arc::new(
                 md.links()
                     .iter()
                     .map(|link| self.resolve(&link.dest, &md.pos.path))
                     .collect(),
             )
-        })
+        });
+        md.keep_resolved(self.resolve_env, &resolved);
+        resolved
     }
 
     /// A hash of everything `resolve` (and its messages) depends on: the site's address,
@@ -1168,13 +1181,14 @@ fn index_items<T: Item>(
     common: impl Fn(&T) -> &Common,
     diags: &mut Diagnostics,
 ) {
-    let mut ids = HashMap::new();
-    let mut slugs = HashMap::new();
-    let mut first: HashMap<&str, &Pos> = HashMap::new();
+    // Sized up front: `serve` indexes every item on every save.
+    let mut ids: HashMap<String, Key<T>> = HashMap::with_capacity(items.len());
+    let mut slugs = HashMap::with_capacity(items.len());
     for (key, node) in items.iter() {
         let c = common(&node.item);
         slugs.entry(c.slug.clone()).or_insert(key);
-        if let Some(prev) = first.get(c.id.as_str()) {
+        if let Some(&first) = ids.get(c.id.as_str()) {
+            let prev = common(&items[first].item).pos_of("id");
             diags.error(
                 c.pos_of("id").clone(),
                 Rule::DuplicateId,
@@ -1188,7 +1202,6 @@ fn index_items<T: Item>(
             );
             continue;
         }
-        first.insert(&c.id, c.pos_of("id"));
         ids.insert(c.id.clone(), key);
     }
     items.set_tables(ids, slugs);

@@ -59,7 +59,12 @@ impl Edition<'_> {
         let Some(decoded) = decode_char_refs(dest) else {
             return Place::TextOnly;
         };
-        let (target, fragment) = match self.site.resolve(&decoded, from) {
+        self.place_of(self.site.resolve(&decoded, from))
+    }
+
+    /// Where a link that resolved to `resolved` goes for this edition's reader.
+    fn place_of(&self, resolved: Result<crate::site::Resolution, String>) -> Place {
+        let (target, fragment) = match resolved {
             Ok(Some(found)) => found,
             // External links are kept; unresolvable ones fail the build earlier.
             Ok(None) => return Place::Keep,
@@ -112,13 +117,21 @@ impl Edition<'_> {
 
     /// A URL field (evidence `url`, a `site.yaml` URL) written in `from`, resolved once.
     pub(super) fn url_field(&self, url: &str, from: &str) -> UrlField {
-        match self.place(url, from) {
+        // Without character references `place` would resolve `url` as written: take the
+        // site's memoised resolution of it (`serve` asks for every field on every save).
+        let resolved = (!url.contains('&')).then(|| self.site.resolve_memo(url, from));
+        let place = match &resolved {
+            Some(r) => self.place_of(r.clone()),
+            None => self.place(url, from),
+        };
+        match place {
             Place::Keep if markdown::is_safe_url(url) => UrlField::External(url.to_string()),
             Place::Keep | Place::TextOnly => UrlField::Withheld,
             Place::Page(route, fragment) => {
                 // An item is shown by its title; other pages of the site (home, scope, a
                 // register, a static file) by the URL as written, which names nothing hidden.
-                let text = match self.site.resolve_url(url, from) {
+                let resolved = resolved.unwrap_or_else(|| self.site.resolve_memo(url, from));
+                let text = match resolved {
                     Ok(Some((target, _))) => target.item().and_then(|key| self.title_of(key)),
                     _ => None,
                 };

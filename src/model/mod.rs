@@ -4,7 +4,7 @@ pub mod types;
 
 use std::borrow::Cow;
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use crate::diagnostic::{Diagnostic, Pos};
 use crate::markdown::LinkAt;
@@ -93,6 +93,29 @@ struct Scans {
     links: OnceLock<Arc<Vec<LinkAt>>>,
     headings: OnceLock<Arc<Vec<String>>>,
     unclosed_comment: OnceLock<Option<LinkAt>>,
+    resolved: LastResolved,
+}
+
+/// What each link of a text resolved to (`Site::resolved_links`), in the order of its links.
+pub type ResolvedLinks = Arc<Vec<Result<crate::site::Resolution, String>>>;
+
+/// The last `ResolvedLinks` of a text, with the `Site::resolve_env` it was made for: a
+/// rebuild whose links resolve as before finds it here, without hashing the text's key and
+/// looking it up in the shared memo table (every text is resolved on every save).
+#[derive(Debug, Default)]
+struct LastResolved(Mutex<Option<(u64, ResolvedLinks)>>);
+
+impl Clone for LastResolved {
+    fn clone(&self) -> Self {
+        LastResolved(Mutex::new(self.lock().clone()))
+    }
+}
+
+impl LastResolved {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(u64, ResolvedLinks)>> {
+        // Only whole values are stored, so a poisoned lock still holds a consistent one.
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 impl Markdown {
@@ -168,6 +191,21 @@ impl Markdown {
                     .unwrap_or_default(),
             )
         })
+    }
+
+    /// What the text's links resolved to last, if that was for `env` (`Site::resolve_env`):
+    /// resolution depends on the text, its file and `env` only, and the first two never
+    /// change.
+    pub fn resolved_for(&self, env: u64) -> Option<ResolvedLinks> {
+        match &*self.scans.resolved.lock() {
+            Some((made_for, resolved)) if *made_for == env => Some(Arc::clone(resolved)),
+            _ => None,
+        }
+    }
+
+    /// Keeps what the text's links resolve to for `env` (see `resolved_for`).
+    pub fn keep_resolved(&self, env: u64, resolved: &ResolvedLinks) {
+        *self.scans.resolved.lock() = Some((env, Arc::clone(resolved)));
     }
 
     /// The anchors of the text's headings (`markdown::heading_ids`); a stored text is read
@@ -438,5 +476,33 @@ impl Collection {
             Collection::Findings => "finding",
             Collection::Suppliers => "supplier",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_keeps_its_links_resolution_for_one_environment_only() {
+        let md = Markdown::new("[a](policy:x)".into(), Pos::file("scope.md"), Vec::new());
+        assert!(md.resolved_for(1).is_none(), "nothing kept yet");
+        let resolved: ResolvedLinks = Arc::new(vec![Err("link to unknown policy".into())]);
+        md.keep_resolved(1, &resolved);
+        assert!(
+            md.resolved_for(1)
+                .is_some_and(|r| Arc::ptr_eq(&r, &resolved))
+        );
+        assert!(
+            md.resolved_for(2).is_none(),
+            "another environment resolves anew"
+        );
+        let copy = md.clone();
+        assert!(
+            copy.resolved_for(1)
+                .is_some_and(|r| Arc::ptr_eq(&r, &resolved))
+        );
+        md.keep_resolved(2, &Arc::new(Vec::new()));
+        assert!(md.resolved_for(1).is_none(), "only the last is kept");
     }
 }

@@ -20,17 +20,48 @@ pub fn routes(edition: &Edition) -> Vec<Route> {
         .collect()
 }
 
-/// Every path this build writes, sorted.
-pub fn paths(edition: &Edition) -> Vec<String> {
-    routes_with_paths(edition)
-        .into_iter()
-        .map(|(p, _)| p)
-        .collect()
-}
-
 /// Every route of this edition with its output path, sorted by path: each path is made once
 /// (`serve` lists them on every save).
 pub fn routes_with_paths(edition: &Edition) -> Vec<(String, Route)> {
+    with_paths(edition, generated_routes(edition))
+}
+
+/// What the route list of an edition is made from (`routes_with_paths` is a function of it
+/// alone): the generated files' routes, each with whether the edition writes it, and the
+/// `static/` files' paths. Two editions with equal `RouteInputs` have the same routes, so
+/// `serve` compares these (their `key`) to reuse its list of paths after a save that did
+/// not change it, instead of formatting and sorting every path again.
+#[derive(Debug)]
+pub struct RouteInputs {
+    generated: Vec<(Route, bool)>,
+}
+
+impl RouteInputs {
+    pub fn of(edition: &Edition) -> Self {
+        RouteInputs {
+            generated: generated_routes(edition),
+        }
+    }
+
+    /// A hash of these inputs and of the edition's static files' paths.
+    pub fn key(&self, edition: &Edition) -> u64 {
+        let statics: Vec<&str> = edition
+            .static_files()
+            .iter()
+            .map(|(p, _)| p.as_str())
+            .collect();
+        crate::cache::hash(&(&self.generated, statics))
+    }
+
+    /// The route list these inputs make (`routes_with_paths`).
+    pub fn into_routes(self, edition: &Edition) -> Vec<(String, Route)> {
+        with_paths(edition, self.generated)
+    }
+}
+
+/// The routes of every generated file, in no particular order, each with whether this
+/// edition writes it (a page of a section it does not have is not written).
+fn generated_routes(edition: &Edition) -> Vec<(Route, bool)> {
     let mut out = vec![
         Route::Home,
         Route::Scope,
@@ -63,21 +94,37 @@ pub fn routes_with_paths(edition: &Edition) -> Vec<(String, Route)> {
     if generates_favicon(edition) {
         out.push(Route::Favicon);
     }
-    let mut keyed: Vec<(String, Route)> = out.into_iter().map(|r| (r.path(), r)).collect();
-    // Static files never replace a generated page.
+    out.into_iter()
+        .map(|r| {
+            let written = edition.writes(&r);
+            (r, written)
+        })
+        .collect()
+}
+
+/// The route list of `generated` and the edition's static files, sorted by path.
+fn with_paths(edition: &Edition, generated: Vec<(Route, bool)>) -> Vec<(String, Route)> {
+    let mut keyed: Vec<(String, Route, bool)> = generated
+        .into_iter()
+        .map(|(r, written)| (r.path(), r, written))
+        .collect();
+    // Static files never replace a generated page (even one this edition does not write).
     if !edition.static_files().is_empty() {
         let generated: std::collections::HashSet<&str> =
-            keyed.iter().map(|(p, _)| p.as_str()).collect();
-        let statics: Vec<(String, Route)> = edition
+            keyed.iter().map(|(p, _, _)| p.as_str()).collect();
+        let statics: Vec<(String, Route, bool)> = edition
             .static_files()
             .iter()
             .filter(|(p, _)| !generated.contains(p.as_str()))
-            .map(|(p, _)| (p.clone(), Route::Static(p.clone())))
+            .map(|(p, _)| (p.clone(), Route::Static(p.clone()), true))
             .collect();
         keyed.extend(statics);
     }
     // Sections the edition has not are not written at all.
-    keyed.retain(|(_, r)| edition.writes(r));
+    let mut keyed: Vec<(String, Route)> = keyed
+        .into_iter()
+        .filter_map(|(p, r, written)| written.then_some((p, r)))
+        .collect();
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
     keyed.dedup_by(|a, b| a.0 == b.0);
     keyed

@@ -36,7 +36,7 @@ self_cell::self_cell!(
 pub struct LiveSite {
     edition: SiteEdition,
     theme: Arc<Theme>,
-    paths: HashSet<String>,
+    paths: Arc<Paths>,
     pages: Mutex<HashMap<String, Arc<Vec<u8>>>>,
     /// Shared with the terminal report, which a large site's thousands of warnings would
     /// otherwise be copied for on every save.
@@ -46,13 +46,12 @@ pub struct LiveSite {
 impl LiveSite {
     /// Whether the build has a file at `path` (without rendering it).
     pub fn contains(&self, path: &str) -> bool {
-        self.paths.contains(path)
+        self.paths.set.contains(path)
     }
 
     /// How many HTML pages and files the build has.
     pub fn counts(&self) -> (usize, usize) {
-        let pages = self.paths.iter().filter(|p| p.ends_with(".html")).count();
-        (pages, self.paths.len())
+        (self.paths.pages, self.paths.set.len())
     }
 
     /// The file at `path`, rendered now if it was not yet; `None` if the build has no such file.
@@ -88,16 +87,35 @@ impl LiveSite {
     }
 }
 
+/// Every file path of a build, and how many of them are HTML pages.
+#[derive(Default)]
+pub struct Paths {
+    set: HashSet<String>,
+    pages: usize,
+}
+
+impl Paths {
+    fn new(routes: Vec<(String, crate::edition::route::Route)>) -> Self {
+        let set: HashSet<String> = routes.into_iter().map(|(p, _)| p).collect();
+        let pages = set.iter().filter(|p| p.ends_with(".html")).count();
+        Paths { set, pages }
+    }
+}
+
 /// Builds `LiveSite`s for one site folder through one build session, which keeps across
 /// rebuilds what does not change: the memo cache, the compiled theme and the syntax set.
 pub struct Builder {
     session: Session,
+    /// The last build's paths with the key of what they were made from (`RouteInputs::key`):
+    /// a save that changes no route (a body or a title edit) reuses them.
+    paths: Option<(u64, Arc<Paths>)>,
 }
 
 impl Builder {
     pub fn new(root: &Path, audience: Audience, today: Date) -> Self {
         Builder {
             session: Session::new(root, audience, today),
+            paths: None,
         }
     }
 
@@ -127,20 +145,24 @@ impl Builder {
         // The audit rules only add warnings (or fail the build): they run beside the edition
         // and its page list, on the other core.
         let mut checks = None;
-        let mut paths = HashSet::new();
+        let last_paths = self.paths.take();
+        // Set by the closure below, which `SiteEdition::new` runs at once.
+        let mut paths = (0, Arc::default());
         let edition = SiteEdition::new(Sources { site, md }, |s| {
             let ((edition, list), found) = rayon::join(
                 || {
                     let edition = Edition::new(&s.site, audience, &s.md);
-                    let list = routes::paths(&edition);
+                    let list = paths_of(&edition, last_paths);
                     (edition, list)
                 },
                 || checks::check(&s.site),
             );
-            paths = list.into_iter().collect();
+            paths = list;
             checks = Some(found);
             edition
         });
+        let (key, paths) = paths;
+        self.paths = Some((key, Arc::clone(&paths)));
         let site = &edition.borrow_owner().site;
         let warnings =
             session::with_checks(site, warnings, checks.unwrap_or_default(), &theme_warnings)?;
@@ -170,5 +192,16 @@ impl Builder {
             pages: Mutex::new(pages),
             warnings: Arc::new(warnings.into_sorted()),
         })
+    }
+}
+
+/// The paths of `edition`'s build with their key (`RouteInputs::key`): `last`'s, if its key
+/// is this edition's, else made anew.
+fn paths_of(edition: &Edition, last: Option<(u64, Arc<Paths>)>) -> (u64, Arc<Paths>) {
+    let inputs = routes::RouteInputs::of(edition);
+    let key = inputs.key(edition);
+    match last {
+        Some((last_key, paths)) if last_key == key => (key, paths),
+        _ => (key, Arc::new(Paths::new(inputs.into_routes(edition)))),
     }
 }

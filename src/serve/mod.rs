@@ -23,7 +23,7 @@ use std::collections::BTreeSet;
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::mpsc::RecvTimeoutError;
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -109,6 +109,7 @@ pub fn run(opts: &ServeOptions, report: &mut dyn FnMut(Event<'_>)) -> Result<()>
     // the watcher may have missed events, so the next load looks at every file.
     let mut touched = BTreeSet::new();
     let mut lost = false;
+    let retire = dropper("drop");
     loop {
         // Wake now and then to print pages that failed to render since.
         let batch = match watcher.events.recv_timeout(Duration::from_millis(250)) {
@@ -144,8 +145,24 @@ pub fn run(opts: &ServeOptions, report: &mut dyn FnMut(Event<'_>)) -> Result<()>
         let previous = shared.current();
         let (next, stats) = rebuild(&mut builder, &previous, previous.generation + 1);
         let reloaded = shared.publish(next);
+        // The last site's pages and edition take milliseconds to free at 10,000 policies:
+        // not on this loop, which the browser's request for the new page then competes with.
+        if let Err(mpsc::SendError(previous)) = retire.send(previous) {
+            drop(previous);
+        }
         report_outcome(&shared.current(), &stats, reloaded, &changed, report);
     }
+}
+
+/// A channel whose values are dropped on a thread of their own, named `name`. If the
+/// thread cannot be started, sending fails and gives the value back (to drop in place).
+fn dropper<T: Send + 'static>(name: &str) -> mpsc::Sender<T> {
+    let (tx, rx) = mpsc::channel::<T>();
+    // Without the thread, `rx` is dropped here and every send fails.
+    let _ = thread::Builder::new()
+        .name(name.into())
+        .spawn(move || rx.into_iter().for_each(drop));
+    tx
 }
 
 /// What a build took, for the terminal.
@@ -253,5 +270,30 @@ fn report_outcome(
             reloaded,
             changed,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reports, when dropped, which thread dropped it.
+    struct Tell(mpsc::Sender<thread::ThreadId>);
+
+    impl Drop for Tell {
+        fn drop(&mut self) {
+            let _ = self.0.send(thread::current().id());
+        }
+    }
+
+    #[test]
+    fn the_last_site_is_dropped_off_the_rebuild_loop() {
+        let (tx, rx) = mpsc::channel();
+        let retire = dropper("drop-test");
+        assert!(retire.send(Tell(tx)).is_ok());
+        let dropped_on = rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the value was dropped");
+        assert_ne!(dropped_on, thread::current().id());
     }
 }

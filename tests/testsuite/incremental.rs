@@ -7,14 +7,20 @@ use std::path::Path;
 use crate::common::*;
 use crate::live::copy_dir;
 use trustpress::model::{Audience, Date};
-use trustpress::serve::live::Builder;
+use trustpress::serve::live::{Builder, LiveSite};
 
 fn today() -> Date {
     Date::parse(TODAY).unwrap()
 }
 
-/// Every file the warm builder serves equals the cold build's, and the path sets match.
-fn assert_same_as_cold_build(builder: &mut Builder, site: &Path, audience: Audience, step: &str) {
+/// Every file the warm builder serves equals the cold build's, and the path sets match; the
+/// warm build is returned for more checks.
+fn assert_same_as_cold_build(
+    builder: &mut Builder,
+    site: &Path,
+    audience: Audience,
+    step: &str,
+) -> LiveSite {
     let live = builder
         .build()
         .unwrap_or_else(|f| panic!("{step}: {:?}", f.errors));
@@ -33,6 +39,7 @@ fn assert_same_as_cold_build(builder: &mut Builder, site: &Path, audience: Audie
             o.path
         );
     }
+    live
 }
 
 #[test]
@@ -68,6 +75,69 @@ fn warm_rebuilds_serve_exactly_what_a_full_build_writes() {
         .unwrap();
         assert_same_as_cold_build(&mut builder, &site, audience, "retitled");
         std::fs::write(&policy, &text).unwrap();
+    }
+}
+
+/// `serve` reuses its list of pages while no save changes it: edits that add a link, take a
+/// public page away from the public (and give it back), add a policy and remove it must each
+/// change the served set of pages exactly as a full build does.
+#[test]
+fn warm_rebuilds_follow_the_set_of_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    copy_dir(&fixture("canary"), &site);
+    let page = "policies/public-policy/index.html";
+    let policy = site.join("policies/public-policy.md");
+    let text = std::fs::read_to_string(&policy).unwrap();
+    for audience in [Audience::Public, Audience::Customer, Audience::Internal] {
+        let mut builder = Builder::new(&site, audience, today());
+        assert!(assert_same_as_cold_build(&mut builder, &site, audience, "first").contains(page));
+
+        // Public readers get the link's text only, customers a link.
+        let linked = format!("{text}\nSee [the access policy](policy:canarycus-access).\n");
+        std::fs::write(&policy, &linked).unwrap();
+        let live = assert_same_as_cold_build(&mut builder, &site, audience, "link added");
+        let bytes = live.get(page).unwrap().unwrap();
+        let html = String::from_utf8_lossy(&bytes);
+        assert!(
+            html.contains("the access policy"),
+            "{audience:?}: the link's text"
+        );
+        assert_eq!(
+            html.contains("canarycus-access/"),
+            audience != Audience::Public,
+            "{audience:?}: a link only for those who may open it"
+        );
+
+        std::fs::write(
+            &policy,
+            linked.replace("classification: public", "classification: internal"),
+        )
+        .unwrap();
+        let live = assert_same_as_cold_build(&mut builder, &site, audience, "made internal");
+        assert_eq!(
+            live.contains(page),
+            audience == Audience::Internal,
+            "{audience:?}: an internal page only for internal readers"
+        );
+
+        std::fs::write(&policy, &linked).unwrap();
+        let live = assert_same_as_cold_build(&mut builder, &site, audience, "public again");
+        assert!(live.contains(page), "{audience:?}: public again");
+
+        let added = site.join("policies/added.md");
+        std::fs::write(
+            &added,
+            text.replace("Public Security Policy", "Added Policy"),
+        )
+        .unwrap();
+        let live = assert_same_as_cold_build(&mut builder, &site, audience, "policy added");
+        assert!(live.contains("policies/added/index.html"), "{audience:?}");
+        std::fs::remove_file(&added).unwrap();
+        let live = assert_same_as_cold_build(&mut builder, &site, audience, "policy removed");
+        assert!(!live.contains("policies/added/index.html"), "{audience:?}");
+        std::fs::write(&policy, &text).unwrap();
+        assert_same_as_cold_build(&mut builder, &site, audience, "restored");
     }
 }
 
