@@ -134,6 +134,16 @@ impl<K: Copy + Eq + std::hash::Hash, T: Published> Register<K, T> {
         self.entries.get(*self.at.get(&key)?).map(|(_, e)| e)
     }
 
+    /// The keys of `relation` whose items this edition publishes (not those on request), in
+    /// the relation's order.
+    pub fn published_keys<'a>(&'a self, relation: &'a Relation<K>) -> impl Iterator<Item = K> + 'a {
+        relation
+            .keys
+            .iter()
+            .copied()
+            .filter(|k| self.get(*k).and_then(Entry::published).is_some())
+    }
+
     /// The published item whose page is at `slug`.
     pub fn by_slug(&self, slug: &str) -> Option<&T> {
         self.entries.get(*self.slugs.get(slug)?)?.1.published()

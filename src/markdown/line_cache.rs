@@ -34,7 +34,7 @@ struct Parsed {
 }
 
 #[derive(Default)]
-struct Shard {
+struct Kept {
     by_hash: HashMap<u64, Vec<Parsed>>,
     bytes: usize,
 }
@@ -42,7 +42,7 @@ struct Shard {
 thread_local! {
     /// This thread's parses, and the cache they belong to. Per thread, because a parser state
     /// holds regex captures that may not move between threads.
-    static PARSED: RefCell<(u64, Shard)> = RefCell::default();
+    static PARSED: RefCell<(u64, Kept)> = RefCell::default();
 }
 
 /// A cache of line parses for one syntax set; its parses are kept per render thread.
@@ -78,7 +78,7 @@ impl LineCache {
         let kept = PARSED.with_borrow_mut(|(owner, shard)| {
             if *owner != self.id {
                 *owner = self.id;
-                *shard = Shard::default();
+                *shard = Kept::default();
             }
             shard.find(hash, line, state)
         });
@@ -98,7 +98,7 @@ impl LineCache {
     }
 }
 
-impl Shard {
+impl Kept {
     /// The kept operations for `line` parsed from `state`, moving `state` past the line.
     fn find(
         &self,
@@ -188,8 +188,8 @@ mod tests {
 
     /// A full cache is emptied and filled again; what it holds stays correct.
     #[test]
-    fn a_full_shard_starts_again() {
-        let mut shard = Shard::default();
+    fn a_full_cache_starts_again() {
+        let mut shard = Kept::default();
         let syntaxes = SyntaxSet::load_defaults_newlines();
         let state = ParseState::new(syntaxes.find_syntax_plain_text());
         for i in 0..(CACHE_BYTES / PER_LINE + 10) {

@@ -46,18 +46,8 @@ const JUSTIFICATION_SHORT: usize = 90;
 pub(super) fn control_row(cx: &RenderContext, c: &Control, root: &str) -> ControlRow {
     let e = cx.edition;
     let mapping = c.mapping();
-    let policies = c
-        .policies
-        .keys
-        .iter()
-        .filter(|k| e.policies.get(**k).and_then(Entry::published).is_some())
-        .count();
-    let evidence = c
-        .evidence
-        .keys
-        .iter()
-        .filter(|k| e.evidence.get(**k).and_then(Entry::published).is_some())
-        .count();
+    let policies = e.policies.published_keys(&c.policies).count();
+    let evidence = e.evidence.published_keys(&c.evidence).count();
     ControlRow {
         policies_on_request: policies == 0
             && (c.policies.requestable > 0 || c.policies.keys.len() > policies),

@@ -69,20 +69,8 @@ pub(in crate::render) fn traceability(cx: &RenderContext) -> Result<Output, Diag
     let width = columns.len() + evidence_columns.len();
     let matrix = width > 0 && width <= MATRIX_MAX_COLUMNS;
     let row = |c: &crate::edition::Control| {
-        let linked: Vec<PolicyKey> = c
-            .policies
-            .keys
-            .iter()
-            .copied()
-            .filter(|k| e.policies.get(*k).and_then(Entry::published).is_some())
-            .collect();
-        let evidence: Vec<EvidenceKey> = c
-            .evidence
-            .keys
-            .iter()
-            .copied()
-            .filter(|k| e.evidence.get(*k).and_then(Entry::published).is_some())
-            .collect();
+        let linked: Vec<PolicyKey> = e.policies.published_keys(&c.policies).collect();
+        let evidence: Vec<EvidenceKey> = e.evidence.published_keys(&c.evidence).collect();
         let cells = if matrix {
             let policy_cells = columns.iter().map(|(k, _)| linked.contains(k));
             let evidence_cells = evidence_columns.iter().map(|(k, _)| evidence.contains(k));
