@@ -1,5 +1,6 @@
 //! Writing outputs: atomically to disk, so a failed build never leaves a half-written site.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -41,11 +42,15 @@ pub struct Staged {
     name: String,
     out: PathBuf,
     _lock: fs::File,
+    /// The folders (relative, `/`-separated) that hold other folders, made by `begin`. Every
+    /// other folder is made by the first write of a file into it: a large site has one folder
+    /// a page, and making them on the render threads keeps them off the critical path.
+    branches: HashSet<String>,
 }
 
 impl Staged {
-    /// Takes the lock, cleans up, and creates the staging folder with every folder the files
-    /// at `paths` (relative, `/`-separated) need, each once.
+    /// Takes the lock, cleans up, and creates the staging folder with the folders that hold
+    /// the folders of the files at `paths` (relative, `/`-separated); `write` makes the rest.
     pub fn begin<'p>(out: &Path, paths: impl IntoIterator<Item = &'p str>) -> Result<Staged> {
         refuse_foreign(out)?;
         let parent = out
@@ -68,21 +73,35 @@ impl Staged {
             .prefix(&staging_prefix(name))
             .tempdir_in(parent)
             .with_context(|| format!("cannot create a temporary folder in {}", parent.display()))?;
-        create_dirs(staging.path(), paths)?;
+        let branches = create_branches(staging.path(), paths)?;
         Ok(Staged {
             staging,
             parent: parent.to_path_buf(),
             name: name.to_string(),
             out: out.to_path_buf(),
             _lock: lock,
+            branches,
         })
     }
 
-    /// Writes one file into the staging folder; its folder was created by `begin`.
+    /// Writes one file into the staging folder, making its folder first unless `begin` did.
     pub fn write(&self, path: &str, bytes: &[u8]) -> Result<()> {
         let rel = checked(path)?;
-        let path = self.staging.path().join(rel);
-        fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))
+        let full = self.staging.path().join(rel);
+        if let Some((dir, _)) = path.rsplit_once('/')
+            && !self.branches.contains(dir)
+            && let Some(folder) = full.parent()
+        {
+            // Several files may share a folder, written from several threads: the first one
+            // makes it. A file in its place fails the write below.
+            match fs::create_dir(folder) {
+                Err(e) if e.kind() != io::ErrorKind::AlreadyExists => {
+                    return Err(e).with_context(|| format!("cannot create {}", folder.display()));
+                }
+                _ => {}
+            }
+        }
+        fs::write(&full, bytes).with_context(|| format!("cannot write {}", full.display()))
     }
 
     /// Marks the staging folder as ours and swaps it into place.
@@ -116,19 +135,35 @@ fn checked(path: &str) -> Result<&Path> {
     Ok(rel)
 }
 
-/// Creates the folders of every file at `paths` under `root`, each once (a large site has
-/// tens of thousands, one per page).
-fn create_dirs<'p>(root: &Path, paths: impl IntoIterator<Item = &'p str>) -> Result<()> {
-    let mut dirs = std::collections::BTreeSet::new();
+/// Creates, under `root`, every folder that holds a folder of a file at `paths` (with the
+/// files' own folders these are all the folders the files need), each once; returns them.
+fn create_branches<'p>(
+    root: &Path,
+    paths: impl IntoIterator<Item = &'p str>,
+) -> Result<HashSet<String>> {
+    let mut folders = HashSet::new();
     for path in paths {
-        if let Some(dir) = checked(path)?.parent() {
-            dirs.insert(dir);
+        checked(path)?;
+        if let Some((dir, _)) = path.rsplit_once('/') {
+            folders.insert(dir);
         }
     }
-    for dir in dirs {
+    let mut branches: HashSet<&str> = HashSet::new();
+    for dir in folders {
+        let mut dir = dir;
+        // A folder already listed was listed with the folders above it.
+        while let Some((up, _)) = dir.rsplit_once('/') {
+            if !branches.insert(up) {
+                break;
+            }
+            dir = up;
+        }
+    }
+    let mut sorted: Vec<&str> = branches.iter().copied().collect();
+    // A folder sorts before the folders inside it, so each `create_dir` finds its parent.
+    sorted.sort_unstable();
+    for dir in sorted {
         let dir = root.join(dir);
-        // In sorted order a folder comes after its parent, so one `create_dir` each suffices;
-        // `create_dir_all` only for the first of a branch whose parent was not listed.
         match fs::create_dir(&dir) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists && dir.is_dir() => {}
@@ -136,7 +171,7 @@ fn create_dirs<'p>(root: &Path, paths: impl IntoIterator<Item = &'p str>) -> Res
                 .with_context(|| format!("cannot create {}", dir.display()))?,
         }
     }
-    Ok(())
+    Ok(branches.into_iter().map(str::to_string).collect())
 }
 
 /// Renames the finished folder into place; the previous output is moved aside to a name of
@@ -463,11 +498,15 @@ mod tests {
         ];
         let staged = Staged::begin(&target, paths).unwrap();
         staged.write("a/b/index.html", b"deep").unwrap();
-        // Written into the staging folder, every folder there already: the site is unchanged.
+        // Written into the staging folder: the site is unchanged. The folders that hold
+        // folders are there from the start; a file's own folder comes with its first write.
         let staging = dir.path().join(&siblings(dir.path())[1]);
         assert!(siblings(dir.path())[1].starts_with(".site.tmp-"));
         assert_eq!(fs::read(staging.join("a/b/index.html")).unwrap(), b"deep");
-        assert!(staging.join("c/d/e").is_dir());
+        assert!(staging.join("c/d").is_dir());
+        assert!(!staging.join("c/d/e").exists());
+        staged.write("c/d/e/f.txt", b"f").unwrap();
+        assert_eq!(fs::read(staging.join("c/d/e/f.txt")).unwrap(), b"f");
         assert_eq!(
             fs::read_to_string(target.join("index.html")).unwrap(),
             "one"
@@ -485,6 +524,25 @@ mod tests {
         );
         assert!(target.join(MARKER).is_file());
         assert_eq!(siblings(dir.path()), [".site.lock", "site"]);
+    }
+
+    #[test]
+    fn files_sharing_a_folder_make_it_once_from_any_thread() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("site");
+        let pages = (0..8).map(|i| format!("e/{i}/index.html"));
+        let files = (0..64).map(|i| format!("e/{}/f{i}.txt", i % 8));
+        let paths: Vec<String> = pages.chain(files).collect();
+        let staged = Staged::begin(&target, paths.iter().map(String::as_str)).unwrap();
+        paths
+            .par_iter()
+            .try_for_each(|p| staged.write(p, p.as_bytes()))
+            .unwrap();
+        staged.commit().unwrap();
+        for p in &paths {
+            assert_eq!(fs::read_to_string(target.join(p)).unwrap(), *p);
+        }
+        assert_eq!(fs::read_dir(target.join("e")).unwrap().count(), 8);
     }
 
     #[test]

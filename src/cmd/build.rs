@@ -85,6 +85,7 @@ pub fn run(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         })?;
     let swapped = Instant::now();
     staged.0.commit()?;
+    crate::session::drop_in_background(session);
     let mut timings = built.timings;
     timings.push(("swap", swapped.elapsed()));
     Ok(BuildReport {

@@ -99,9 +99,11 @@ pub fn render_into<S: Sink>(
         }
         None
     };
-    let mut errors: Vec<Diagnostic> = routes
-        .par_iter()
-        .filter(|r| !renders_last(r))
+    let first = routes.iter().filter(|r| renders_first(r));
+    let rest = routes.iter().filter(|r| !renders_first(r) && !renders_last(r));
+    let order: Vec<&Route> = first.chain(rest).collect();
+    let mut errors: Vec<Diagnostic> = order
+        .into_par_iter()
         .filter_map(render_one)
         .collect();
     errors.extend(
@@ -120,6 +122,21 @@ pub fn render_into<S: Sink>(
         Some(e) => Err(StreamError::Sink(e)),
         None => Ok(()),
     }
+}
+
+/// Whether `route` is one of the pages over a whole collection or the whole site, which take
+/// the longest (the list of 100,000 policies takes a second): they are started first, so that
+/// none of them is left to finish alone on one core while the others have run out of work.
+fn renders_first(route: &Route) -> bool {
+    matches!(
+        route,
+        Route::List(_)
+            | Route::Traceability
+            | Route::Soa
+            | Route::Sitemap
+            | Route::Home
+            | Route::Scope
+    )
 }
 
 /// Whether `route` is rendered after every other: the search index reads the words of the

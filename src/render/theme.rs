@@ -174,8 +174,31 @@ fn compile<'a>(
         })
         .collect();
     let mut tera = tera::Tera::new();
+    tera.set_escape_fn(escape_html);
     tera.add_raw_templates(chosen)?;
     Ok(tera)
+}
+
+/// Tera's own escaping (`&`, `<`, `>`, `"` and `'`), byte for byte, but written a run at a
+/// time: `tera::escape_html` makes a call to the writer for every byte, and was 4 % of the CPU
+/// of a build of 100,000 policies.
+fn escape_html(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let bytes = input.as_bytes();
+    let mut start = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        let entity: &[u8] = match b {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'"' => b"&quot;",
+            b'\'' => b"&#39;",
+            _ => continue,
+        };
+        out.write_all(&bytes[start..i])?;
+        out.write_all(entity)?;
+        start = i + 1;
+    }
+    out.write_all(&bytes[start..])
 }
 
 /// Every broken override's errors, not only the first that Tera stops at: each override is
@@ -303,5 +326,22 @@ mod tests {
                 "templates/scope.html:2:8: error: template error: Unknown filter `nope`",
             ]
         );
+    }
+
+    #[test]
+    fn escapes_exactly_as_tera_does() {
+        for input in [
+            "",
+            "plain",
+            "a & b < c > d \"e\" 'f'",
+            "&&<<>>",
+            "ünïcödé ‹›&amp; 'x'",
+            "tail&",
+        ] {
+            let (mut ours, mut teras) = (Vec::new(), Vec::new());
+            escape_html(input, &mut ours).unwrap();
+            tera::escape_html(input, &mut teras).unwrap();
+            assert_eq!(String::from_utf8(ours).unwrap(), String::from_utf8(teras).unwrap());
+        }
     }
 }

@@ -805,14 +805,16 @@ pub(crate) fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
     if !meta.is_file() {
         return Err(not_regular(&meta));
     }
-    let mut file = std::fs::File::open(path)?;
+    let file = std::fs::File::open(path)?;
     // Checked again on the open file, in case the path was replaced in between.
     let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(not_regular(&meta));
     }
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.read_to_end(&mut bytes)?;
+    // Through `take`, the plain read loop: `File::read_to_end` would ask the size and the
+    // position again (two more system calls a file, 200,000 for a site of 100,000 policies).
+    file.take(u64::MAX).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
