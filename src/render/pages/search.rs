@@ -159,33 +159,17 @@ pub(in crate::render) fn search_index(cx: &RenderContext) -> Result<Output, Diag
             b: text(&[Some(scope.body)], &Route::Scope)?,
         });
     }
-    // Policies are most of the text: their entries are made in parallel, in order.
     let policies: Vec<_> = e.policies.published().collect();
-    // Each batch is written as JSON at once, and a few thousand are in flight at a time: at
-    // 100,000 policies the entries would otherwise be held whole beside the index they make.
-    for policies in policies.chunks(8192) {
-        let batches: Vec<JsonList> = policies
-            .par_chunks(512)
-            .map(|batch| -> Result<JsonList, Diagnostic> {
-                let mut json = JsonList::default();
-                for p in batch {
-                    let mut fields = vec![
-                        p.summary.map(str::to_string),
-                        Some(p.owner.to_string()),
-                        p.approved_by.map(str::to_string),
-                    ];
-                    fields.extend(p.tags.iter().cloned().map(Some));
-                    let body = text(&[Some(p.body)], &p.route())?;
-                    json.push(&entry(*p, t.kind_policy, fields, body));
-                }
-                Ok(json)
-            })
-            .collect::<Result<_, _>>()?;
-        entries.reserve(batches.iter().map(|b| b.bytes.len()).sum());
-        for batch in batches {
-            entries.append(batch);
-        }
-    }
+    entries.extend_par(&policies, |p| {
+        let mut fields = vec![
+            p.summary.map(str::to_string),
+            Some(p.owner.to_string()),
+            p.approved_by.map(str::to_string),
+        ];
+        fields.extend(p.tags.iter().cloned().map(Some));
+        let body = text(&[Some(p.body)], &p.route())?;
+        Ok(entry(*p, t.kind_policy, fields, body))
+    })?;
     for c in e.controls.iter().filter(|c| e.writes(&c.route())) {
         let page = c.route();
         let (fields, body) = match &c.assessment {
@@ -209,7 +193,8 @@ pub(in crate::render) fn search_index(cx: &RenderContext) -> Result<Output, Diag
             b: body,
         });
     }
-    for ev in e.evidence.published() {
+    let evidence: Vec<_> = e.evidence.published().collect();
+    entries.extend_par(&evidence, |ev| {
         let page = ev.route();
         let fields = vec![
             ev.kind.map(|k| t.evidence_kind(k).to_string()),
@@ -218,9 +203,10 @@ pub(in crate::render) fn search_index(cx: &RenderContext) -> Result<Output, Diag
             ev.file.as_ref().map(|f| f.name.to_string()),
         ];
         let body = text(&[ev.description, ev.notes], &page)?;
-        entries.push(&entry(ev, t.kind_evidence, fields, body));
-    }
-    for r in e.risks.published() {
+        Ok(entry(*ev, t.kind_evidence, fields, body))
+    })?;
+    let risks: Vec<_> = e.risks.published().collect();
+    entries.extend_par(&risks, |r| {
         let fields = vec![
             r.asset.map(str::to_string),
             r.threat.map(str::to_string),
@@ -229,9 +215,10 @@ pub(in crate::render) fn search_index(cx: &RenderContext) -> Result<Output, Diag
             r.treatment.map(|x| t.treatment(x).to_string()),
         ];
         let body = text(&[r.notes], &r.route())?;
-        entries.push(&entry(r, t.kind_risk, fields, body));
-    }
-    for f in e.findings.published() {
+        Ok(entry(*r, t.kind_risk, fields, body))
+    })?;
+    let findings: Vec<_> = e.findings.published().collect();
+    entries.extend_par(&findings, |f| {
         let fields = vec![
             f.kind.map(|k| t.finding_kind(k).to_string()),
             f.source.map(str::to_string),
@@ -239,9 +226,10 @@ pub(in crate::render) fn search_index(cx: &RenderContext) -> Result<Output, Diag
         ];
         let texts = [f.description, f.root_cause, f.corrective_action, f.notes];
         let body = text(&texts, &f.route())?;
-        entries.push(&entry(f, t.kind_finding, fields, body));
-    }
-    for s in e.suppliers.published() {
+        Ok(entry(*f, t.kind_finding, fields, body))
+    })?;
+    let suppliers: Vec<_> = e.suppliers.published().collect();
+    entries.extend_par(&suppliers, |s| {
         let mut fields = vec![
             s.service.map(str::to_string),
             s.data.map(str::to_string),
@@ -253,8 +241,8 @@ pub(in crate::render) fn search_index(cx: &RenderContext) -> Result<Output, Diag
             Audience::Public => String::new(),
             _ => text(&[s.notes], &s.route())?,
         };
-        entries.push(&entry(s, t.kind_supplier, fields, body));
-    }
+        Ok(entry(*s, t.kind_supplier, fields, body))
+    })?;
     Ok(Output {
         path: route.path(),
         bytes: entries.finish(),
@@ -279,8 +267,32 @@ impl JsonList {
         }
     }
 
-    fn reserve(&mut self, bytes: usize) {
-        self.bytes.reserve(bytes);
+    /// Pushes the entries `make` makes of `items`, in order, made in parallel. Each batch is
+    /// written as JSON at once and a few thousand are in flight at a time: at 100,000 policies
+    /// the entries would otherwise be held whole beside the index they make.
+    fn extend_par<T: Sync>(
+        &mut self,
+        items: &[T],
+        make: impl Fn(&T) -> Result<Entry, Diagnostic> + Sync,
+    ) -> Result<(), Diagnostic> {
+        for items in items.chunks(8192) {
+            let batches: Vec<JsonList> = items
+                .par_chunks(512)
+                .map(|batch| -> Result<JsonList, Diagnostic> {
+                    let mut json = JsonList::default();
+                    for item in batch {
+                        json.push(&make(item)?);
+                    }
+                    Ok(json)
+                })
+                .collect::<Result<_, _>>()?;
+            self.bytes
+                .reserve(batches.iter().map(|b| b.bytes.len()).sum());
+            for batch in batches {
+                self.append(batch);
+            }
+        }
+        Ok(())
     }
 
     /// Appends the elements of `other`, in order.
