@@ -12,11 +12,33 @@ pub struct PageLinks<'e, 's> {
     pub(super) edition: &'e Edition<'s>,
     pub(super) root: &'e str,
     pub(super) from: &'e str,
+    /// The text's own links as the link stage resolved them (`Site::resolved_links`, from
+    /// `from`), if it kept them for this site: a destination found there is not resolved again.
+    pub(super) known: Option<KnownLinks>,
+}
+
+/// A text's links with what each resolved to, in the same order.
+pub(super) struct KnownLinks {
+    pub(super) links: std::sync::Arc<Vec<markdown::LinkAt>>,
+    pub(super) resolved: crate::model::ResolvedLinks,
+}
+
+impl KnownLinks {
+    /// What `dest` resolved to, if it is one of the links. `Site::resolve` is a function of
+    /// the destination, the file it is written in and the site, so the stored result is
+    /// exactly what resolving `dest` again would give.
+    fn get(&self, dest: &str) -> Option<Result<crate::site::Resolution, String>> {
+        self.links
+            .iter()
+            .zip(self.resolved.iter())
+            .find(|(link, _)| link.dest == dest)
+            .map(|(_, r)| r.clone())
+    }
 }
 
 impl LinkResolver for PageLinks<'_, '_> {
     fn resolve(&self, dest: &str) -> Resolved {
-        match self.edition.place(dest, self.from) {
+        match self.edition.place_known(dest, self.from, self.known.as_ref()) {
             Place::Keep => Resolved::Keep,
             Place::TextOnly => Resolved::TextOnly,
             Place::Page(route, fragment) => Resolved::Url(match fragment {
@@ -53,13 +75,26 @@ pub(super) enum Place {
 impl Edition<'_> {
     /// Where `dest`, written in `from`, goes for this edition's reader.
     pub(super) fn place(&self, dest: &str, from: &str) -> Place {
+        self.place_known(dest, from, None)
+    }
+
+    /// `place`, taking what `dest` resolves to from `known` when it is there.
+    pub(super) fn place_known(
+        &self,
+        dest: &str,
+        from: &str,
+        known: Option<&KnownLinks>,
+    ) -> Place {
         // Raw HTML attributes come with character references (`/poli&#9;cies/x/`), which the
         // browser decodes before following the link: match what it will follow. (Markdown
         // destinations are decoded already; decoding again only matches more.)
         let Some(decoded) = decode_char_refs(dest) else {
             return Place::TextOnly;
         };
-        self.place_of(self.site.resolve(&decoded, from))
+        let resolved = known
+            .and_then(|k| k.get(&decoded))
+            .unwrap_or_else(|| self.site.resolve(&decoded, from));
+        self.place_of(resolved)
     }
 
     /// Where a link that resolved to `resolved` goes for this edition's reader.

@@ -570,10 +570,17 @@ impl<'s> Edition<'s> {
 
     /// How links in `md` resolve on a page at `root`.
     fn page_links<'a>(&'a self, md: &'a Markdown, root: &'a str) -> PageLinks<'a, 's> {
+        let known = md
+            .resolved_for(self.site.resolve_env())
+            .map(|resolved| links::KnownLinks {
+                links: Arc::clone(md.links()),
+                resolved,
+            });
         PageLinks {
             edition: self,
             root,
             from: &md.pos.path,
+            known,
         }
     }
 

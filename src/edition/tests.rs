@@ -336,3 +336,39 @@ fn the_work_queue_is_internal_and_most_urgent_first() {
             .is_empty()
     );
 }
+
+#[test]
+fn a_link_resolved_by_the_link_stage_is_not_resolved_again() {
+    use crate::markdown::LinkAt;
+    let (_dir, site) = site();
+    let md = crate::markdown::Renderer::new(false);
+    let edition = Edition::new(&site, Audience::Internal, &md);
+    let from = "policies/open.md";
+    let link = |dest: &str| LinkAt {
+        dest: dest.into(),
+        line: 1,
+        column: 1,
+        offset: 0,
+    };
+    // What the link stage found, made different from what resolving again would give.
+    let known = links::KnownLinks {
+        links: Arc::new(vec![link("policy:listed")]),
+        resolved: Arc::new(vec![Err("kept from the link stage".into())]),
+    };
+    assert!(matches!(
+        edition.place("policy:listed", from),
+        links::Place::Page(..)
+    ));
+    assert_eq!(
+        edition.place_known("policy:listed", from, Some(&known)),
+        links::Place::TextOnly,
+        "the kept resolution is used"
+    );
+    assert!(
+        matches!(
+            edition.place_known("policy:open", from, Some(&known)),
+            links::Place::Page(..)
+        ),
+        "a destination the text did not have is resolved"
+    );
+}
