@@ -85,19 +85,37 @@ impl<T> Entry<T> {
 #[derive(Debug)]
 pub struct Register<K, T> {
     entries: Vec<(K, Entry<T>)>,
-    at: HashMap<K, usize>,
+    /// By the key's index in the site: the entry's position, `ABSENT` for a hidden item.
+    /// (Keys are dense, and this is looked up for every link and relation on every page.)
+    at: Vec<u32>,
     slugs: HashMap<String, usize>,
     /// Hidden items counted on the list page ("and 3 more on request"), without names.
     pub restricted: usize,
 }
 
-impl<K: Copy + Eq + std::hash::Hash, T: Published> Register<K, T> {
+/// `Register::at` of an item the edition does not hold.
+const ABSENT: u32 = u32::MAX;
+
+/// A key that is an index into its collection (`site::Key`), so a register can be looked up
+/// by position.
+pub trait DenseKey: Copy {
+    fn index(self) -> usize;
+}
+
+impl<T> DenseKey for Key<T> {
+    fn index(self) -> usize {
+        Key::index(self)
+    }
+}
+
+impl<K: DenseKey, T: Published> Register<K, T> {
     fn new(entries: Vec<(K, Entry<T>)>, restricted: usize) -> Self {
-        let at = entries
-            .iter()
-            .enumerate()
-            .map(|(i, (k, _))| (*k, i))
-            .collect();
+        let len = entries.iter().map(|(k, _)| k.index() + 1).max().unwrap_or(0);
+        let mut at = vec![ABSENT; len];
+        for (i, (k, _)) in entries.iter().enumerate() {
+            // Fewer entries than `u32::MAX`: each key is an index of the site's `u32` keys.
+            at[k.index()] = u32::try_from(i).unwrap_or(ABSENT);
+        }
         let mut slugs = HashMap::new();
         for (i, (_, entry)) in entries.iter().enumerate() {
             if let Entry::Published(item) = entry {
@@ -131,7 +149,8 @@ impl<K: Copy + Eq + std::hash::Hash, T: Published> Register<K, T> {
 
     /// The entry of `key`; `None` when the item is hidden from this reader.
     pub fn get(&self, key: K) -> Option<&Entry<T>> {
-        self.entries.get(*self.at.get(&key)?).map(|(_, e)| e)
+        let at = *self.at.get(key.index())?;
+        self.entries.get(at as usize).map(|(_, e)| e)
     }
 
     /// The keys of `relation` whose items this edition publishes (not those on request), in
@@ -640,7 +659,7 @@ impl<'s> Edition<'s> {
 
     /// The title of an item this reader may see (published or on request).
     pub fn title_of(&self, key: ItemKey) -> Option<String> {
-        fn title<K: Copy + Eq + std::hash::Hash, T: Published>(
+        fn title<K: DenseKey, T: Published>(
             r: &Register<K, T>,
             key: K,
         ) -> Option<String> {
@@ -661,7 +680,7 @@ impl<'s> Edition<'s> {
 
     /// The page of an item, if this reader may open it.
     pub fn published_route(&self, key: ItemKey) -> Option<Route> {
-        fn route<K: Copy + Eq + std::hash::Hash, T: Published>(
+        fn route<K: DenseKey, T: Published>(
             r: &Register<K, T>,
             key: K,
         ) -> Option<Route> {

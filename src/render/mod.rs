@@ -312,7 +312,7 @@ impl<'s> RenderContext<'_, 's> {
 
     /// Links to the items of `relation` (the edition left out those the reader may not see;
     /// how many is not printed: how many risks or findings touch a control is confidential).
-    pub fn links<K: Copy + Eq + std::hash::Hash, T: Published>(
+    pub fn links<K: crate::edition::DenseKey, T: Published>(
         &self,
         root: &str,
         register: &Register<K, T>,
