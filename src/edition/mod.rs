@@ -13,7 +13,7 @@ pub mod visibility;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -85,20 +85,32 @@ impl<T> Entry<T> {
 #[derive(Debug)]
 pub struct Register<K, T> {
     entries: Vec<(K, Entry<T>)>,
-    at: HashMap<K, usize>,
+    /// Each key's entry, by the key's index (`NONE`: not in this edition): keys are dense
+    /// indexes into their collection, so a vector is the table, with nothing to hash.
+    at: Vec<u32>,
     slugs: HashMap<String, usize>,
     /// Hidden items counted on the list page ("and 3 more on request"), without names.
     pub restricted: usize,
 }
 
-impl<K: Copy + Eq + std::hash::Hash, T: Published> Register<K, T> {
-    fn new(entries: Vec<(K, Entry<T>)>, restricted: usize) -> Self {
-        let at = entries
+/// `Register::at`'s mark for a key with no entry.
+const NONE: u32 = u32::MAX;
+
+impl<I, T: Published> Register<Key<I>, T> {
+    fn new(entries: Vec<(Key<I>, Entry<T>)>, restricted: usize) -> Self {
+        let len = entries
             .iter()
-            .enumerate()
-            .map(|(i, (k, _))| (*k, i))
-            .collect();
-        let mut slugs = HashMap::new();
+            .map(|(k, _)| k.index() + 1)
+            .max()
+            .unwrap_or(0);
+        let mut at = vec![NONE; len];
+        for (i, (k, _)) in entries.iter().enumerate() {
+            // An edition holds fewer than four billion entries (see `Key::new`).
+            if let (Some(slot), Ok(i)) = (at.get_mut(k.index()), u32::try_from(i)) {
+                *slot = i;
+            }
+        }
+        let mut slugs = HashMap::with_capacity_and_hasher(entries.len(), Default::default());
         for (i, (_, entry)) in entries.iter().enumerate() {
             if let Entry::Published(item) = entry {
                 slugs.entry(item.slug().to_string()).or_insert(i);
@@ -123,20 +135,24 @@ impl<K: Copy + Eq + std::hash::Hash, T: Published> Register<K, T> {
     }
 
     /// The published items with their keys, in source order.
-    pub fn iter_published(&self) -> impl Iterator<Item = (K, &T)> + '_ {
+    pub fn iter_published(&self) -> impl Iterator<Item = (Key<I>, &T)> + '_ {
         self.entries
             .iter()
             .filter_map(|(k, e)| Some((*k, e.published()?)))
     }
 
     /// The entry of `key`; `None` when the item is hidden from this reader.
-    pub fn get(&self, key: K) -> Option<&Entry<T>> {
-        self.entries.get(*self.at.get(&key)?).map(|(_, e)| e)
+    pub fn get(&self, key: Key<I>) -> Option<&Entry<T>> {
+        let i = *self.at.get(key.index()).filter(|&&i| i != NONE)?;
+        self.entries.get(i as usize).map(|(_, e)| e)
     }
 
     /// The keys of `relation` whose items this edition publishes (not those on request), in
     /// the relation's order.
-    pub fn published_keys<'a>(&'a self, relation: &'a Relation<K>) -> impl Iterator<Item = K> + 'a {
+    pub fn published_keys<'a>(
+        &'a self,
+        relation: &'a Relation<Key<I>>,
+    ) -> impl Iterator<Item = Key<I>> + 'a {
         relation
             .keys
             .iter()
@@ -633,10 +649,7 @@ impl<'s> Edition<'s> {
 
     /// The title of an item this reader may see (published or on request).
     pub fn title_of(&self, key: ItemKey) -> Option<String> {
-        fn title<K: Copy + Eq + std::hash::Hash, T: Published>(
-            r: &Register<K, T>,
-            key: K,
-        ) -> Option<String> {
+        fn title<I, T: Published>(r: &Register<Key<I>, T>, key: Key<I>) -> Option<String> {
             Some(match r.get(key)? {
                 Entry::Published(item) => item.title().to_string(),
                 Entry::OnRequest { title } => title.clone(),
@@ -654,10 +667,7 @@ impl<'s> Edition<'s> {
 
     /// The page of an item, if this reader may open it.
     pub fn published_route(&self, key: ItemKey) -> Option<Route> {
-        fn route<K: Copy + Eq + std::hash::Hash, T: Published>(
-            r: &Register<K, T>,
-            key: K,
-        ) -> Option<Route> {
+        fn route<I, T: Published>(r: &Register<Key<I>, T>, key: Key<I>) -> Option<Route> {
             r.get(key)?.published().map(Published::route)
         }
         match key {
@@ -714,7 +724,7 @@ impl<'s> Edition<'s> {
             .map(|(key, _)| {
                 let node = &site.evidence[*key];
                 let url = node.url.as_deref()?;
-                Some(self.url_field(url, &node.common.pos.path))
+                Some(self.url_field(url, &node.common.pos.path, Some(&node.item)))
             })
             .collect();
         for ((_, entry), url) in self.evidence.entries.iter_mut().zip(urls) {
@@ -750,7 +760,7 @@ impl<'s> Edition<'s> {
                 .organisation
                 .website
                 .as_deref()
-                .map(|url| self.url_field(url, CONFIG_FILE)),
+                .map(|url| self.url_field(url, CONFIG_FILE, None)),
             language: c.language.clone(),
             description: c.description.clone(),
             base_url: c.base_url.clone(),
@@ -772,7 +782,7 @@ impl<'s> Edition<'s> {
                     register_url: cert
                         .register_url
                         .as_deref()
-                        .map(|url| self.url_field(url, CONFIG_FILE)),
+                        .map(|url| self.url_field(url, CONFIG_FILE, None)),
                     standard: cert.standard.clone(),
                 })
                 .collect(),
