@@ -5,8 +5,8 @@
 //! A `Cache` is owned by whoever runs builds (`serve` keeps one for its lifetime; `build`
 //! uses a fresh one) and passed explicitly; entries unused by the latest build are dropped.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::borrow::Borrow;
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -25,7 +25,7 @@ pub struct Memo<K, V> {
 impl<K: Hash + Eq, V: Clone> Memo<K, V> {
     pub(crate) fn new(keep: bool) -> Self {
         Memo {
-            map: Mutex::new(HashMap::new()),
+            map: Mutex::new(HashMap::default()),
             keep,
         }
     }

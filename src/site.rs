@@ -1,7 +1,9 @@
 //! `Site`: the linked content graph. Every cross-reference is resolved here into indexes both
 //! ways (control → policies and policy → controls), so rendering only ever reads.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use percent_encoding::percent_decode_str;
@@ -130,8 +132,8 @@ pub fn link(src: Sources, today: Date, diags: &mut Diagnostics, cache: Arc<Cache
         policy_files: Vec::new(),
         templates: src.templates,
         files: BTreeMap::new(),
-        redirects: HashMap::new(),
-        policy_file_sources: HashMap::new(),
+        redirects: HashMap::default(),
+        policy_file_sources: HashMap::default(),
         home,
         warnings: Diagnostics::new(),
         cache,
@@ -305,13 +307,25 @@ impl Site {
     /// Markdown link, except that a URL kept as written must use a harmless scheme. The
     /// error is a rule id and a message.
     pub fn resolve_url(&self, url: &str, from: &str) -> Result<Resolution, (Rule, String)> {
-        let resolved = self
-            .resolve_memo(url, from)
-            .map_err(|e| (Rule::BrokenLink, e))?;
-        if resolved.is_none() && !markdown::is_safe_url(url) {
-            return Err((Rule::UnsafeUrl, unsafe_url_message(url)));
+        url_verdict(
+            url,
+            self.resolve_memo(url, from)
+                .map_err(|e| (Rule::BrokenLink, e)),
+        )
+    }
+
+    /// An evidence item's `url` field (`resolve_url`'s first part), resolved once for this
+    /// site's `resolve_env` and kept on the item (`Evidence::url_resolved`), which `serve`'s
+    /// rebuilds share while the register is unchanged.
+    pub fn resolve_url_field(&self, e: &Evidence, url: &str) -> Result<Resolution, String> {
+        let from = e.common.pos.path.as_str();
+        if let Some(resolved) = e.url_resolved.get(url, from, self.resolve_env) {
+            return resolved;
         }
-        Ok(resolved)
+        let resolved = self.resolve_memo(url, from);
+        e.url_resolved
+            .keep(url, from, self.resolve_env, resolved.clone());
+        resolved
     }
 
     /// `resolve`, memoised like a text's links (`resolved_links`): `serve` asks for every URL
@@ -604,7 +618,7 @@ impl Site {
     /// Two ids that slug alike would write the same page: report it instead of overwriting.
     fn check_slugs(&self, diags: &mut Diagnostics) {
         for collection in Collection::ALL {
-            let mut seen: HashMap<&str, &Common> = HashMap::new();
+            let mut seen: HashMap<&str, &Common> = HashMap::default();
             for c in self.commons(collection) {
                 if c.slug.is_empty() {
                     diags.error(
@@ -856,13 +870,19 @@ impl Site {
     /// Gives each policy folder's file to its policy (a file whose policy did not load is
     /// not published).
     fn attach_policy_files(&mut self, files: Vec<crate::source::PolicyFile>) {
+        if files.is_empty() {
+            // Most sites have none: no table of every policy's path to build.
+            self.policy_files = Vec::new();
+            self.policy_file_sources = HashMap::default();
+            return;
+        }
         let by_path: HashMap<&str, PolicyKey> = self
             .policies
             .iter()
             .map(|(key, p)| (p.common.pos.path.as_str(), key))
             .collect();
         let mut out = Vec::new();
-        let mut sources = HashMap::new();
+        let mut sources = HashMap::default();
         for f in files {
             let Some(&policy) = by_path.get(f.policy.as_str()) else {
                 continue;
@@ -881,7 +901,7 @@ impl Site {
     /// Reads `redirects:`: each old address must be a rooted path or a URL of this site that
     /// is not already one of its pages, and its target must resolve.
     fn index_redirects(&mut self, diags: &mut Diagnostics) {
-        let mut out = HashMap::new();
+        let mut out = HashMap::default();
         for r in &self.config.redirects {
             let Some(home) = self.home.url.as_ref() else {
                 continue;
@@ -972,19 +992,25 @@ impl Site {
     /// URL fields are published as links: each must resolve like a Markdown link, and one
     /// kept as written must not run script (`javascript:`) or carry a document (`data:`).
     fn check_url_fields(&self, diags: &mut Diagnostics) {
+        use rayon::prelude::*;
         let c = &self.config;
-        let mut fields: Vec<(&str, &str, Pos)> = self
-            .evidence
-            .items()
-            .filter_map(|e| {
+        let evidence: Vec<&Evidence> = self.evidence.items().filter(|e| e.url.is_some()).collect();
+        let found: Vec<Option<(Rule, String)>> = evidence
+            .par_iter()
+            .map(|e| {
                 let url = e.url.as_deref()?;
-                Some((
-                    url,
-                    e.common.pos.path.as_str(),
-                    e.common.pos_of("url").clone(),
-                ))
+                let resolved = self
+                    .resolve_url_field(e, url)
+                    .map_err(|e| (Rule::BrokenLink, e));
+                url_verdict(url, resolved).err()
             })
             .collect();
+        for (e, found) in evidence.into_iter().zip(found) {
+            if let Some((rule, message)) = found {
+                diags.error(e.common.pos_of("url").clone(), rule, message);
+            }
+        }
+        let mut fields: Vec<(&str, &str, Pos)> = Vec::new();
         if let Some(url) = &c.organisation.website {
             fields.push((url, CONFIG_FILE, c.url_pos("organisation.website")));
         }
@@ -996,9 +1022,8 @@ impl Site {
         if let Some(url) = &c.requests_url {
             fields.push((url, CONFIG_FILE, c.url_pos("requests.url")));
         }
-        use rayon::prelude::*;
         let found: Vec<Option<(Rule, String)>> = fields
-            .par_iter()
+            .iter()
             .map(|(url, from, _)| self.resolve_url(url, from).err())
             .collect();
         for ((_, _, pos), found) in fields.into_iter().zip(found) {
@@ -1182,8 +1207,9 @@ fn index_items<T: Item>(
     diags: &mut Diagnostics,
 ) {
     // Sized up front: `serve` indexes every item on every save.
-    let mut ids: HashMap<String, Key<T>> = HashMap::with_capacity(items.len());
-    let mut slugs = HashMap::with_capacity(items.len());
+    let mut ids: HashMap<String, Key<T>> =
+        HashMap::with_capacity_and_hasher(items.len(), Default::default());
+    let mut slugs = HashMap::with_capacity_and_hasher(items.len(), Default::default());
     for (key, node) in items.iter() {
         let c = common(&node.item);
         slugs.entry(c.slug.clone()).or_insert(key);
@@ -1205,6 +1231,19 @@ fn index_items<T: Item>(
         ids.insert(c.id.clone(), key);
     }
     items.set_tables(ids, slugs);
+}
+
+/// A URL field's resolution, or why it may not be published: a URL kept as written (not
+/// ours to resolve) must use a harmless scheme.
+fn url_verdict(
+    url: &str,
+    resolved: Result<Resolution, (Rule, String)>,
+) -> Result<Resolution, (Rule, String)> {
+    let resolved = resolved?;
+    if resolved.is_none() && !markdown::is_safe_url(url) {
+        return Err((Rule::UnsafeUrl, unsafe_url_message(url)));
+    }
+    Ok(resolved)
 }
 
 fn unsafe_url_message(url: &str) -> String {
@@ -1381,6 +1420,62 @@ mod tests {
             Err(_) => "error".into(),
             Ok(Some((target, _))) => target_name(site, target),
         }
+    }
+
+    /// `checks::text_links` reads a link's destination for an in-page anchor only when the
+    /// link resolved to nothing: every `#…` must.
+    #[test]
+    fn in_page_anchors_are_never_resolved() {
+        let (_dir, site) = security_site();
+        for dest in [
+            "#plan",
+            "#",
+            "#policy:access-control",
+            "#../scope.md",
+            "#/x/",
+            "#https://trust.example/security/",
+        ] {
+            assert_eq!(resolved(&site, dest), "keep", "{dest}");
+        }
+    }
+
+    /// An evidence URL's resolution is kept on the item for the site's `resolve_env` and
+    /// stands only for the URL, file and environment it was made for.
+    #[test]
+    fn a_kept_url_resolution_stands_only_for_what_it_was_made_from() {
+        let (_dir, site) = security_site();
+        let key = site.evidence.by_id("restore-test").expect("evidence");
+        let e = &site.evidence[key].item;
+        let from = e.common.pos.path.as_str();
+        let env = site.resolve_env();
+        let policy = site.resolve_url_field(e, "policy:access-control");
+        assert!(
+            matches!(policy, Ok(Some((Target::Item(ItemKey::Policy(_)), _)))),
+            "{policy:?}"
+        );
+        assert_eq!(
+            e.url_resolved.get("policy:access-control", from, env),
+            Some(policy.clone())
+        );
+        // Another URL, file or environment is resolved again, never answered from the cell.
+        assert_eq!(
+            e.url_resolved.get("policy:business-continuity", from, env),
+            None
+        );
+        assert_eq!(
+            e.url_resolved
+                .get("policy:access-control", "site.yaml", env),
+            None
+        );
+        assert_eq!(
+            e.url_resolved.get("policy:access-control", from, env ^ 1),
+            None
+        );
+        let other = site.resolve_url_field(e, "policy:nope");
+        assert!(other.is_err(), "{other:?}");
+        assert_eq!(site.resolve_url_field(e, "policy:access-control"), policy);
+        // What is kept is what resolving gives.
+        assert_eq!(policy, site.resolve("policy:access-control", from));
     }
 
     fn target_name(site: &Site, target: Target) -> String {

@@ -39,7 +39,20 @@ pub fn annex_a() -> &'static [CatalogControl] {
 
 /// The catalog's position of a control, if the catalog has it.
 pub fn index_of(id: ControlId) -> Option<usize> {
-    annex_a().iter().position(|c| c.id == id)
+    // Looked up for every control reference of every item on every `serve` save: a table,
+    // not a scan of the catalog.
+    static INDEX: OnceLock<rustc_hash::FxHashMap<ControlId, usize>> = OnceLock::new();
+    INDEX
+        .get_or_init(|| {
+            let mut index = rustc_hash::FxHashMap::default();
+            for (i, c) in annex_a().iter().enumerate() {
+                // The first of a repeated id, as a scan would find it.
+                index.entry(c.id).or_insert(i);
+            }
+            index
+        })
+        .get(&id)
+        .copied()
 }
 
 /// The themes in catalog order.
@@ -48,6 +61,17 @@ pub const THEMES: [&str; 4] = ["Organizational", "People", "Physical", "Technolo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn index_of_finds_every_control_at_its_place() {
+        for (i, c) in annex_a().iter().enumerate() {
+            assert_eq!(index_of(c.id), Some(i), "{}", c.id);
+        }
+        for unknown in ["A.5.38", "A.9.1", "A.4.1", "99.99"] {
+            let id = ControlId::parse(unknown).expect("parses");
+            assert_eq!(index_of(id), None, "{unknown}");
+        }
+    }
 
     #[test]
     fn has_all_93_controls_by_theme() {

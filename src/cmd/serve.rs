@@ -1,7 +1,7 @@
 //! `trustpress serve`: the terminal side of the live preview. The library's serve loop reports
 //! events; this prints them as they happen (a long-running command cannot print only at the end).
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
@@ -15,7 +15,7 @@ use crate::serve::{self, Event, ServeOptions};
 /// Serves until the process is stopped; returns only if serving cannot start or the watcher dies.
 pub fn run(opts: &ServeOptions, open: bool) -> Result<()> {
     let audience = opts.audience.as_str();
-    let mut shown = HashSet::new();
+    let mut shown = HashSet::default();
     serve::run(opts, &mut |event| {
         print_event(&event, audience, open, &mut shown)
     })
@@ -66,7 +66,9 @@ fn print_event(event: &Event<'_>, audience: &str, open: bool, shown: &mut HashSe
         } => {
             // Compared by hash, and only the printed few are formatted: a large site has
             // thousands of warnings, and this runs on every save.
-            let hashes: Vec<u64> = warnings.iter().map(crate::cache::hash).collect();
+            // FxHash: a collision would only leave one new warning unprinted (`check` lists
+            // them all), and SipHash cost milliseconds here beside the reloading page.
+            let hashes: Vec<u64> = warnings.iter().map(fx_hash).collect();
             let new: Vec<&Diagnostic> = warnings
                 .iter()
                 .zip(&hashes)
@@ -132,6 +134,14 @@ fn print_event(event: &Event<'_>, audience: &str, open: bool, shown: &mut HashSe
         Event::WatchError(e) => eprintln!("warning: file watcher: {e}"),
     }
     let _ = std::io::stdout().flush();
+}
+
+/// A quick 64-bit hash of a warning, to tell the ones already printed.
+fn fx_hash(d: &Diagnostic) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    d.hash(&mut h);
+    h.finish()
 }
 
 /// A failed build's errors, then how many warnings there are (`check` lists them).

@@ -150,11 +150,20 @@ impl Edition<'_> {
         }
     }
 
-    /// A URL field (evidence `url`, a `site.yaml` URL) written in `from`, resolved once.
-    pub(super) fn url_field(&self, url: &str, from: &str) -> UrlField {
+    /// A URL field (evidence `url`, a `site.yaml` URL) written in `from`, resolved once;
+    /// `evidence`: the item whose `url` it is (which keeps its last resolution).
+    pub(super) fn url_field(
+        &self,
+        url: &str,
+        from: &str,
+        evidence: Option<&crate::model::Evidence>,
+    ) -> UrlField {
         // Without character references `place` would resolve `url` as written: take the
         // site's memoised resolution of it (`serve` asks for every field on every save).
-        let resolved = (!url.contains('&')).then(|| self.site.resolve_memo(url, from));
+        let resolved = (!url.contains('&')).then(|| match evidence {
+            Some(e) if e.common.pos.path == from => self.site.resolve_url_field(e, url),
+            _ => self.site.resolve_memo(url, from),
+        });
         let place = match &resolved {
             Some(r) => self.place_of(r.clone()),
             None => self.place(url, from),

@@ -13,7 +13,7 @@ pub mod visibility;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -85,38 +85,32 @@ impl<T> Entry<T> {
 #[derive(Debug)]
 pub struct Register<K, T> {
     entries: Vec<(K, Entry<T>)>,
-    /// By the key's index in the site: the entry's position, `ABSENT` for a hidden item.
-    /// (Keys are dense, and this is looked up for every link and relation on every page.)
+    /// Each key's entry, by the key's index (`NONE`: not in this edition): keys are dense
+    /// indexes into their collection, so a vector is the table, with nothing to hash.
     at: Vec<u32>,
     slugs: HashMap<String, usize>,
     /// Hidden items counted on the list page ("and 3 more on request"), without names.
     pub restricted: usize,
 }
 
-/// `Register::at` of an item the edition does not hold.
-const ABSENT: u32 = u32::MAX;
+/// `Register::at`'s mark for a key with no entry.
+const NONE: u32 = u32::MAX;
 
-/// A key that is an index into its collection (`site::Key`), so a register can be looked up
-/// by position.
-pub trait DenseKey: Copy {
-    fn index(self) -> usize;
-}
-
-impl<T> DenseKey for Key<T> {
-    fn index(self) -> usize {
-        Key::index(self)
-    }
-}
-
-impl<K: DenseKey, T: Published> Register<K, T> {
-    fn new(entries: Vec<(K, Entry<T>)>, restricted: usize) -> Self {
-        let len = entries.iter().map(|(k, _)| k.index() + 1).max().unwrap_or(0);
-        let mut at = vec![ABSENT; len];
+impl<I, T: Published> Register<Key<I>, T> {
+    fn new(entries: Vec<(Key<I>, Entry<T>)>, restricted: usize) -> Self {
+        let len = entries
+            .iter()
+            .map(|(k, _)| k.index() + 1)
+            .max()
+            .unwrap_or(0);
+        let mut at = vec![NONE; len];
         for (i, (k, _)) in entries.iter().enumerate() {
-            // Fewer entries than `u32::MAX`: each key is an index of the site's `u32` keys.
-            at[k.index()] = u32::try_from(i).unwrap_or(ABSENT);
+            // An edition holds fewer than four billion entries (see `Key::new`).
+            if let (Some(slot), Ok(i)) = (at.get_mut(k.index()), u32::try_from(i)) {
+                *slot = i;
+            }
         }
-        let mut slugs = HashMap::new();
+        let mut slugs = HashMap::with_capacity_and_hasher(entries.len(), Default::default());
         for (i, (_, entry)) in entries.iter().enumerate() {
             if let Entry::Published(item) = entry {
                 slugs.entry(item.slug().to_string()).or_insert(i);
@@ -141,21 +135,24 @@ impl<K: DenseKey, T: Published> Register<K, T> {
     }
 
     /// The published items with their keys, in source order.
-    pub fn iter_published(&self) -> impl Iterator<Item = (K, &T)> + '_ {
+    pub fn iter_published(&self) -> impl Iterator<Item = (Key<I>, &T)> + '_ {
         self.entries
             .iter()
             .filter_map(|(k, e)| Some((*k, e.published()?)))
     }
 
     /// The entry of `key`; `None` when the item is hidden from this reader.
-    pub fn get(&self, key: K) -> Option<&Entry<T>> {
-        let at = *self.at.get(key.index())?;
-        self.entries.get(at as usize).map(|(_, e)| e)
+    pub fn get(&self, key: Key<I>) -> Option<&Entry<T>> {
+        let i = *self.at.get(key.index()).filter(|&&i| i != NONE)?;
+        self.entries.get(i as usize).map(|(_, e)| e)
     }
 
     /// The keys of `relation` whose items this edition publishes (not those on request), in
     /// the relation's order.
-    pub fn published_keys<'a>(&'a self, relation: &'a Relation<K>) -> impl Iterator<Item = K> + 'a {
+    pub fn published_keys<'a>(
+        &'a self,
+        relation: &'a Relation<Key<I>>,
+    ) -> impl Iterator<Item = Key<I>> + 'a {
         relation
             .keys
             .iter()
@@ -659,10 +656,7 @@ impl<'s> Edition<'s> {
 
     /// The title of an item this reader may see (published or on request).
     pub fn title_of(&self, key: ItemKey) -> Option<String> {
-        fn title<K: DenseKey, T: Published>(
-            r: &Register<K, T>,
-            key: K,
-        ) -> Option<String> {
+        fn title<I, T: Published>(r: &Register<Key<I>, T>, key: Key<I>) -> Option<String> {
             Some(match r.get(key)? {
                 Entry::Published(item) => item.title().to_string(),
                 Entry::OnRequest { title } => title.clone(),
@@ -680,10 +674,7 @@ impl<'s> Edition<'s> {
 
     /// The page of an item, if this reader may open it.
     pub fn published_route(&self, key: ItemKey) -> Option<Route> {
-        fn route<K: DenseKey, T: Published>(
-            r: &Register<K, T>,
-            key: K,
-        ) -> Option<Route> {
+        fn route<I, T: Published>(r: &Register<Key<I>, T>, key: Key<I>) -> Option<Route> {
             r.get(key)?.published().map(Published::route)
         }
         match key {
@@ -740,7 +731,7 @@ impl<'s> Edition<'s> {
             .map(|(key, _)| {
                 let node = &site.evidence[*key];
                 let url = node.url.as_deref()?;
-                Some(self.url_field(url, &node.common.pos.path))
+                Some(self.url_field(url, &node.common.pos.path, Some(&node.item)))
             })
             .collect();
         for ((_, entry), url) in self.evidence.entries.iter_mut().zip(urls) {
@@ -776,7 +767,7 @@ impl<'s> Edition<'s> {
                 .organisation
                 .website
                 .as_deref()
-                .map(|url| self.url_field(url, CONFIG_FILE)),
+                .map(|url| self.url_field(url, CONFIG_FILE, None)),
             language: c.language.clone(),
             description: c.description.clone(),
             base_url: c.base_url.clone(),
@@ -798,7 +789,7 @@ impl<'s> Edition<'s> {
                     register_url: cert
                         .register_url
                         .as_deref()
-                        .map(|url| self.url_field(url, CONFIG_FILE)),
+                        .map(|url| self.url_field(url, CONFIG_FILE, None)),
                     standard: cert.standard.clone(),
                 })
                 .collect(),

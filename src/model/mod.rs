@@ -338,6 +338,58 @@ pub struct Evidence {
     pub url: Option<String>,
     pub file: Option<EvidenceFile>,
     pub description: Option<Markdown>,
+    /// What `url` resolved to last (`Site::resolve_url_field`): the register's parse is
+    /// shared between `serve`'s rebuilds, so an unchanged field is resolved once, not on
+    /// every save (by linking and again by the edition).
+    pub url_resolved: LastUrl,
+}
+
+/// A URL field's last resolution with everything it was made from: the URL, the file it is
+/// written in and the `Site::resolve_env` it was resolved for. It stands only for exactly
+/// those three, so a changed field or site resolves again.
+#[derive(Debug, Default)]
+pub struct LastUrl(Mutex<Option<UrlResolution>>);
+
+/// A URL, its file, the `Site::resolve_env` and what the URL resolved to.
+type UrlResolution = (String, String, u64, Result<crate::site::Resolution, String>);
+
+impl Clone for LastUrl {
+    fn clone(&self) -> Self {
+        LastUrl(Mutex::new(self.lock().clone()))
+    }
+}
+
+impl LastUrl {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<UrlResolution>> {
+        // Only whole values are stored, so a poisoned lock still holds a consistent one.
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The last resolution of `url` written in `from` for `env`, if that is what was kept.
+    pub fn get(
+        &self,
+        url: &str,
+        from: &str,
+        env: u64,
+    ) -> Option<Result<crate::site::Resolution, String>> {
+        match &*self.lock() {
+            Some((u, f, e, resolved)) if u == url && f == from && *e == env => {
+                Some(resolved.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// Keeps what `url` written in `from` resolved to for `env`.
+    pub fn keep(
+        &self,
+        url: &str,
+        from: &str,
+        env: u64,
+        resolved: Result<crate::site::Resolution, String>,
+    ) {
+        *self.lock() = Some((url.to_string(), from.to_string(), env, resolved));
+    }
 }
 
 /// A file in the site folder attached to an evidence item, read at load time.

@@ -312,11 +312,11 @@ impl<'s> RenderContext<'_, 's> {
 
     /// Links to the items of `relation` (the edition left out those the reader may not see;
     /// how many is not printed: how many risks or findings touch a control is confidential).
-    pub fn links<K: crate::edition::DenseKey, T: Published>(
+    pub fn links<I, T: Published>(
         &self,
         root: &str,
-        register: &Register<K, T>,
-        relation: &Relation<K>,
+        register: &Register<crate::site::Key<I>, T>,
+        relation: &Relation<crate::site::Key<I>>,
     ) -> Vec<ItemLink> {
         relation
             .keys

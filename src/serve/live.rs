@@ -2,7 +2,7 @@
 //! (through the same router as a full build, so a served page is the built page) and kept
 //! until the next rebuild. A save therefore costs a load, not a full render.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -167,7 +167,7 @@ impl Builder {
         let warnings =
             session::with_checks(site, warnings, checks.unwrap_or_default(), &theme_warnings)?;
         self.session.prune();
-        let mut pages = HashMap::new();
+        let mut pages = HashMap::default();
         if theme_changed {
             let outputs = render::render(edition.borrow_dependent(), &theme).map_err(|errors| {
                 let mut all = warnings.clone();

@@ -1,7 +1,7 @@
 //! Typed keys: an index into one collection of the `Site`, which cannot be used on another,
 //! and the nodes of each collection, which hold their item with its relations.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
@@ -209,8 +209,8 @@ impl<T: Item> Items<T> {
                     links: T::Links::default(),
                 })
                 .collect(),
-            ids: HashMap::new(),
-            slugs: HashMap::new(),
+            ids: HashMap::default(),
+            slugs: HashMap::default(),
         }
     }
 

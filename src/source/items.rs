@@ -437,6 +437,7 @@ pub fn evidence(
         url: f.text(r.url),
         file: None,
         description: f.markdown(r.description),
+        url_resolved: Default::default(),
     };
     Some((ev, file))
 }
