@@ -141,14 +141,29 @@ pub fn link(src: Sources, today: Date, diags: &mut Diagnostics, cache: Arc<Cache
     };
     site.index_ids(diags);
     site.attach_mappings(src.mappings, diags);
-    site.link_references(diags);
     site.attach_policy_files(src.policy_files);
-    site.index_files(&src.files);
+    // What each file means and which items reference which only read the site so far: they
+    // are found side by side (`serve` links on every save).
+    let mut found = Diagnostics::new();
+    let (files, references) = rayon::join(
+        || site.file_index(&src.files),
+        || site.references(&mut found),
+    );
+    diags.extend(found);
+    site.files = files;
+    site.attach_references(references);
     site.index_redirects(diags);
     site.resolve_env = site.resolve_fingerprint();
     site.check_markdown_links(diags);
     site.check_url_fields(diags);
     Some(site)
+}
+
+/// The references between items, found by `Site::references`: control to item, and finding
+/// to policy.
+struct References {
+    edges: Vec<(ControlKey, ItemKey)>,
+    finding_policy: Vec<(FindingKey, PolicyKey)>,
 }
 
 impl Site {
@@ -714,7 +729,9 @@ impl Site {
 
     /// Resolves every id reference in list fields and records the link both ways, on the
     /// nodes at either end.
-    fn link_references(&mut self, diags: &mut Diagnostics) {
+    /// The references between items: each control's (through its mapping) and each policy's,
+    /// risk's and finding's; a reference to no item is an error.
+    fn references(&self, diags: &mut Diagnostics) -> References {
         let mut edges: Vec<(ControlKey, ItemKey)> = Vec::new();
         let mut finding_policy: Vec<(FindingKey, PolicyKey)> = Vec::new();
         let resolve = |site: &Site, collection: Collection, r: &Ref, diags: &mut Diagnostics| {
@@ -772,6 +789,18 @@ impl Site {
                 }
             }
         }
+        References {
+            edges,
+            finding_policy,
+        }
+    }
+
+    /// Records `references` on both ends, each list in order without repeats.
+    fn attach_references(&mut self, references: References) {
+        let References {
+            edges,
+            finding_policy,
+        } = references;
         for (ci, key) in edges {
             let Some(c) = self.controls.get_mut(ci) else {
                 continue;
@@ -828,8 +857,11 @@ impl Site {
         }
     }
 
-    /// What a relative link to each file of the site means.
-    fn index_files(&mut self, files: &std::collections::BTreeSet<String>) {
+    /// What a relative link to each file of the site means (after `attach_policy_files`).
+    fn file_index(
+        &self,
+        files: &std::collections::BTreeSet<String>,
+    ) -> BTreeMap<String, Option<Target>> {
         let mut map: BTreeMap<String, Option<Target>> =
             files.iter().map(|f| (f.clone(), None)).collect();
         map.insert("scope.md".into(), Some(Target::Scope));
@@ -864,7 +896,7 @@ impl Site {
                 );
             }
         }
-        self.files = map;
+        map
     }
 
     /// Gives each policy folder's file to its policy (a file whose policy did not load is
