@@ -38,7 +38,10 @@ impl KnownLinks {
 
 impl LinkResolver for PageLinks<'_, '_> {
     fn resolve(&self, dest: &str) -> Resolved {
-        match self.edition.place_known(dest, self.from, self.known.as_ref()) {
+        match self
+            .edition
+            .place_known(dest, self.from, self.known.as_ref())
+        {
             Place::Keep => Resolved::Keep,
             Place::TextOnly => Resolved::TextOnly,
             Place::Page(route, fragment) => Resolved::Url(match fragment {
@@ -79,12 +82,7 @@ impl Edition<'_> {
     }
 
     /// `place`, taking what `dest` resolves to from `known` when it is there.
-    pub(super) fn place_known(
-        &self,
-        dest: &str,
-        from: &str,
-        known: Option<&KnownLinks>,
-    ) -> Place {
+    pub(super) fn place_known(&self, dest: &str, from: &str, known: Option<&KnownLinks>) -> Place {
         // Raw HTML attributes come with character references (`/poli&#9;cies/x/`), which the
         // browser decodes before following the link: match what it will follow. (Markdown
         // destinations are decoded already; decoding again only matches more.)

@@ -100,12 +100,11 @@ pub fn render_into<S: Sink>(
         None
     };
     let first = routes.iter().filter(|r| renders_first(r));
-    let rest = routes.iter().filter(|r| !renders_first(r) && !renders_last(r));
+    let rest = routes
+        .iter()
+        .filter(|r| !renders_first(r) && !renders_last(r));
     let order: Vec<&Route> = first.chain(rest).collect();
-    let mut errors: Vec<Diagnostic> = order
-        .into_par_iter()
-        .filter_map(render_one)
-        .collect();
+    let mut errors: Vec<Diagnostic> = order.into_par_iter().filter_map(render_one).collect();
     errors.extend(
         routes
             .iter()

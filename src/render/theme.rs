@@ -341,7 +341,10 @@ mod tests {
             let (mut ours, mut teras) = (Vec::new(), Vec::new());
             escape_html(input, &mut ours).unwrap();
             tera::escape_html(input, &mut teras).unwrap();
-            assert_eq!(String::from_utf8(ours).unwrap(), String::from_utf8(teras).unwrap());
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                String::from_utf8(teras).unwrap()
+            );
         }
     }
 }
