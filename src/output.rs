@@ -149,8 +149,7 @@ fn create_branches<'p>(
         }
     }
     let mut branches: HashSet<&str> = HashSet::new();
-    for dir in folders {
-        let mut dir = dir;
+    for mut dir in folders {
         // A folder already listed was listed with the folders above it.
         while let Some((up, _)) = dir.rsplit_once('/') {
             if !branches.insert(up) {
