@@ -162,6 +162,12 @@ impl Cache {
         }
     }
 
+    /// Whether parsed texts are kept between builds (`serve`), so that what is made from one
+    /// text and kept on it (`Markdown::keep_findings`) can be taken again by the next build.
+    pub fn keeps_texts(&self) -> bool {
+        self.policies.keeps()
+    }
+
     /// Starts a build: entries used from now on are kept by the next `prune`.
     pub fn begin(&self) -> u64 {
         self.generation.fetch_add(1, Ordering::Relaxed) + 1

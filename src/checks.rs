@@ -4,6 +4,7 @@
 //! build, warnings are printed by both.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostics, Pos, suggest};
 use crate::markdown;
@@ -250,31 +251,111 @@ fn freshness(site: &Site, attention: &Attention, diags: &mut Diagnostics) {
 fn links(site: &Site, diags: &mut Diagnostics) {
     use rayon::prelude::*;
     // Each text is checked on its own (in parallel); the findings are merged in text order.
-    let found: Vec<(Diagnostics, Vec<ItemKey>)> = owned_texts(site)
+    let found: Vec<(Diagnostics, Arc<LinkFindings>)> = owned_texts(site)
         .par_iter()
-        .map(|&(owner, class, md)| text_links(site, owner, class, md))
+        .map(|&(owner, class, md)| {
+            let found = text_findings(site, owner, class, md);
+            (found.diags.clone(), found)
+        })
         .collect();
     let mut linked: HashSet<ItemKey> = HashSet::default();
-    for (d, keys) in found {
+    for (d, found) in found {
         diags.extend(d);
-        linked.extend(keys);
+        linked.extend(found.linked.iter().copied());
     }
     orphans(site, &linked, diags);
 }
 
-/// The findings of the links of one text, and the items it links to (other than its own).
+/// `text_links`, or what it found last for the same text if everything it reads is as it was
+/// then (`findings_key`). Findings are kept on the text only where texts are kept between
+/// builds (`serve`): there, most of a save's warnings are those of texts it did not touch.
+fn text_findings(
+    site: &Site,
+    owner: Owner,
+    class: Classification,
+    md: &Markdown,
+) -> Arc<LinkFindings> {
+    let resolved = site.resolved_links(md);
+    if !site.cache.keeps_texts() {
+        return Arc::new(text_links(site, owner, class, md, &resolved).0);
+    }
+    let key = findings_key(site, owner, class, md, &resolved);
+    if let Some(found) = md.findings_for(key) {
+        return found;
+    }
+    let (found, complete) = text_links(site, owner, class, md, &resolved);
+    let found = Arc::new(found);
+    if complete {
+        md.keep_findings(key, &found);
+    }
+    found
+}
+
+/// A hash of everything `text_links` reads besides the text and its file (which never change
+/// for one `Markdown`): what its links resolve to and the ids its messages name (both follow
+/// from the text and `resolve_env`), its owner and classification, the status of an owning
+/// policy, the classification and status of every item it links to, and the text of every
+/// page whose anchors it links to (the anchors follow from it).
+fn findings_key(
+    site: &Site,
+    owner: Owner,
+    class: Classification,
+    md: &Markdown,
+    resolved: &ResolvedLinks,
+) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (site.resolve_env(), owner, class).hash(&mut h);
+    let status = |key| match key {
+        ItemKey::Policy(p) => site.policies.get(p).map(|p| p.status),
+        _ => None,
+    };
+    if let Owner::Item(key) = owner {
+        status(key).hash(&mut h);
+    }
+    let body_hash = |target: Owner| match target {
+        Owner::Scope => Some(site.scope.body.text_hash()),
+        Owner::Item(ItemKey::Policy(p)) => site.policies.get(p).map(|p| p.body.text_hash()),
+        Owner::Item(_) => None,
+    };
+    for (link, resolution) in md.links().iter().zip(resolved.iter()) {
+        match resolution {
+            Ok(None) if link.dest.starts_with('#') => body_hash(owner).hash(&mut h),
+            Ok(Some((target, fragment))) => {
+                if let Some(key) = target.item() {
+                    let c = site.common(key).map(|c| c.classification);
+                    (c, status(key)).hash(&mut h);
+                }
+                let anchored = match target {
+                    Target::Scope => Some(Owner::Scope),
+                    Target::Item(key) if fragment.as_deref().is_some_and(|f| !f.is_empty()) => {
+                        Some(Owner::Item(*key))
+                    }
+                    _ => None,
+                };
+                anchored.and_then(body_hash).hash(&mut h);
+            }
+            _ => 0u8.hash(&mut h),
+        }
+    }
+    h.finish()
+}
+
+/// The findings of the links of one text, and whether they are complete: not when a page
+/// whose anchors it links to could not be read again (its file changed since it was loaded).
 fn text_links(
     site: &Site,
     owner: Owner,
     class: Classification,
     md: &Markdown,
-) -> (Diagnostics, Vec<ItemKey>) {
+    resolved: &ResolvedLinks,
+) -> (LinkFindings, bool) {
     let mut diags = Diagnostics::new();
     let diags = &mut diags;
     let mut linked = Vec::new();
     let mut anchors: HashMap<Owner, Vec<String>> = HashMap::default();
+    let mut complete = true;
     {
-        let resolved = site.resolved_links(md);
         for (link, resolution) in md.links().iter().zip(resolved.iter()) {
             let pos = || markdown::position(md, link);
             // `#x` is never ours to resolve (`Site::resolve` gives `Ok(None)`): only then is
@@ -284,7 +365,12 @@ fn text_links(
             {
                 // An in-page anchor: only pages that are a Markdown body have known headings.
                 if matches!(owner, Owner::Scope | Owner::Item(ItemKey::Policy(_))) {
-                    check_anchor(site, &mut anchors, owner, fragment, &link.dest, pos, diags);
+                    let anchor = Anchor {
+                        target: owner,
+                        fragment,
+                        dest: &link.dest,
+                    };
+                    complete &= check_anchor(site, &mut anchors, anchor, pos, diags);
                 }
                 continue;
             }
@@ -299,7 +385,12 @@ fn text_links(
             if let Some(f) = fragment.as_deref().filter(|f| !f.is_empty())
                 && let Some(t) = target_owner
             {
-                check_anchor(site, &mut anchors, t, f, &link.dest, pos, diags);
+                let anchor = Anchor {
+                    target: t,
+                    fragment: f,
+                    dest: &link.dest,
+                };
+                complete &= check_anchor(site, &mut anchors, anchor, pos, diags);
             }
             // A link to an item's file counts as a link to the item.
             let Some(key) = target.item() else {
@@ -339,7 +430,8 @@ fn text_links(
             }
         }
     }
-    (std::mem::take(diags), linked)
+    let diags = std::mem::take(diags);
+    (LinkFindings { diags, linked }, complete)
 }
 
 /// Policies and evidence that nothing links to (`linked`: what the texts link to).
@@ -373,38 +465,51 @@ fn orphans(site: &Site, linked: &HashSet<ItemKey>, diags: &mut Diagnostics) {
     }
 }
 
-/// Reports `fragment` if the page of `target` has no heading with that anchor. Only pages
-/// whose body is Markdown (policies, the scope) are checked; other pages' anchors come from
-/// templates.
+/// A link to an anchor: `#fragment` on the page of `target`, as written (`dest`).
+struct Anchor<'a> {
+    target: Owner,
+    fragment: &'a str,
+    dest: &'a str,
+}
+
+/// Reports the anchor's fragment if the page of its target has no heading with that anchor.
+/// Only pages whose body is Markdown (policies, the scope) are checked; other pages' anchors
+/// come from templates. False when the target's text could not be read again.
 fn check_anchor(
     site: &Site,
     cache: &mut HashMap<Owner, Vec<String>>,
-    target: Owner,
-    fragment: &str,
-    dest: &str,
+    anchor: Anchor<'_>,
     pos: impl Fn() -> Pos,
     diags: &mut Diagnostics,
-) {
+) -> bool {
+    let Anchor {
+        target,
+        fragment,
+        dest,
+    } = anchor;
     let (body, name) = match target {
         Owner::Scope => (&site.scope.body, "the scope statement".to_string()),
         Owner::Item(ItemKey::Policy(i)) => (
             &site.policies[i].body,
             format!("policy \"{}\"", site.policies[i].common.id),
         ),
-        Owner::Item(..) => return,
+        Owner::Item(..) => return true,
     };
     let ids = match cache.entry(target) {
         std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
         std::collections::hash_map::Entry::Vacant(v) => match body.heading_ids() {
             Ok(ids) => v.insert(ids.to_vec()),
             // A policy's text read again from a file that changed since it was loaded.
-            Err(d) => return diags.push(d),
+            Err(d) => {
+                diags.push(d);
+                return false;
+            }
         },
     };
     // Anchors the default theme puts on every page besides the body's headings.
     let theme_ids = ["main", "impl-h", "find-h"];
     if ids.iter().any(|id| id == fragment) || theme_ids.contains(&fragment) {
-        return;
+        return true;
     }
     let mut msg =
         format!("link to \"{dest}\": {name} has no heading with the anchor \"#{fragment}\"");
@@ -414,6 +519,7 @@ fn check_anchor(
         None => msg.push_str(&format!(", expected one of #{}", ids.join(", #"))),
     }
     diags.error(pos(), Rule::BrokenAnchor, msg);
+    true
 }
 
 /// Every Markdown text with the item it belongs to and that item's classification.
@@ -465,5 +571,110 @@ fn item_id(site: &Site, key: ItemKey) -> String {
     match key {
         ItemKey::Control(k) => site.controls[k].catalog.id.to_string(),
         _ => site.common(key).map(|c| c.id.clone()).unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cache::Cache;
+    use crate::session::load_linked;
+
+    /// Two policies, one linking to the other's heading and to an internal one.
+    fn write_site(dir: &std::path::Path) {
+        let policy = |id: &str, class: &str, body: &str| {
+            format!(
+                "---\nid: {id}\ntitle: {id}\nowner: CISO\nversion: \"1\"\nstatus: approved\napproved: 2026-01-01\nclassification: {class}\n---\n{body}\n"
+            )
+        };
+        let files = [
+            (
+                "site.yaml",
+                "title: T\nbase_url: https://trust.example/\norganisation: {name: Org}\n"
+                    .to_string(),
+            ),
+            (
+                "scope.md",
+                "---\ntitle: Scope\n---\nEverything.\n".to_string(),
+            ),
+            (
+                "policies/a.md",
+                policy("a", "public", "See [b](b.md#plan) and [c](policy:c)."),
+            ),
+            ("policies/b.md", policy("b", "public", "## Plan\n")),
+            ("policies/c.md", policy("c", "internal", "Secret.")),
+        ];
+        for (path, text) in files {
+            let p = dir.join(path);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, text).expect("write");
+        }
+    }
+
+    fn linked(dir: &std::path::Path, cache: &Arc<Cache>) -> Site {
+        let today = Date::parse("2026-06-01").expect("date");
+        let (site, diags) = load_linked(dir, today, Audience::Internal, cache);
+        assert!(!diags.has_errors(), "{:?}", diags.into_sorted());
+        site.expect("the site loads")
+    }
+
+    /// Policy a's owner key and body.
+    fn policy_a(site: &Site) -> (Owner, &Markdown) {
+        let (key, node) = site
+            .policies
+            .iter()
+            .find(|(_, p)| p.common.id == "a")
+            .expect("policy a");
+        (Owner::Item(key.into()), &node.body)
+    }
+
+    fn kept_for(site: &Site) -> Option<Arc<LinkFindings>> {
+        let (owner, md) = policy_a(site);
+        let key = findings_key(
+            site,
+            owner,
+            Classification::Public,
+            md,
+            &site.resolved_links(md),
+        );
+        md.findings_for(key)
+    }
+
+    /// `serve` keeps each text's link findings on it: a rebuild in which nothing the rules
+    /// read changed takes them again instead of checking the text anew.
+    #[test]
+    fn a_texts_link_findings_are_kept_and_taken_again() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        write_site(dir.path());
+        let cache = Arc::new(Cache::default());
+        let first = linked(dir.path(), &cache);
+        let found = check(&first).into_sorted();
+        assert!(
+            found
+                .iter()
+                .any(|d| d.rule == Rule::RestrictedLink && d.pos.path == "policies/a.md"),
+            "the public policy's link to the internal one is reported"
+        );
+        let kept = kept_for(&first).expect("policy a's findings are kept");
+        assert_eq!(kept.diags.clone().into_sorted().len(), 1);
+        drop(first);
+        cache.begin();
+        let second = linked(dir.path(), &cache);
+        let again = kept_for(&second).expect("the rebuild finds them");
+        assert!(
+            Arc::ptr_eq(&kept, &again),
+            "the same findings, not made again"
+        );
+        assert_eq!(check(&second).into_sorted(), found, "the same findings");
+    }
+
+    /// A one-shot build keeps nothing on its texts: each is checked once.
+    #[test]
+    fn a_one_shot_build_keeps_no_findings() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        write_site(dir.path());
+        let site = linked(dir.path(), &Arc::new(Cache::one_shot()));
+        check(&site);
+        assert!(kept_for(&site).is_none());
     }
 }

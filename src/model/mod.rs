@@ -93,28 +93,58 @@ struct Scans {
     links: OnceLock<Arc<Vec<LinkAt>>>,
     headings: OnceLock<Arc<Vec<String>>>,
     unclosed_comment: OnceLock<Option<LinkAt>>,
-    resolved: LastResolved,
+    /// The last `ResolvedLinks`, with the `Site::resolve_env` they were made for: a rebuild
+    /// whose links resolve as before finds them here, without hashing the text's key and
+    /// looking it up in the shared memo table (every text is resolved on every save).
+    resolved: Last<ResolvedLinks>,
+    /// What the link rules found last, with the key of what they read (`checks::links`).
+    findings: Last<Arc<LinkFindings>>,
 }
 
 /// What each link of a text resolved to (`Site::resolved_links`), in the order of its links.
 pub type ResolvedLinks = Arc<Vec<Result<crate::site::Resolution, String>>>;
 
-/// The last `ResolvedLinks` of a text, with the `Site::resolve_env` it was made for: a
-/// rebuild whose links resolve as before finds it here, without hashing the text's key and
-/// looking it up in the shared memo table (every text is resolved on every save).
+/// What the link rules found in one text (`checks::links`): its diagnostics, and the items it
+/// links to besides its own.
 #[derive(Debug, Default)]
-struct LastResolved(Mutex<Option<(u64, ResolvedLinks)>>);
+pub struct LinkFindings {
+    pub diags: crate::diagnostic::Diagnostics,
+    pub linked: Vec<crate::site::ItemKey>,
+}
 
-impl Clone for LastResolved {
-    fn clone(&self) -> Self {
-        LastResolved(Mutex::new(self.lock().clone()))
+/// The last value made from a text and something else, with a key of that something: a
+/// rebuild with the same key takes the value again (`serve` keeps unchanged texts between
+/// rebuilds).
+#[derive(Debug)]
+struct Last<T>(Mutex<Option<(u64, T)>>);
+
+impl<T> Default for Last<T> {
+    fn default() -> Self {
+        Last(Mutex::new(None))
     }
 }
 
-impl LastResolved {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(u64, ResolvedLinks)>> {
+impl<T: Clone> Clone for Last<T> {
+    fn clone(&self) -> Self {
+        Last(Mutex::new(self.lock().clone()))
+    }
+}
+
+impl<T: Clone> Last<T> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(u64, T)>> {
         // Only whole values are stored, so a poisoned lock still holds a consistent one.
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn get(&self, key: u64) -> Option<T> {
+        match &*self.lock() {
+            Some((made_for, value)) if *made_for == key => Some(value.clone()),
+            _ => None,
+        }
+    }
+
+    fn keep(&self, key: u64, value: &T) {
+        *self.lock() = Some((key, value.clone()));
     }
 }
 
@@ -197,15 +227,23 @@ impl Markdown {
     /// resolution depends on the text, its file and `env` only, and the first two never
     /// change.
     pub fn resolved_for(&self, env: u64) -> Option<ResolvedLinks> {
-        match &*self.scans.resolved.lock() {
-            Some((made_for, resolved)) if *made_for == env => Some(Arc::clone(resolved)),
-            _ => None,
-        }
+        self.scans.resolved.get(env)
     }
 
     /// Keeps what the text's links resolve to for `env` (see `resolved_for`).
     pub fn keep_resolved(&self, env: u64, resolved: &ResolvedLinks) {
-        *self.scans.resolved.lock() = Some((env, Arc::clone(resolved)));
+        self.scans.resolved.keep(env, resolved);
+    }
+
+    /// What the link rules found last in the text, if they read what `key` stands for
+    /// (`checks::links` makes the key).
+    pub fn findings_for(&self, key: u64) -> Option<Arc<LinkFindings>> {
+        self.scans.findings.get(key)
+    }
+
+    /// Keeps what the link rules found in the text, reading what `key` stands for.
+    pub fn keep_findings(&self, key: u64, findings: &Arc<LinkFindings>) {
+        self.scans.findings.keep(key, findings);
     }
 
     /// The anchors of the text's headings (`markdown::heading_ids`); a stored text is read

@@ -325,3 +325,58 @@ fn warm_rebuilds_report_what_a_full_build_reports() {
     std::fs::write(&old, &text).unwrap();
     assert_same_findings(&mut builder, &site, "approved again");
 }
+
+/// The link rules' findings, kept on a text that did not change, follow the pages it links
+/// to: a heading it links to renamed away and back, and the classification of a policy it
+/// links to raised and lowered.
+#[test]
+fn kept_link_findings_follow_the_pages_linked_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    crate::gen_site::generate(40, &site).unwrap();
+    let from = site.join("policies/policy-00002.md");
+    let linking = std::fs::read_to_string(&from).unwrap();
+    std::fs::write(
+        &from,
+        format!("{linking}\nSee [its scope](policy-00003.md#scope).\n"),
+    )
+    .unwrap();
+    let mut builder = Builder::new(&site, Audience::Internal, today());
+    assert_eq!(assert_same_findings(&mut builder, &site, "first build"), 0);
+    let target = site.join("policies/policy-00003.md");
+    let text = std::fs::read_to_string(&target).unwrap();
+    let mut edit = |step: &str, new: &str| {
+        std::fs::write(&target, new).unwrap();
+        builder.hint(["policies/policy-00003.md".to_string()].into());
+        let errors = assert_same_findings(&mut builder, &site, step);
+        (errors, builder.build())
+    };
+    let (errors, _) = edit("heading renamed", &text.replacen("## Scope", "## Reach", 1));
+    assert_eq!(errors, 1, "the unchanged link to #scope is now broken");
+    assert_eq!(edit("heading back", &text).0, 0);
+    let restricted = |live: &trustpress::serve::live::LiveSite, class: &str| {
+        live.warnings.iter().any(|d| {
+            d.pos.path == "policies/policy-00002.md"
+                && d.message
+                    .contains(&format!("links to {class} policy \"policy-00003\""))
+        })
+    };
+    let (_, live) = edit(
+        "made public",
+        &text.replacen("classification: customer", "classification: public", 1),
+    );
+    assert!(
+        !restricted(&live.unwrap(), "customer"),
+        "no longer reported"
+    );
+    let (_, live) = edit(
+        "made internal",
+        &text.replacen("classification: customer", "classification: internal", 1),
+    );
+    assert!(
+        restricted(&live.unwrap(), "internal"),
+        "reported as internal"
+    );
+    let (_, live) = edit("customer again", &text);
+    assert!(restricted(&live.unwrap(), "customer"), "reported as before");
+}
