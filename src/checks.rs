@@ -10,7 +10,7 @@ use crate::diagnostic::{Diagnostics, Pos, suggest};
 use crate::markdown;
 use crate::model::*;
 use crate::rules::Rule;
-use crate::site::{ItemKey, Site, Target};
+use crate::site::{ItemKey, PolicyKey, Site, Target};
 
 pub use crate::diagnostic::Severity;
 pub use facts::{Attention, EXPIRING_DAYS, attention};
@@ -250,11 +250,13 @@ fn freshness(site: &Site, attention: &Attention, diags: &mut Diagnostics) {
 /// will see as plain text, and items nothing links to.
 fn links(site: &Site, diags: &mut Diagnostics) {
     use rayon::prelude::*;
+    let texts = owned_texts(site);
+    let env = site.cache.keeps_texts().then(|| link_env(site));
     // Each text is checked on its own (in parallel); the findings are merged in text order.
-    let found: Vec<(Diagnostics, Arc<LinkFindings>)> = owned_texts(site)
+    let found: Vec<(Diagnostics, Arc<LinkFindings>)> = texts
         .par_iter()
         .map(|&(owner, class, md)| {
-            let found = text_findings(site, owner, class, md);
+            let found = text_findings(site, env, owner, class, md);
             (found.diags.clone(), found)
         })
         .collect();
@@ -266,24 +268,49 @@ fn links(site: &Site, diags: &mut Diagnostics) {
     orphans(site, &linked, diags);
 }
 
-/// `text_links`, or what it found last for the same text if everything it reads is as it was
-/// then (`findings_key`). Findings are kept on the text only where texts are kept between
-/// builds (`serve`): there, most of a save's warnings are those of texts it did not touch.
+/// A hash of what the link rules read of the site besides the texts and the pages whose
+/// headings they name: what links resolve to and the ids messages name (`resolve_env`), and
+/// every item's classification and every policy's status, in order.
+fn link_env(site: &Site) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    site.resolve_env().hash(&mut h);
+    for collection in Collection::ALL {
+        for c in site.commons(collection) {
+            c.classification.hash(&mut h);
+        }
+    }
+    for p in site.policies.items() {
+        p.status.hash(&mut h);
+    }
+    h.finish()
+}
+
+/// `text_links`, or what it found last in the same text if what it read is unchanged:
+/// `env` (`link_env`), the text's owner and classification, and the pages whose headings it
+/// names. Findings are kept on the text only where texts are kept between builds (`serve`,
+/// `env` given): there, most of a save's warnings are those of texts it did not touch.
 fn text_findings(
     site: &Site,
+    env: Option<u64>,
     owner: Owner,
     class: Classification,
     md: &Markdown,
 ) -> Arc<LinkFindings> {
-    let resolved = site.resolved_links(md);
-    if !site.cache.keeps_texts() {
-        return Arc::new(text_links(site, owner, class, md, &resolved).0);
-    }
-    let key = findings_key(site, owner, class, md, &resolved);
-    if let Some(found) = md.findings_for(key) {
+    let resolved = || site.resolved_links(md);
+    let Some(env) = env else {
+        return Arc::new(text_links(site, owner, class, md, &resolved()).0);
+    };
+    let key = crate::cache::hash(&(env, owner, class));
+    if let Some(found) = md.findings_for(key)
+        && found
+            .anchored
+            .iter()
+            .all(|&(page, hash)| page_hash(site, page) == Some(hash))
+    {
         return found;
     }
-    let (found, complete) = text_links(site, owner, class, md, &resolved);
+    let (found, complete) = text_links(site, owner, class, md, &resolved());
     let found = Arc::new(found);
     if complete {
         md.keep_findings(key, &found);
@@ -291,54 +318,12 @@ fn text_findings(
     found
 }
 
-/// A hash of everything `text_links` reads besides the text and its file (which never change
-/// for one `Markdown`): what its links resolve to and the ids its messages name (both follow
-/// from the text and `resolve_env`), its owner and classification, the status of an owning
-/// policy, the classification and status of every item it links to, and the text of every
-/// page whose anchors it links to (the anchors follow from it).
-fn findings_key(
-    site: &Site,
-    owner: Owner,
-    class: Classification,
-    md: &Markdown,
-    resolved: &ResolvedLinks,
-) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    (site.resolve_env(), owner, class).hash(&mut h);
-    let status = |key| match key {
-        ItemKey::Policy(p) => site.policies.get(p).map(|p| p.status),
-        _ => None,
-    };
-    if let Owner::Item(key) = owner {
-        status(key).hash(&mut h);
+/// The hash of the text of a page whose headings links name (`None`: the scope statement).
+fn page_hash(site: &Site, page: Option<PolicyKey>) -> Option<u64> {
+    match page {
+        None => Some(site.scope.body.text_hash()),
+        Some(p) => site.policies.get(p).map(|p| p.body.text_hash()),
     }
-    let body_hash = |target: Owner| match target {
-        Owner::Scope => Some(site.scope.body.text_hash()),
-        Owner::Item(ItemKey::Policy(p)) => site.policies.get(p).map(|p| p.body.text_hash()),
-        Owner::Item(_) => None,
-    };
-    for (link, resolution) in md.links().iter().zip(resolved.iter()) {
-        match resolution {
-            Ok(None) if link.dest.starts_with('#') => body_hash(owner).hash(&mut h),
-            Ok(Some((target, fragment))) => {
-                if let Some(key) = target.item() {
-                    let c = site.common(key).map(|c| c.classification);
-                    (c, status(key)).hash(&mut h);
-                }
-                let anchored = match target {
-                    Target::Scope => Some(Owner::Scope),
-                    Target::Item(key) if fragment.as_deref().is_some_and(|f| !f.is_empty()) => {
-                        Some(Owner::Item(*key))
-                    }
-                    _ => None,
-                };
-                anchored.and_then(body_hash).hash(&mut h);
-            }
-            _ => 0u8.hash(&mut h),
-        }
-    }
-    h.finish()
 }
 
 /// The findings of the links of one text, and whether they are complete: not when a page
@@ -355,6 +340,7 @@ fn text_links(
     let mut linked = Vec::new();
     let mut anchors: HashMap<Owner, Vec<String>> = HashMap::default();
     let mut complete = true;
+    let mut anchored = Vec::new();
     {
         for (link, resolution) in md.links().iter().zip(resolved.iter()) {
             let pos = || markdown::position(md, link);
@@ -371,6 +357,7 @@ fn text_links(
                         dest: &link.dest,
                     };
                     complete &= check_anchor(site, &mut anchors, anchor, pos, diags);
+                    anchored.push(owner);
                 }
                 continue;
             }
@@ -391,6 +378,7 @@ fn text_links(
                     dest: &link.dest,
                 };
                 complete &= check_anchor(site, &mut anchors, anchor, pos, diags);
+                anchored.push(t);
             }
             // A link to an item's file counts as a link to the item.
             let Some(key) = target.item() else {
@@ -431,7 +419,23 @@ fn text_links(
         }
     }
     let diags = std::mem::take(diags);
-    (LinkFindings { diags, linked }, complete)
+    let mut pages: Vec<(Option<PolicyKey>, u64)> = Vec::new();
+    for target in anchored {
+        let page = match target {
+            Owner::Scope => None,
+            Owner::Item(ItemKey::Policy(p)) => Some(p),
+            Owner::Item(_) => continue,
+        };
+        if !pages.iter().any(|(known, _)| *known == page) {
+            pages.extend(page_hash(site, page).map(|h| (page, h)));
+        }
+    }
+    let found = LinkFindings {
+        diags,
+        linked,
+        anchored: pages,
+    };
+    (found, complete)
 }
 
 /// Policies and evidence that nothing links to (`linked`: what the texts link to).
@@ -630,13 +634,7 @@ mod tests {
 
     fn kept_for(site: &Site) -> Option<Arc<LinkFindings>> {
         let (owner, md) = policy_a(site);
-        let key = findings_key(
-            site,
-            owner,
-            Classification::Public,
-            md,
-            &site.resolved_links(md),
-        );
+        let key = crate::cache::hash(&(link_env(site), owner, Classification::Public));
         md.findings_for(key)
     }
 

@@ -110,6 +110,10 @@ pub type ResolvedLinks = Arc<Vec<Result<crate::site::Resolution, String>>>;
 pub struct LinkFindings {
     pub diags: crate::diagnostic::Diagnostics,
     pub linked: Vec<crate::site::ItemKey>,
+    /// The pages whose headings the text's links name (`None`: the scope statement), each
+    /// with the hash of its text then (`Markdown::text_hash`): the findings stand while every
+    /// one is unchanged.
+    pub anchored: Vec<(Option<crate::site::PolicyKey>, u64)>,
 }
 
 /// The last value made from a text and something else, with a key of that something: a
