@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use crate::diagnostic::Diagnostics;
 use crate::markdown::Rendered;
 use crate::model::Policy;
+use std::any::Any;
 
 /// A thread-safe memo table whose entries remember the last generation that used them.
 pub struct Memo<K, V> {
@@ -121,7 +122,13 @@ pub struct Cache {
     /// Rendered Markdown by hash of text, source path, page depth, audience and everything
     /// links can resolve to (see `render`).
     pub rendered: Memo<u64, Arc<Rendered>>,
+    /// The last value of each kind that the link stage keeps, with the hash of what it was
+    /// made from (`Cache::kept`).
+    kept: Mutex<HashMap<&'static str, Kept>>,
 }
+
+/// A value kept by `Cache::keep`, with the hash of what it was made from.
+type Kept = (u64, Arc<dyn Any + Send + Sync>);
 
 /// Every table kept: for `serve`, which rebuilds on every save and renders on request.
 impl Default for Cache {
@@ -132,6 +139,7 @@ impl Default for Cache {
             sources: Default::default(),
             resolved: Memo::new(true),
             rendered: Memo::new(true),
+            kept: Mutex::default(),
         }
     }
 }
@@ -166,6 +174,29 @@ impl Cache {
     /// text and kept on it (`Markdown::keep_findings`) can be taken again by the next build.
     pub fn keeps_texts(&self) -> bool {
         self.policies.keeps()
+    }
+
+    /// The value of kind `what` kept for the inputs that hash to `key`, if the last one kept
+    /// was made from them. `serve` keeps what the link stage makes from much of the site (the
+    /// id tables, the file index) while its inputs are unchanged.
+    pub fn kept<V: Any + Send + Sync>(&self, what: &'static str, key: u64) -> Option<Arc<V>> {
+        let kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        match kept.get(what) {
+            Some((made_from, v)) if *made_from == key => Arc::clone(v).downcast().ok(),
+            _ => None,
+        }
+    }
+
+    /// Keeps `value` of kind `what`, made from inputs that hash to `key`, in place of the last
+    /// one; only where texts are kept between builds (`keeps_texts`).
+    pub fn keep<V: Any + Send + Sync>(&self, what: &'static str, key: u64, value: &Arc<V>) {
+        if self.keeps_texts() {
+            let value: Arc<dyn Any + Send + Sync> = Arc::clone(value) as _;
+            self.kept
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(what, (key, value));
+        }
     }
 
     /// Starts a build: entries used from now on are kept by the next `prune`.

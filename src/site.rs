@@ -87,7 +87,9 @@ pub struct Site {
     pub policy_files: Vec<PolicyFile>,
     pub templates: Vec<(String, String)>,
     /// Source file (site-relative) → what a relative link to it means.
-    files: BTreeMap<String, Option<Target>>,
+    files: Arc<FileIndex>,
+    /// The hash of what `files` is made from, when `serve` keeps it (`kept_file_index`).
+    files_key: Option<u64>,
     /// `redirects:` of `site.yaml`: an old address (its path inside the site, as
     /// `address_key` spells it) → what it now means.
     redirects: HashMap<String, Target>,
@@ -101,6 +103,9 @@ pub struct Site {
     pub cache: Arc<Cache>,
     /// A hash of everything `resolve` reads (see `resolve_env`).
     resolve_env: u64,
+    /// The hash of the (id, slug) sequence of policies, evidence, risks, findings and
+    /// suppliers (`index_items`), part of `resolve_env`.
+    id_sequences: [u64; 5],
 }
 
 /// Builds the graph from parsed sources; `None` when a required part is missing.
@@ -131,13 +136,15 @@ pub fn link(src: Sources, today: Date, diags: &mut Diagnostics, cache: Arc<Cache
         static_files: src.static_files,
         policy_files: Vec::new(),
         templates: src.templates,
-        files: BTreeMap::new(),
+        files: Arc::default(),
+        files_key: None,
         redirects: HashMap::default(),
         policy_file_sources: HashMap::default(),
         home,
         warnings: Diagnostics::new(),
         cache,
         resolve_env: 0,
+        id_sequences: [0; 5],
     };
     site.index_ids(diags);
     site.attach_mappings(src.mappings, diags);
@@ -146,11 +153,11 @@ pub fn link(src: Sources, today: Date, diags: &mut Diagnostics, cache: Arc<Cache
     // are found side by side (`serve` links on every save).
     let mut found = Diagnostics::new();
     let (files, references) = rayon::join(
-        || site.file_index(&src.files),
+        || site.kept_file_index(&src.files, src.files_hash),
         || site.references(&mut found),
     );
     diags.extend(found);
-    site.files = files;
+    (site.files, site.files_key) = files;
     site.attach_references(references);
     site.index_redirects(diags);
     site.resolve_env = site.resolve_fingerprint();
@@ -158,6 +165,9 @@ pub fn link(src: Sources, today: Date, diags: &mut Diagnostics, cache: Arc<Cache
     site.check_url_fields(diags);
     Some(site)
 }
+
+/// What a relative link to each source file means (`Site::file_index`).
+type FileIndex = BTreeMap<String, Option<Target>>;
 
 /// The references between items, found by `Site::references`: control to item, and finding
 /// to policy.
@@ -605,19 +615,23 @@ impl Site {
         let (policies, evidence) = (&mut self.policies, &mut self.evidence);
         let (risks, findings, suppliers) =
             (&mut self.risks, &mut self.findings, &mut self.suppliers);
-        rayon::join(
+        let cache = &*self.cache;
+        let ((p, e), (r, f, s)) = rayon::join(
             || {
                 rayon::join(
-                    || index_items(policies, |p| &p.common, d1),
-                    || index_items(evidence, |e| &e.common, d2),
+                    || index_items(policies, |p| &p.common, cache, d1),
+                    || index_items(evidence, |e| &e.common, cache, d2),
                 )
             },
             || {
-                index_items(risks, |r| &r.common, d3);
-                index_items(findings, |f| &f.common, d4);
-                index_items(suppliers, |s| &s.common, d5);
+                (
+                    index_items(risks, |r| &r.common, cache, d3),
+                    index_items(findings, |f| &f.common, cache, d4),
+                    index_items(suppliers, |s| &s.common, cache, d5),
+                )
             },
         );
+        self.id_sequences = [p, e, r, f, s];
         for d in found {
             diags.extend(d);
         }
@@ -626,50 +640,7 @@ impl Site {
             .iter()
             .map(|(key, c)| ((c.catalog.id.to_string(), key), (c.catalog.id.slug(), key)))
             .unzip();
-        self.controls.set_tables(ids, slugs);
-        self.check_slugs(diags);
-    }
-
-    /// Two ids that slug alike would write the same page: report it instead of overwriting.
-    fn check_slugs(&self, diags: &mut Diagnostics) {
-        for collection in Collection::ALL {
-            let mut seen: HashMap<&str, &Common> = HashMap::default();
-            for c in self.commons(collection) {
-                if c.slug.is_empty() {
-                    diags.error(
-                        c.pos_of("id").clone(),
-                        Rule::InvalidId,
-                        format!("id \"{}\" needs at least one letter or digit", c.id),
-                    );
-                } else if c.slug.len() > MAX_SLUG_LEN {
-                    diags.error(
-                        c.pos_of("id").clone(),
-                        Rule::InvalidId,
-                        format!(
-                            "id \"{}\" makes a page address of {} characters, longer than the {MAX_SLUG_LEN} a build can write: shorten the id",
-                            shorten(&c.id),
-                            c.slug.len()
-                        ),
-                    );
-                } else if let Some(prev) = seen.get(c.slug.as_str()) {
-                    if prev.id != c.id {
-                        diags.error(
-                            c.pos_of("id").clone(),
-                            Rule::DuplicateId,
-                            format!(
-                                "id \"{}\" has the same page address as \"{}\" ({}/{}/)",
-                                c.id,
-                                prev.id,
-                                collection.dir(),
-                                c.slug
-                            ),
-                        );
-                    }
-                } else {
-                    seen.insert(&c.slug, c);
-                }
-            }
-        }
+        self.controls.set_tables(Arc::new(Tables { ids, slugs }));
     }
 
     pub fn len(&self, collection: Collection) -> usize {
@@ -855,6 +826,49 @@ impl Site {
             tidy(&mut f.links.controls);
             tidy(&mut f.links.policies);
         }
+    }
+
+    /// `file_index`, with the hash of what it is made from: the files (`files_hash`, when
+    /// the loader keeps its listing), each policy's file, and the files of policy folders and
+    /// evidence items. `serve` keeps it and takes it again while that is unchanged.
+    fn kept_file_index(
+        &self,
+        files: &std::collections::BTreeSet<String>,
+        files_hash: Option<u64>,
+    ) -> (Arc<FileIndex>, Option<u64>) {
+        let Some(files_hash) = files_hash else {
+            return (Arc::new(self.file_index(files)), None);
+        };
+        let key = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            files_hash.hash(&mut h);
+            self.policies.len().hash(&mut h);
+            for p in self.policies.items() {
+                p.common.pos.path.hash(&mut h);
+            }
+            for f in &self.policy_files {
+                (
+                    f.policy,
+                    &f.name,
+                    self.policy_file_sources.get(&(f.policy, f.name.clone())),
+                )
+                    .hash(&mut h);
+            }
+            for (key, e) in self.evidence.iter() {
+                if let Some(file) = &e.file {
+                    (key, &file.source, &file.file_name).hash(&mut h);
+                }
+            }
+            h.finish()
+        };
+        const KIND: &str = "file index";
+        if let Some(index) = self.cache.kept::<FileIndex>(KIND, key) {
+            return (index, Some(key));
+        }
+        let index = Arc::new(self.file_index(files));
+        self.cache.keep(KIND, key, &index);
+        (index, Some(key))
     }
 
     /// What a relative link to each file of the site means (after `attach_policy_files`).
@@ -1116,20 +1130,19 @@ impl Site {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
         self.config.base_url.hash(&mut h);
-        self.files.hash(&mut h);
+        // The file index, or the hash of everything it is made from.
+        match self.files_key {
+            Some(key) => key.hash(&mut h),
+            None => self.files.hash(&mut h),
+        }
         let mut redirects: Vec<(&String, &Target)> = self.redirects.iter().collect();
         redirects.sort_by(|a, b| a.0.cmp(b.0));
         redirects.hash(&mut h);
         for (path, _) in &self.static_files {
             path.hash(&mut h);
         }
-        for collection in Collection::ALL {
-            let commons = self.commons(collection);
-            commons.len().hash(&mut h);
-            for c in commons {
-                (&c.id, &c.slug).hash(&mut h);
-            }
-        }
+        // Each collection's (id, slug) sequence, hashed when its tables were made.
+        self.id_sequences.hash(&mut h);
         for e in self.evidence.items() {
             e.file.as_ref().map(|f| &f.file_name).hash(&mut h);
         }
@@ -1233,11 +1246,32 @@ fn tidy<K: Ord>(keys: &mut Vec<K>) {
 
 /// Fills the id and address tables of one collection, reporting duplicate ids. The first
 /// item with an id or an address wins.
-fn index_items<T: Item>(
+/// Builds the id and address tables of `items`, reporting duplicate ids and unusable slugs;
+/// returns the hash of the (id, slug) sequence they follow from. Where texts are kept between
+/// builds (`serve`), tables made without a finding are kept and taken again while the
+/// sequence is unchanged: they, and the absence of findings, follow from it alone.
+fn index_items<T: Item + 'static>(
     items: &mut Items<T>,
     common: impl Fn(&T) -> &Common,
+    cache: &Cache,
     diags: &mut Diagnostics,
-) {
+) -> u64 {
+    let sequence = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        items.len().hash(&mut h);
+        for item in items.items() {
+            let c = common(item);
+            (&c.id, &c.slug).hash(&mut h);
+        }
+        h.finish()
+    };
+    let kind = T::COLLECTION.dir();
+    if let Some(tables) = cache.kept::<Tables<T>>(kind, sequence) {
+        items.set_tables(tables);
+        return sequence;
+    }
+    let mut found = Diagnostics::new();
     // Sized up front: `serve` indexes every item on every save.
     let mut ids: HashMap<String, Key<T>> =
         HashMap::with_capacity_and_hasher(items.len(), Default::default());
@@ -1247,7 +1281,7 @@ fn index_items<T: Item>(
         slugs.entry(c.slug.clone()).or_insert(key);
         if let Some(&first) = ids.get(c.id.as_str()) {
             let prev = common(&items[first].item).pos_of("id");
-            diags.error(
+            found.error(
                 c.pos_of("id").clone(),
                 Rule::DuplicateId,
                 format!(
@@ -1262,7 +1296,58 @@ fn index_items<T: Item>(
         }
         ids.insert(c.id.clone(), key);
     }
-    items.set_tables(ids, slugs);
+    check_slugs(items.items().map(&common), T::COLLECTION, &mut found);
+    let tables = Arc::new(Tables { ids, slugs });
+    if found.is_empty() {
+        cache.keep(kind, sequence, &tables);
+    }
+    items.set_tables(tables);
+    diags.extend(found);
+    sequence
+}
+
+/// Two ids that slug alike would write the same page: report it instead of overwriting.
+fn check_slugs<'a>(
+    commons: impl Iterator<Item = &'a Common>,
+    collection: Collection,
+    diags: &mut Diagnostics,
+) {
+    let mut seen: HashMap<&str, &Common> = HashMap::default();
+    for c in commons {
+        if c.slug.is_empty() {
+            diags.error(
+                c.pos_of("id").clone(),
+                Rule::InvalidId,
+                format!("id \"{}\" needs at least one letter or digit", c.id),
+            );
+        } else if c.slug.len() > MAX_SLUG_LEN {
+            diags.error(
+                c.pos_of("id").clone(),
+                Rule::InvalidId,
+                format!(
+                    "id \"{}\" makes a page address of {} characters, longer than the {MAX_SLUG_LEN} a build can write: shorten the id",
+                    shorten(&c.id),
+                    c.slug.len()
+                ),
+            );
+        } else if let Some(prev) = seen.get(c.slug.as_str()) {
+            if prev.id != c.id {
+                diags.error(
+                    c.pos_of("id").clone(),
+                    Rule::DuplicateId,
+                    format!(
+                        "id \"{}\" has the same page address as \"{}\" ({}/{}/)",
+                        c.id,
+                        prev.id,
+                        collection.dir(),
+                        c.slug
+                    ),
+                );
+            }
+        } else {
+            seen.insert(&c.slug, c);
+        }
+    }
 }
 
 /// A URL field's resolution, or why it may not be published: a URL kept as written (not
@@ -1452,6 +1537,82 @@ mod tests {
             Err(_) => "error".into(),
             Ok(Some((target, _))) => target_name(site, target),
         }
+    }
+
+    /// `serve` keeps each collection's id tables while its (id, slug) sequence is unchanged,
+    /// and makes them anew when it changes, or when the last ones came with an error.
+    #[test]
+    fn id_tables_are_kept_while_the_ids_are_unchanged() {
+        let (dir, _) = security_site();
+        let today = Date::parse("2026-06-01").expect("date");
+        let cache = Arc::new(Cache::default());
+        let link = || {
+            cache.begin();
+            let (site, diags) =
+                crate::session::load_linked(dir.path(), today, Audience::Internal, &cache);
+            (site.expect("the site links"), diags)
+        };
+        let (first, _) = link();
+        let (second, _) = link();
+        assert!(
+            Arc::ptr_eq(first.policies.tables(), second.policies.tables()),
+            "taken again"
+        );
+        assert!(Arc::ptr_eq(
+            first.evidence.tables(),
+            second.evidence.tables()
+        ));
+        assert!(
+            std::ptr::eq(first.link_targets(), second.link_targets()),
+            "the file index is taken again"
+        );
+        let bcp = dir.path().join("policies/bcp.md");
+        let text = std::fs::read_to_string(&bcp).expect("read");
+        std::fs::write(
+            &bcp,
+            text.replace("id: business-continuity", "id: access-control"),
+        )
+        .expect("write");
+        let (third, diags) = link();
+        assert!(
+            !Arc::ptr_eq(second.policies.tables(), third.policies.tables()),
+            "made anew"
+        );
+        assert!(
+            diags.iter().any(|d| d.rule == Rule::DuplicateId),
+            "the clash is reported"
+        );
+        let (fourth, diags) = link();
+        assert!(
+            !Arc::ptr_eq(third.policies.tables(), fourth.policies.tables()),
+            "not kept with an error"
+        );
+        assert!(
+            diags.iter().any(|d| d.rule == Rule::DuplicateId),
+            "and reported again"
+        );
+        std::fs::write(&bcp, text).expect("write");
+        let (fifth, _) = link();
+        assert_eq!(
+            fifth
+                .policies
+                .by_id("business-continuity")
+                .map(|k| k.index()),
+            first
+                .policies
+                .by_id("business-continuity")
+                .map(|k| k.index())
+        );
+        assert!(third.evidence.by_id("restore-test").is_some());
+        // A file added is in the next file index (the loader lists the files again).
+        std::fs::write(dir.path().join("policies/new.png"), "png").expect("write");
+        let (sixth, _) = link();
+        assert!(
+            !std::ptr::eq(fifth.link_targets(), sixth.link_targets()),
+            "made anew"
+        );
+        assert!(sixth.link_targets().contains_key("policies/new.png"));
+        assert!(!fifth.link_targets().contains_key("policies/new.png"));
     }
 
     /// `checks::text_links` reads a link's destination for an in-page anchor only when the

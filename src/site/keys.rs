@@ -194,8 +194,25 @@ impl<T: Item> Deref for Node<T> {
 #[derive(Debug)]
 pub struct Items<T: Item> {
     nodes: Vec<Node<T>>,
-    ids: HashMap<String, Key<T>>,
-    slugs: HashMap<String, Key<T>>,
+    tables: Arc<Tables<T>>,
+}
+
+/// A collection's id and page-address tables: each id and each slug with the first item
+/// that has it. They follow from the items' (id, slug) sequence alone, so `serve` keeps them
+/// between rebuilds in which that sequence is unchanged (`Cache::kept`).
+#[derive(Debug)]
+pub struct Tables<T> {
+    pub(super) ids: HashMap<String, Key<T>>,
+    pub(super) slugs: HashMap<String, Key<T>>,
+}
+
+impl<T> Default for Tables<T> {
+    fn default() -> Self {
+        Tables {
+            ids: HashMap::default(),
+            slugs: HashMap::default(),
+        }
+    }
 }
 
 impl<T: Item> Items<T> {
@@ -209,8 +226,7 @@ impl<T: Item> Items<T> {
                     links: T::Links::default(),
                 })
                 .collect(),
-            ids: HashMap::default(),
-            slugs: HashMap::default(),
+            tables: Arc::default(),
         }
     }
 
@@ -245,17 +261,17 @@ impl<T: Item> Items<T> {
 
     /// The item with this id, if there is one.
     pub fn by_id(&self, id: &str) -> Option<Key<T>> {
-        self.ids.get(id).copied()
+        self.tables.ids.get(id).copied()
     }
 
     /// The item whose page lives at `<collection>/<slug>/`.
     pub fn by_slug(&self, slug: &str) -> Option<Key<T>> {
-        self.slugs.get(slug).copied()
+        self.tables.slugs.get(slug).copied()
     }
 
     /// Every id, for suggestions.
     pub fn ids(&self) -> impl Iterator<Item = &str> + '_ {
-        self.ids.keys().map(String::as_str)
+        self.tables.ids.keys().map(String::as_str)
     }
 
     pub(super) fn get_mut(&mut self, key: Key<T>) -> Option<&mut Node<T>> {
@@ -270,13 +286,13 @@ impl<T: Item> Items<T> {
         (index < self.nodes.len()).then(|| Key::new(index))
     }
 
-    pub(super) fn set_tables(
-        &mut self,
-        ids: HashMap<String, Key<T>>,
-        slugs: HashMap<String, Key<T>>,
-    ) {
-        self.ids = ids;
-        self.slugs = slugs;
+    /// The id and address tables (shared with `serve`'s cache, `Cache::kept`).
+    pub fn tables(&self) -> &Arc<Tables<T>> {
+        &self.tables
+    }
+
+    pub(super) fn set_tables(&mut self, tables: Arc<Tables<T>>) {
+        self.tables = tables;
     }
 }
 

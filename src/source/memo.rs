@@ -126,6 +126,9 @@ pub struct Listing {
     pub tops: Vec<&'static str>,
     pub files: BTreeSet<String>,
     pub diags: Diagnostics,
+    /// A hash of `files`, where listings are kept between loads (`serve`), for the keys of
+    /// what is made from them (`Sources::files_hash`).
+    pub hash: Option<u64>,
 }
 
 impl Default for SourceCache {

@@ -41,6 +41,8 @@ pub struct Sources {
     pub templates: Vec<(String, String)>,
     /// Every file in the site (relative, `/`-separated), for resolving relative links.
     pub files: BTreeSet<String>,
+    /// A hash of `files`, where the loader keeps its listing between loads (`serve`).
+    pub files_hash: Option<u64>,
     /// The files of policy folders (`policies/x/index.md` with `diagram.svg` beside it).
     pub policy_files: Vec<PolicyFile>,
 }
@@ -117,10 +119,12 @@ pub fn load_cached(root: &Path, cache: &Cache, audience: Classification) -> (Sou
         _ => {
             let mut walk = Diagnostics::new();
             let files = list_files(root, &tops, &mut walk);
+            let hash = cache.sources.seen.keeps().then(|| cache::hash(&files));
             let listing = Arc::new(memo::Listing {
                 tops: tops.clone(),
                 files,
                 diags: walk,
+                hash,
             });
             cache.sources.keep_listing(Arc::clone(&listing));
             listing
@@ -128,15 +132,19 @@ pub fn load_cached(root: &Path, cache: &Cache, audience: Classification) -> (Sou
     };
     diags.extend(listing.diags.clone());
     src.files = listing.files.clone();
+    let listed = listing.hash;
     drop(listing);
     // Files the hint does not name are as the last load saw them.
     let unchanged = |path: &str| hint.as_ref().is_some_and(|h| !h.contains(path));
     unread_folders(root, &mut diags);
+    let mut tops_found = Vec::new();
     for top in TOP_FILES {
         if !linked.contains(&top) && root.join(top).is_file() {
             src.files.insert(top.to_string());
+            tops_found.push(top);
         }
     }
+    src.files_hash = listed.map(|h| cache::hash(&(h, tops_found)));
     if linked.contains(&config::CONFIG_FILE) {
         return (src, diags);
     }
