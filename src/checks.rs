@@ -3,7 +3,7 @@
 //! readers will see as dead text). Build and `check` share these rules: errors here fail a
 //! build, warnings are printed by both.
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostics, Pos, suggest};
@@ -260,12 +260,46 @@ fn links(site: &Site, diags: &mut Diagnostics) {
             (found.diags.clone(), found)
         })
         .collect();
-    let mut linked: HashSet<ItemKey> = HashSet::default();
+    diags.reserve(found.iter().map(|(d, _)| d.len()).sum());
+    let mut linked = Linked {
+        policies: vec![false; site.policies.len()],
+        evidence: vec![false; site.evidence.len()],
+    };
     for (d, found) in found {
         diags.extend(d);
-        linked.extend(found.linked.iter().copied());
+        for key in &found.linked {
+            linked.mark(*key);
+        }
     }
     orphans(site, &linked, diags);
+}
+
+/// Which policies and evidence items some text links to, by key index (keys are dense).
+struct Linked {
+    policies: Vec<bool>,
+    evidence: Vec<bool>,
+}
+
+impl Linked {
+    fn mark(&mut self, key: ItemKey) {
+        let slot = match key {
+            ItemKey::Policy(k) => self.policies.get_mut(k.index()),
+            ItemKey::Evidence(k) => self.evidence.get_mut(k.index()),
+            _ => None,
+        };
+        if let Some(slot) = slot {
+            *slot = true;
+        }
+    }
+
+    fn contains(&self, key: ItemKey) -> bool {
+        let slot = match key {
+            ItemKey::Policy(k) => self.policies.get(k.index()),
+            ItemKey::Evidence(k) => self.evidence.get(k.index()),
+            _ => None,
+        };
+        slot.copied().unwrap_or(false)
+    }
 }
 
 /// A hash of what the link rules read of the site besides the texts and the pages whose
@@ -439,11 +473,11 @@ fn text_links(
 }
 
 /// Policies and evidence that nothing links to (`linked`: what the texts link to).
-fn orphans(site: &Site, linked: &HashSet<ItemKey>, diags: &mut Diagnostics) {
+fn orphans(site: &Site, linked: &Linked, diags: &mut Diagnostics) {
     for (key, p) in site.policies.iter() {
         if p.links.controls.is_empty()
             && p.links.findings.is_empty()
-            && !linked.contains(&key.into())
+            && !linked.contains(key.into())
         {
             diags.warning(
                 p.common.pos.clone(),
@@ -456,7 +490,7 @@ fn orphans(site: &Site, linked: &HashSet<ItemKey>, diags: &mut Diagnostics) {
         }
     }
     for (key, e) in site.evidence.iter() {
-        if e.links.controls.is_empty() && !linked.contains(&key.into()) {
+        if e.links.controls.is_empty() && !linked.contains(key.into()) {
             diags.warning(
                 e.common.pos.clone(),
                 Rule::OrphanEvidence,

@@ -132,6 +132,15 @@ impl Diagnostics {
         self.push(Diagnostic::warning(pos, rule, message));
     }
 
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Room for `more` diagnostics without growing.
+    pub fn reserve(&mut self, more: usize) {
+        self.items.reserve(more);
+    }
+
     pub fn extend(&mut self, other: Diagnostics) {
         self.items.extend(other.items);
         self.ignored += other.ignored;

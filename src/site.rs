@@ -103,7 +103,7 @@ pub struct Site {
     pub cache: Arc<Cache>,
     /// A hash of everything `resolve` reads (see `resolve_env`).
     resolve_env: u64,
-    /// The hash of the (id, slug) sequence of policies, evidence, risks, findings and
+    /// The hash of the (id, slug, file) sequence of policies, evidence, risks, findings and
     /// suppliers (`index_items`), part of `resolve_env`.
     id_sequences: [u64; 5],
 }
@@ -842,11 +842,8 @@ impl Site {
         let key = {
             use std::hash::{Hash, Hasher};
             let mut h = std::collections::hash_map::DefaultHasher::new();
-            files_hash.hash(&mut h);
-            self.policies.len().hash(&mut h);
-            for p in self.policies.items() {
-                p.common.pos.path.hash(&mut h);
-            }
+            // The policies' (id, slug, file) sequence (`index_items`).
+            (files_hash, self.id_sequences[0]).hash(&mut h);
             for f in &self.policy_files {
                 (
                     f.policy,
@@ -1247,7 +1244,7 @@ fn tidy<K: Ord>(keys: &mut Vec<K>) {
 /// Fills the id and address tables of one collection, reporting duplicate ids. The first
 /// item with an id or an address wins.
 /// Builds the id and address tables of `items`, reporting duplicate ids and unusable slugs;
-/// returns the hash of the (id, slug) sequence they follow from. Where texts are kept between
+/// returns the hash of the (id, slug, file) sequence they follow from. Where texts are kept between
 /// builds (`serve`), tables made without a finding are kept and taken again while the
 /// sequence is unchanged: they, and the absence of findings, follow from it alone.
 fn index_items<T: Item + 'static>(
@@ -1262,7 +1259,8 @@ fn index_items<T: Item + 'static>(
         items.len().hash(&mut h);
         for item in items.items() {
             let c = common(item);
-            (&c.id, &c.slug).hash(&mut h);
+            // The file too, for the file index (`kept_file_index`), which maps policy files.
+            (&c.id, &c.slug, &c.pos.path).hash(&mut h);
         }
         h.finish()
     };

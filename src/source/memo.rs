@@ -129,6 +129,29 @@ pub struct Listing {
     /// A hash of `files`, where listings are kept between loads (`serve`), for the keys of
     /// what is made from them (`Sources::files_hash`).
     pub hash: Option<u64>,
+    /// `files` with the top-level files found beside them (`with_tops`), for each load that
+    /// found the same ones: `serve` shares one set between rebuilds instead of copying it.
+    pub with: Mutex<Option<WithTops>>,
+}
+
+/// The top-level files a load found, and the listing's files with them.
+type WithTops = (Vec<&'static str>, Arc<BTreeSet<String>>);
+
+impl Listing {
+    /// `files` with `tops` added, made once for as long as each load finds the same `tops`.
+    pub fn with_tops(&self, tops: &[&'static str]) -> Arc<BTreeSet<String>> {
+        let mut with = self.with.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((found, files)) = &*with
+            && found == tops
+        {
+            return Arc::clone(files);
+        }
+        let mut files = self.files.clone();
+        files.extend(tops.iter().map(|t| t.to_string()));
+        let files = Arc::new(files);
+        *with = Some((tops.to_vec(), Arc::clone(&files)));
+        files
+    }
 }
 
 impl Default for SourceCache {
@@ -192,6 +215,31 @@ impl SourceCache {
 
 #[cfg(test)]
 mod tests {
+
+    /// A load that finds the same top-level files shares the last load's set of files; one
+    /// that finds others gets a set with exactly those.
+    #[test]
+    fn the_listing_with_its_top_files_is_shared_while_they_are_the_same() {
+        let listing = Listing {
+            tops: vec!["policies"],
+            files: ["policies/a.md".to_string()].into(),
+            diags: Diagnostics::new(),
+            hash: None,
+            with: Default::default(),
+        };
+        let both = ["site.yaml", "scope.md"];
+        let a = listing.with_tops(&both);
+        let b = listing.with_tops(&both);
+        assert!(Arc::ptr_eq(&a, &b), "shared");
+        assert!(a.contains("scope.md") && a.contains("policies/a.md"));
+        let fewer = listing.with_tops(&["site.yaml"]);
+        assert!(!fewer.contains("scope.md"), "a top file gone is gone");
+        assert!(fewer.contains("site.yaml") && fewer.contains("policies/a.md"));
+        assert!(
+            !listing.files.contains("site.yaml"),
+            "the listing itself is untouched"
+        );
+    }
     use super::*;
 
     fn stamp_of(path: &std::path::Path) -> Stamp {

@@ -39,8 +39,9 @@ pub struct Sources {
     pub static_files: Vec<(String, Vec<u8>)>,
     /// Template overrides from `templates/`: (name, text).
     pub templates: Vec<(String, String)>,
-    /// Every file in the site (relative, `/`-separated), for resolving relative links.
-    pub files: BTreeSet<String>,
+    /// Every file in the site (relative, `/`-separated), for resolving relative links
+    /// (shared with the loader's listing, `Listing::with_tops`).
+    pub files: Arc<BTreeSet<String>>,
     /// A hash of `files`, where the loader keeps its listing between loads (`serve`).
     pub files_hash: Option<u64>,
     /// The files of policy folders (`policies/x/index.md` with `diagram.svg` beside it).
@@ -125,26 +126,23 @@ pub fn load_cached(root: &Path, cache: &Cache, audience: Classification) -> (Sou
                 files,
                 diags: walk,
                 hash,
+                with: Default::default(),
             });
             cache.sources.keep_listing(Arc::clone(&listing));
             listing
         }
     };
     diags.extend(listing.diags.clone());
-    src.files = listing.files.clone();
-    let listed = listing.hash;
-    drop(listing);
     // Files the hint does not name are as the last load saw them.
     let unchanged = |path: &str| hint.as_ref().is_some_and(|h| !h.contains(path));
     unread_folders(root, &mut diags);
-    let mut tops_found = Vec::new();
-    for top in TOP_FILES {
-        if !linked.contains(&top) && root.join(top).is_file() {
-            src.files.insert(top.to_string());
-            tops_found.push(top);
-        }
-    }
-    src.files_hash = listed.map(|h| cache::hash(&(h, tops_found)));
+    let tops_found: Vec<&'static str> = TOP_FILES
+        .into_iter()
+        .filter(|top| !linked.contains(top) && root.join(top).is_file())
+        .collect();
+    src.files = listing.with_tops(&tops_found);
+    src.files_hash = listing.hash.map(|h| cache::hash(&(h, &tops_found)));
+    drop(listing);
     if linked.contains(&config::CONFIG_FILE) {
         return (src, diags);
     }
@@ -161,7 +159,7 @@ pub fn load_cached(root: &Path, cache: &Cache, audience: Classification) -> (Sou
     let Some(config) = src.config.clone() else {
         return (src, diags);
     };
-    config::check_brand_files(&config, &src.files, &mut diags);
+    config::check_brand_files(&config, &*src.files, &mut diags);
     if !linked.contains(&"scope.md") {
         src.scope = load_scope(root, &mut diags);
     }
