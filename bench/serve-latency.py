@@ -13,6 +13,7 @@ edits = int(sys.argv[4]) if len(sys.argv) > 4 else 9
 policy = os.path.join(site, rel)
 page = "/policies/" + os.path.splitext(os.path.basename(rel))[0] + "/"
 original = open(policy).read()
+TIMEOUT = 30  # seconds for one edit to be served, after which the run fails
 
 proc = subprocess.Popen([binary, "serve", site, "--port", "0", "--audience", "internal"],
                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -36,10 +37,18 @@ try:
     events.sendall(f"GET /__trustpress/events HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
     buf = b""
 
-    def wait_for(needle):
+    def wait_for(needle, deadline=None):
         global buf
         while needle not in buf:
-            chunk = events.recv(4096)
+            # The stream's keep-alive comments would otherwise keep a wait for an event that
+            # never comes going for ever.
+            if deadline and time.time() > deadline:
+                sys.exit(f"no rebuilt page with the edit within {TIMEOUT} s; serve said:\n"
+                         + "".join(log[-20:]))
+            try:
+                chunk = events.recv(4096)
+            except socket.timeout:
+                continue
             if not chunk:
                 sys.exit("event stream closed")
             buf += chunk
@@ -57,8 +66,9 @@ try:
             f.write(original + f"\n{marker}\n")
         os.replace(policy + ".tmp", policy)
         t1 = None
+        deadline = time.time() + TIMEOUT
         while True:
-            wait_for(b"event: reload")
+            wait_for(b"event: reload", deadline)
             t1 = t1 or time.perf_counter()
             body = urllib.request.urlopen(base + page).read().decode()
             if marker in body:
