@@ -668,11 +668,17 @@ impl<'s> Edition<'s> {
             Route::Traceability => self.has(Section::Traceability),
             Route::Soa => self.has(Section::Controls),
             Route::List(c) => self.shows(*c),
-            Route::Item(c, _) => self.has(Section::of(*c)),
-            Route::EvidenceFile(..) => self.has(Section::Evidence),
-            Route::PolicyFile(..) => self.has(Section::Policies),
+            Route::Item(c, _) => self.writes_in(*c),
+            Route::EvidenceFile(..) => self.writes_in(Collection::Evidence),
+            Route::PolicyFile(..) => self.writes_in(Collection::Policies),
             _ => true,
         }
+    }
+
+    /// Whether this edition writes the pages of items of `collection`, and the files beside
+    /// them (`writes` of their routes, which does not depend on the item).
+    pub fn writes_in(&self, collection: Collection) -> bool {
+        self.has(Section::of(collection))
     }
 
     /// The title of an item this reader may see (published or on request).
