@@ -530,21 +530,28 @@ impl<'s> Edition<'s> {
         // side, the larger registers in parallel within: a core done with its own work (in
         // `serve`, the audit rules beside the edition) takes some of them. Each comes out in
         // source order whichever core made it.
-        let ((policies, (evidence, risks)), ((findings, suppliers), (controls, link_env))) =
-            rayon::join(
-                || {
-                    rayon::join(
-                        || v.policies(),
-                        || rayon::join(|| v.evidence(), || v.risks()),
-                    )
-                },
-                || {
-                    rayon::join(
-                        || rayon::join(|| v.findings(), || v.suppliers()),
-                        || rayon::join(|| v.controls(), || v.link_fingerprint(md)),
-                    )
-                },
-            );
+        // The internal home page's work queue, from the site alone.
+        let work_queue = || match audience {
+            Audience::Internal => work_queue(&crate::checks::attention(site)),
+            _ => Vec::new(),
+        };
+        let (
+            (policies, (evidence, (risks, work_queue))),
+            ((findings, suppliers), (controls, link_env)),
+        ) = rayon::join(
+            || {
+                rayon::join(
+                    || v.policies(),
+                    || rayon::join(|| v.evidence(), || rayon::join(|| v.risks(), work_queue)),
+                )
+            },
+            || {
+                rayon::join(
+                    || rayon::join(|| v.findings(), || v.suppliers()),
+                    || rayon::join(|| v.controls(), || v.link_fingerprint(md)),
+                )
+            },
+        );
         let mut edition = Edition {
             site,
             md,
@@ -575,7 +582,7 @@ impl<'s> Edition<'s> {
             sections,
             coverage: coverage(site),
             gaps: Gaps::default(),
-            work_queue: Vec::new(),
+            work_queue,
             link_env,
         };
         edition.fill();
@@ -776,9 +783,6 @@ impl<'s> Edition<'s> {
                 .collect(),
         };
         self.gaps = self.gaps();
-        if self.audience == Audience::Internal {
-            self.work_queue = work_queue(&crate::checks::attention(site));
-        }
     }
 
     fn gaps(&self) -> Gaps {
