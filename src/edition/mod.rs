@@ -88,9 +88,17 @@ pub struct Register<K, T> {
     /// Each key's entry, by the key's index (`NONE`: not in this edition): keys are dense
     /// indexes into their collection, so a vector is the table, with nothing to hash.
     at: Vec<u32>,
-    slugs: HashMap<String, usize>,
+    /// The first published entry of each slug, by the slug's hash (`slug_hash`): no slug is
+    /// copied. `by_slug` checks the entry's slug, and looks further when two slugs share a hash.
+    slugs: HashMap<u64, u32>,
     /// Hidden items counted on the list page ("and 3 more on request"), without names.
     pub restricted: usize,
+}
+
+/// The hash `Register::slugs` files a slug under.
+fn slug_hash(slug: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(slug)
 }
 
 /// `Register::at`'s mark for a key with no entry.
@@ -112,8 +120,8 @@ impl<I, T: Published> Register<Key<I>, T> {
         }
         let mut slugs = HashMap::with_capacity_and_hasher(entries.len(), Default::default());
         for (i, (_, entry)) in entries.iter().enumerate() {
-            if let Entry::Published(item) = entry {
-                slugs.entry(item.slug().to_string()).or_insert(i);
+            if let (Entry::Published(item), Ok(i)) = (entry, u32::try_from(i)) {
+                slugs.entry(slug_hash(item.slug())).or_insert(i);
             }
         }
         Register {
@@ -162,7 +170,17 @@ impl<I, T: Published> Register<Key<I>, T> {
 
     /// The published item whose page is at `slug`.
     pub fn by_slug(&self, slug: &str) -> Option<&T> {
-        self.entries.get(*self.slugs.get(slug)?)?.1.published()
+        // No entry's slug has this hash: none has this slug.
+        let i = *self.slugs.get(&slug_hash(slug))?;
+        match self
+            .entries
+            .get(i as usize)
+            .and_then(|(_, e)| e.published())
+        {
+            Some(item) if item.slug() == slug => Some(item),
+            // Another slug with the same hash came first: look for this one in order.
+            _ => self.published().find(|item| item.slug() == slug),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -501,6 +519,39 @@ pub struct Gaps {
 impl<'s> Edition<'s> {
     /// The edition of `site` for `audience`; Markdown is rendered with `md` when asked for.
     pub fn new(site: &'s Site, audience: Audience, md: &'s markdown::Renderer) -> Self {
+        let sections = sections_of(&site.config, audience);
+        let v = Visibility {
+            site,
+            audience,
+            sections,
+        };
+        // The registers (each item with its relations), the controls and the link
+        // fingerprint read only the site and the visibility rules, so they are made side by
+        // side, the larger registers in parallel within: a core done with its own work (in
+        // `serve`, the audit rules beside the edition) takes some of them. Each comes out in
+        // source order whichever core made it.
+        // The internal home page's work queue, from the site alone.
+        let work_queue = || match audience {
+            Audience::Internal => work_queue(&crate::checks::attention(site)),
+            _ => Vec::new(),
+        };
+        let (
+            (policies, (evidence, (risks, work_queue))),
+            ((findings, suppliers), (controls, link_env)),
+        ) = rayon::join(
+            || {
+                rayon::join(
+                    || v.policies(),
+                    || rayon::join(|| v.evidence(), || rayon::join(|| v.risks(), work_queue)),
+                )
+            },
+            || {
+                rayon::join(
+                    || rayon::join(|| v.findings(), || v.suppliers()),
+                    || rayon::join(|| v.controls(), || v.link_fingerprint(md)),
+                )
+            },
+        );
         let mut edition = Edition {
             site,
             md,
@@ -522,42 +573,19 @@ impl<'s> Edition<'s> {
                 brand: Default::default(),
             },
             scope: scope_view(&site.scope),
-            policies: Register::new(Vec::new(), 0),
-            controls: Vec::new(),
-            evidence: Register::new(Vec::new(), 0),
-            risks: Register::new(Vec::new(), 0),
-            findings: Register::new(Vec::new(), 0),
-            suppliers: Register::new(Vec::new(), 0),
-            sections: sections_of(&site.config, audience),
-            coverage: Coverage::default(),
+            policies,
+            controls,
+            evidence,
+            risks,
+            findings,
+            suppliers,
+            sections,
+            coverage: coverage(site),
             gaps: Gaps::default(),
-            work_queue: Vec::new(),
-            link_env: 0,
+            work_queue,
+            link_env,
         };
-        // The registers first: relations, URL fields and gaps are judged against them.
-        let v = Visibility {
-            site,
-            audience,
-            sections: edition.sections,
-        };
-        edition.policies = v.policies();
-        edition.evidence = v.register(&site.evidence, |e| e.title.clone(), Evidence::from);
-        edition.risks = v.register(&site.risks, |r| r.title.clone(), Risk::from);
-        edition.findings = v.register(&site.findings, |f| f.title.clone(), Finding::from);
-        edition.suppliers = v.register(&site.suppliers, |s| s.name.clone(), Supplier::from);
-        if audience == Audience::Public {
-            // A supplier's risk rating, last review and notes are the customer's business
-            // (vendor due diligence), not the public's.
-            for (_, entry) in &mut edition.suppliers.entries {
-                if let Entry::Published(s) = entry {
-                    s.risk = None;
-                    s.reviewed = None;
-                    s.notes = None;
-                }
-            }
-        }
-        edition.link_env = v.link_fingerprint(md);
-        edition.fill(&v);
+        edition.fill();
         edition
     }
 
@@ -647,11 +675,17 @@ impl<'s> Edition<'s> {
             Route::Traceability => self.has(Section::Traceability),
             Route::Soa => self.has(Section::Controls),
             Route::List(c) => self.shows(*c),
-            Route::Item(c, _) => self.has(Section::of(*c)),
-            Route::EvidenceFile(..) => self.has(Section::Evidence),
-            Route::PolicyFile(..) => self.has(Section::Policies),
+            Route::Item(c, _) => self.writes_in(*c),
+            Route::EvidenceFile(..) => self.writes_in(Collection::Evidence),
+            Route::PolicyFile(..) => self.writes_in(Collection::Policies),
             _ => true,
         }
+    }
+
+    /// Whether this edition writes the pages of items of `collection`, and the files beside
+    /// them (`writes` of their routes, which does not depend on the item).
+    pub fn writes_in(&self, collection: Collection) -> bool {
+        self.has(Section::of(collection))
     }
 
     /// The title of an item this reader may see (published or on request).
@@ -688,47 +722,19 @@ impl<'s> Edition<'s> {
         .filter(|r| self.writes(r))
     }
 
-    /// Everything but the registers: controls, relations, URL fields, coverage, gaps.
-    fn fill(&mut self, v: &Visibility<'s>) {
-        let site = v.site;
-        let controls: Vec<Control<'s>> = site
-            .controls
-            .iter()
-            .map(|(key, node)| v.control(key, node))
-            .collect();
-        self.controls = controls;
-        // Relations of register items, now that every entry is known.
-        let relations = |edition: &Self, ci: &[ControlKey], item: ItemKey| {
-            v.relation(ci.iter().copied(), |k| {
-                v.link_visible(k, item) && edition.control(k).is_some()
-            })
-        };
-        let mut policies = std::mem::replace(&mut self.policies, Register::new(Vec::new(), 0));
-        for (key, entry) in &mut policies.entries {
-            if let Entry::Published(p) = entry {
-                let node = &site.policies[*key];
-                p.controls = relations(self, &node.links.controls, (*key).into());
-                p.findings = v.relation(node.links.findings.iter().copied(), |k| {
-                    self.findings.get(k).is_some()
-                });
-            }
-        }
-        self.policies = policies;
-        let mut evidence = std::mem::replace(&mut self.evidence, Register::new(Vec::new(), 0));
-        for (key, entry) in &mut evidence.entries {
-            if let Entry::Published(e) = entry {
-                let node = &site.evidence[*key];
-                e.controls = relations(self, &node.links.controls, (*key).into());
-            }
-        }
-        self.evidence = evidence;
+    /// What is judged against the registers: URL fields, the site's settings, gaps.
+    fn fill(&mut self) {
+        use rayon::prelude::*;
+        let site = self.site;
         // URL fields may name any item, evidence included: resolved once every register is
         // in place.
         let urls: Vec<Option<UrlField>> = self
             .evidence
             .entries
-            .iter()
-            .map(|(key, _)| {
+            .par_iter()
+            .with_min_len(MIN_TASK)
+            .map(|(key, entry)| {
+                entry.published()?;
                 let node = &site.evidence[*key];
                 let url = node.url.as_deref()?;
                 Some(self.url_field(url, &node.common.pos.path, Some(&node.item)))
@@ -739,24 +745,6 @@ impl<'s> Edition<'s> {
                 e.url = url;
             }
         }
-        let mut risks = std::mem::replace(&mut self.risks, Register::new(Vec::new(), 0));
-        for (key, entry) in &mut risks.entries {
-            if let Entry::Published(r) = entry {
-                r.controls = relations(self, &site.risks[*key].links.controls, (*key).into());
-            }
-        }
-        self.risks = risks;
-        let mut findings = std::mem::replace(&mut self.findings, Register::new(Vec::new(), 0));
-        for (key, entry) in &mut findings.entries {
-            if let Entry::Published(f) = entry {
-                let node = &site.findings[*key];
-                f.controls = relations(self, &node.links.controls, (*key).into());
-                f.policies = v.relation(node.links.policies.iter().copied(), |k| {
-                    self.policies.get(k).is_some()
-                });
-            }
-        }
-        self.findings = findings;
         // Last, as a URL field may name any item.
         let c = &site.config;
         self.info = SiteInfo {
@@ -794,11 +782,7 @@ impl<'s> Edition<'s> {
                 })
                 .collect(),
         };
-        self.coverage = coverage(site);
         self.gaps = self.gaps();
-        if self.audience == Audience::Internal {
-            self.work_queue = work_queue(&crate::checks::attention(site));
-        }
     }
 
     fn gaps(&self) -> Gaps {
@@ -1018,61 +1002,158 @@ impl<'s> Visibility<'s> {
         })
     }
 
-    /// One register: its entries, and its count of restricted items.
-    fn register<T: site::Item, V: Published>(
+    /// One register: its entries, and its count of restricted items. Which items have an
+    /// entry is decided first, in order; the entries are then made in parallel, each into its
+    /// place.
+    fn register<T, V>(
         &self,
         items: &'s site::Items<T>,
-        title: impl Fn(&T) -> String,
-        published: impl Fn(&'s T) -> V,
+        title: impl Fn(&T) -> String + Sync,
+        published: impl Fn(Key<T>, &'s site::Node<T>) -> V + Sync,
     ) -> Register<Key<T>, V>
     where
+        T: site::Item + Send + Sync,
+        T::Links: Sync,
+        V: Published + Send,
         ItemKey: From<Key<T>>,
     {
-        // Sized for every item (what the internal edition has), and cut to what it holds: a
-        // doubled vector's spare half would outlive the build's whole render.
-        let mut entries = Vec::with_capacity(items.len());
+        use rayon::prelude::*;
+        let mut shown = Vec::with_capacity(items.len());
         let mut restricted = 0;
         for (key, node) in items.iter() {
             match self.access(key.into()) {
-                Access::Full => entries.push((key, Entry::Published(published(&node.item)))),
-                Access::Listed => entries.push((
-                    key,
-                    Entry::OnRequest {
-                        title: title(&node.item),
-                    },
-                )),
                 Access::Hidden if self.is_restricted(key.into()) => restricted += 1,
                 Access::Hidden => {}
+                access => shown.push((key, node, access == Access::Full)),
             }
         }
-        entries.shrink_to_fit();
+        // Exactly as long as the register (a doubled vector's spare half would outlive the
+        // build's whole render).
+        let mut entries = Vec::new();
+        shown
+            .par_iter()
+            .with_min_len(MIN_TASK)
+            .map(|&(key, node, full)| {
+                let entry = if full {
+                    Entry::Published(published(key, node))
+                } else {
+                    Entry::OnRequest {
+                        title: title(&node.item),
+                    }
+                };
+                (key, entry)
+            })
+            .collect_into_vec(&mut entries);
         Register::new(entries, restricted)
+    }
+
+    /// The controls of `item` it may be shown with (every control is in the edition).
+    fn controls_of(&self, controls: &[ControlKey], item: ItemKey) -> Relation<ControlKey> {
+        self.relation(controls.iter().copied(), |k| {
+            self.link_visible(k, item) && self.site.controls.get(k).is_some()
+        })
+    }
+
+    /// The items of `keys` this reader may see (those with an entry in their register).
+    fn entries_of<T>(&self, keys: &[Key<T>]) -> Relation<Key<T>>
+    where
+        ItemKey: From<Key<T>>,
+    {
+        self.relation(keys.iter().copied(), |k| {
+            self.access(k.into()) != Access::Hidden
+        })
     }
 
     fn policies(&self) -> Register<PolicyKey, Policy<'s>> {
         self.register(
             &self.site.policies,
             |p| p.title.clone(),
-            |p| Policy {
-                id: &p.common.id,
-                slug: &p.common.slug,
-                title: &p.title,
-                owner: &p.owner,
-                version: &p.version,
-                status: p.status,
-                classification: p.common.classification,
-                approved: p.approved,
-                approved_by: p.approved_by.as_deref(),
-                review_by: p.review_by,
-                summary: p.summary.as_deref(),
-                tags: &p.tags,
-                history: &p.history,
-                extra: p.extra.as_ref(),
-                body: Text(&p.body),
-                controls: empty(),
-                findings: empty(),
+            |key, node| {
+                let p = &*node.item;
+                Policy {
+                    id: &p.common.id,
+                    slug: &p.common.slug,
+                    title: &p.title,
+                    owner: &p.owner,
+                    version: &p.version,
+                    status: p.status,
+                    classification: p.common.classification,
+                    approved: p.approved,
+                    approved_by: p.approved_by.as_deref(),
+                    review_by: p.review_by,
+                    summary: p.summary.as_deref(),
+                    tags: &p.tags,
+                    history: &p.history,
+                    extra: p.extra.as_ref(),
+                    body: Text(&p.body),
+                    controls: self.controls_of(&node.links.controls, key.into()),
+                    findings: self.entries_of(&node.links.findings),
+                }
             },
         )
+    }
+
+    fn evidence(&self) -> Register<EvidenceKey, Evidence<'s>> {
+        self.register(
+            &self.site.evidence,
+            |e| e.title.clone(),
+            |key, node| Evidence {
+                controls: self.controls_of(&node.links.controls, key.into()),
+                ..Evidence::from(&*node.item)
+            },
+        )
+    }
+
+    fn risks(&self) -> Register<RiskKey, Risk<'s>> {
+        self.register(
+            &self.site.risks,
+            |r| r.title.clone(),
+            |key, node| Risk {
+                controls: self.controls_of(&node.links.controls, key.into()),
+                ..Risk::from(&*node.item)
+            },
+        )
+    }
+
+    fn findings(&self) -> Register<FindingKey, Finding<'s>> {
+        self.register(
+            &self.site.findings,
+            |f| f.title.clone(),
+            |key, node| Finding {
+                controls: self.controls_of(&node.links.controls, key.into()),
+                policies: self.entries_of(&node.links.policies),
+                ..Finding::from(&*node.item)
+            },
+        )
+    }
+
+    fn suppliers(&self) -> Register<SupplierKey, Supplier<'s>> {
+        let public = self.audience == Audience::Public;
+        self.register(
+            &self.site.suppliers,
+            |s| s.name.clone(),
+            |_, node| {
+                let mut s = Supplier::from(&*node.item);
+                if public {
+                    // A supplier's risk rating, last review and notes are the customer's
+                    // business (vendor due diligence), not the public's.
+                    s.risk = None;
+                    s.reviewed = None;
+                    s.notes = None;
+                }
+                s
+            },
+        )
+    }
+
+    /// Every control of the catalog, in catalog order.
+    fn controls(&self) -> Vec<Control<'s>> {
+        use rayon::prelude::*;
+        let nodes: Vec<_> = self.site.controls.iter().collect();
+        nodes
+            .par_iter()
+            .map(|&(key, node)| self.control(key, node))
+            .collect()
     }
 
     fn control(&self, key: ControlKey, node: &'s site::Node<site::Control>) -> Control<'s> {
@@ -1121,15 +1202,20 @@ impl<'s> Visibility<'s> {
     fn link_fingerprint(&self, md: &markdown::Renderer) -> u64 {
         let site = self.site;
         // Ids, page addresses, files and redirects are in `resolve_env`; what this reader
-        // may open of each item is added here.
-        let mut access = Vec::new();
-        for collection in Collection::ALL {
-            for c in site.commons(collection) {
-                if let Some(key) = site.lookup(collection, &c.id) {
-                    access.push((key, self.access(key) as u8));
-                }
-            }
+        // may open of each item is added here, a byte an item in source order.
+        fn access<T: site::Item>(v: &Visibility, items: &site::Items<T>) -> Vec<u8>
+        where
+            ItemKey: From<Key<T>>,
+        {
+            items.keys().map(|k| v.access(k.into()) as u8).collect()
         }
+        let access = [
+            access(self, &site.policies),
+            access(self, &site.evidence),
+            access(self, &site.risks),
+            access(self, &site.findings),
+            access(self, &site.suppliers),
+        ];
         crate::cache::hash(&(
             site.resolve_env(),
             access,
@@ -1139,6 +1225,10 @@ impl<'s> Visibility<'s> {
         ))
     }
 }
+
+/// The fewest items a parallel task of the edition takes: fewer would cost more to hand to
+/// another core than to make.
+const MIN_TASK: usize = 256;
 
 fn empty<K>() -> Relation<K> {
     Relation {

@@ -372,3 +372,139 @@ fn a_link_resolved_by_the_link_stage_is_not_resolved_again() {
         "a destination the text did not have is resolved"
     );
 }
+
+/// A site of `n` policies, every third public, customer (listed) or internal, each mapped to
+/// A.5.1 and named by a finding of the same classification.
+fn many_policies(n: usize) -> (tempfile::TempDir, Site) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let class = |i: usize| ["public", "customer", "internal"][i % 3];
+    let mut files = vec![
+        (
+            "site.yaml".to_string(),
+            "title: T\nbase_url: https://trust.example/\norganisation: {name: Org}\neditions:\n  public: {sections: [overview, scope, policies, controls, evidence, findings]}\n".to_string(),
+        ),
+        ("scope.md".into(), "---\ntitle: Scope\n---\nAll.\n".into()),
+        (
+            "controls/mappings.yaml".into(),
+            "- control: A.5.1\n  applicable: true\n  status: implemented\n  classification: public\n"
+                .into(),
+        ),
+    ];
+    let mut findings = String::new();
+    let mut evidence = String::new();
+    for i in 0..n {
+        let id = format!("p{i:04}");
+        files.push((
+            format!("policies/{id}.md"),
+            policy(&id, class(i), "approved", i % 3 == 1, "A.5.1"),
+        ));
+        findings.push_str(&format!(
+            "- id: f{i:04}\n  title: Finding {i}\n  kind: observation\n  raised: 2026-01-01\n  status: open\n  policies: [{id}]\n  classification: {}\n",
+            class(i)
+        ));
+        evidence.push_str(&format!(
+            "- id: e{i:04}\n  title: Evidence {i}\n  kind: report\n  url: policy:{id}\n  classification: {}\n",
+            class(i)
+        ));
+    }
+    files.push(("findings/audit.yaml".into(), findings));
+    files.push(("evidence/register.yaml".into(), evidence));
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+    let today = Date::parse("2026-06-01").expect("date");
+    let site = load(dir.path(), today).expect("the site loads");
+    (dir, site)
+}
+
+#[test]
+fn registers_made_in_parallel_keep_source_order_and_their_relations() {
+    // Several times the smallest parallel task, so the registers are made by several tasks.
+    let n = 4 * MIN_TASK + 7;
+    let (_dir, site) = many_policies(n);
+    let md = markdown::Renderer::new(false);
+    let public = Edition::new(&site, Audience::Public, &md);
+    let mut expected = Vec::new();
+    for i in 0..n {
+        match i % 3 {
+            0 => expected.push(format!("p{i:04}")),
+            1 => expected.push(format!("(Title p{i:04})")),
+            _ => {}
+        }
+    }
+    let seen: Vec<String> = public
+        .policies
+        .entries()
+        .map(|e| match e {
+            Entry::Published(p) => p.id.to_string(),
+            Entry::OnRequest { title } => format!("({title})"),
+        })
+        .collect();
+    assert_eq!(seen, expected);
+    // The internal policies are counted, not named.
+    assert_eq!(
+        public.policies.restricted,
+        (0..n).filter(|i| i % 3 == 2).count()
+    );
+    for (key, p) in public.policies.iter_published() {
+        assert_eq!(public.policies.by_slug(p.slug).map(|q| q.id), Some(p.id));
+        assert_eq!(site.policies[key].common.id, p.id);
+        // Its finding is public too; the control's mapping is public.
+        assert_eq!(p.findings.keys.len(), 1, "{}", p.id);
+        assert_eq!(p.controls.keys.len(), 1, "{}", p.id);
+    }
+    let findings: Vec<&str> = public.findings.published().map(|f| f.id).collect();
+    let every_third: Vec<String> = (0..n).step_by(3).map(|i| format!("f{i:04}")).collect();
+    assert_eq!(findings, every_third);
+    for f in public.findings.published() {
+        // The finding's policy is public: shown, none left out.
+        assert_eq!(
+            (f.policies.keys.len(), f.policies.restricted),
+            (1, 0),
+            "{}",
+            f.id
+        );
+    }
+    // Each evidence item's URL names the policy of its number, shown by its title.
+    for e in public.evidence.published() {
+        let title = format!("Title p{}", &e.id[1..]);
+        assert!(
+            matches!(&e.url, Some(UrlField::Page { text, .. }) if *text == title),
+            "{}: {:?}",
+            e.id,
+            e.url
+        );
+    }
+    // The same site makes the same edition.
+    let again = Edition::new(&site, Audience::Public, &md);
+    assert_eq!(again.link_env, public.link_env);
+    let internal = Edition::new(&site, Audience::Internal, &md);
+    assert_ne!(internal.link_env, public.link_env);
+    assert_eq!(internal.policies.published().count(), n);
+}
+
+#[test]
+fn by_slug_looks_further_when_two_slugs_share_a_hash() {
+    let (_dir, site) = site();
+    let md = markdown::Renderer::new(false);
+    let mut edition = Edition::new(&site, Audience::Internal, &md);
+    let open = edition.policies.by_slug("open").expect("published").id;
+    assert_eq!(open, "open");
+    assert!(edition.policies.by_slug("nowhere").is_none());
+    // As if "draft" hashed as "open" does and came first: the table points at the wrong
+    // entry, and the slug is still found.
+    let draft = slug_hash("draft");
+    let first = *edition
+        .policies
+        .slugs
+        .get(&slug_hash("open"))
+        .expect("filed");
+    edition.policies.slugs.insert(draft, first);
+    assert_eq!(
+        edition.policies.by_slug("draft").map(|p| p.id),
+        Some("draft")
+    );
+    assert_eq!(edition.policies.by_slug("open").map(|p| p.id), Some("open"));
+}

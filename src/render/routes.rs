@@ -6,8 +6,8 @@ use super::RenderContext;
 use super::pages;
 use super::theme::ASSETS;
 use crate::diagnostic::Diagnostic;
+use crate::edition::Edition;
 use crate::edition::route::Route;
-use crate::edition::{Edition, Published};
 use crate::markdown;
 use crate::model::{Audience, Collection};
 use crate::output::Output;
@@ -26,43 +26,80 @@ pub fn routes_with_paths(edition: &Edition) -> Vec<(String, Route)> {
     with_paths(edition, generated_routes(edition))
 }
 
-/// What the route list of an edition is made from (`routes_with_paths` is a function of it
-/// alone): the generated files' routes, each with whether the edition writes it, and the
-/// `static/` files' paths. Two editions with equal `RouteInputs` have the same routes, so
-/// `serve` compares these (their `key`) to reuse its list of paths after a save that did
-/// not change it, instead of formatting and sorting every path again.
-#[derive(Debug)]
-pub struct RouteInputs {
-    generated: Vec<(Route, bool)>,
+/// A hash of what the route list of an edition is made from (`routes_with_paths` is a
+/// function of it alone): the generated files' routes, each with whether the edition writes
+/// it, and the `static/` files' paths. Two editions with equal keys have the same routes, so
+/// `serve` compares keys to reuse its list of paths after a save that did not change it,
+/// instead of formatting and sorting every path again. The items' routes are not made for
+/// it: their collection and slug are written into one buffer, hashed at once.
+pub fn routes_key(edition: &Edition) -> u64 {
+    let mut bytes = Vec::with_capacity(64 * 1024);
+    let mut fixed = Vec::new();
+    fn text(bytes: &mut Vec<u8>, s: &str) {
+        bytes.extend_from_slice(&s.len().to_le_bytes());
+        bytes.extend_from_slice(s.as_bytes());
+    }
+    generate(edition, |g| {
+        let written = g.written(edition);
+        match g {
+            Generated::Route(route) => fixed.push((route, written)),
+            Generated::Item(collection, slug) => {
+                bytes.push(0);
+                bytes.push(collection as u8);
+                text(&mut bytes, slug);
+                bytes.push(u8::from(written));
+            }
+            Generated::EvidenceFile(slug, name) => {
+                bytes.push(1);
+                text(&mut bytes, slug);
+                text(&mut bytes, name);
+                bytes.push(u8::from(written));
+            }
+        }
+    });
+    let statics: Vec<&str> = edition
+        .static_files()
+        .iter()
+        .map(|(p, _)| p.as_str())
+        .collect();
+    crate::cache::hash(&(fixed, bytes, statics))
 }
 
-impl RouteInputs {
-    pub fn of(edition: &Edition) -> Self {
-        RouteInputs {
-            generated: generated_routes(edition),
+/// One generated file, as `generate` names it: an item's page or an evidence file by what
+/// the edition holds (their routes are made only for a route list), any other by its route.
+#[derive(Debug)]
+enum Generated<'e> {
+    Route(Route),
+    Item(Collection, &'e str),
+    EvidenceFile(&'e str, &'e str),
+}
+
+impl Generated<'_> {
+    /// Whether `edition` writes this file: `Edition::writes` of its route, without making
+    /// the route of an item (whose pages a section writes or not as a whole).
+    fn written(&self, edition: &Edition) -> bool {
+        match self {
+            Generated::Route(route) => edition.writes(route),
+            Generated::Item(collection, _) => edition.writes_in(*collection),
+            Generated::EvidenceFile(..) => edition.writes_in(Collection::Evidence),
         }
     }
 
-    /// A hash of these inputs and of the edition's static files' paths.
-    pub fn key(&self, edition: &Edition) -> u64 {
-        let statics: Vec<&str> = edition
-            .static_files()
-            .iter()
-            .map(|(p, _)| p.as_str())
-            .collect();
-        crate::cache::hash(&(&self.generated, statics))
-    }
-
-    /// The route list these inputs make (`routes_with_paths`).
-    pub fn into_routes(self, edition: &Edition) -> Vec<(String, Route)> {
-        with_paths(edition, self.generated)
+    fn into_route(self) -> Route {
+        match self {
+            Generated::Route(route) => route,
+            Generated::Item(collection, slug) => Route::Item(collection, slug.to_string()),
+            Generated::EvidenceFile(slug, name) => {
+                Route::EvidenceFile(slug.to_string(), name.to_string())
+            }
+        }
     }
 }
 
-/// The routes of every generated file, in no particular order, each with whether this
-/// edition writes it (a page of a section it does not have is not written).
-fn generated_routes(edition: &Edition) -> Vec<(Route, bool)> {
-    let mut out = vec![
+/// Every generated file of the edition, in no particular order (the same on every call).
+fn generate<'e>(edition: &'e Edition, mut each: impl FnMut(Generated<'e>)) {
+    let mut route = |r: Route| each(Generated::Route(r));
+    for r in [
         Route::Home,
         Route::Scope,
         Route::Traceability,
@@ -71,35 +108,60 @@ fn generated_routes(edition: &Edition) -> Vec<(Route, bool)> {
         Route::HighlightCss,
         Route::Robots,
         Route::SearchIndex,
-    ];
-    out.extend(ASSETS.iter().map(|(name, _)| Route::Asset(name)));
-    for collection in Collection::ALL {
-        out.push(Route::List(collection));
+    ] {
+        route(r);
     }
-    out.extend(edition.policies.published().map(Published::route));
-    out.extend(edition.controls.iter().map(|c| c.route()));
-    out.extend(edition.evidence.published().map(Published::route));
-    out.extend(edition.risks.published().map(Published::route));
-    out.extend(edition.findings.published().map(Published::route));
-    out.extend(edition.suppliers.published().map(Published::route));
+    for (name, _) in ASSETS {
+        route(Route::Asset(name));
+    }
+    for collection in Collection::ALL {
+        route(Route::List(collection));
+    }
+    let mut item = |c: Collection, slug: &'e str| each(Generated::Item(c, slug));
+    for p in edition.policies.published() {
+        item(Collection::Policies, p.slug);
+    }
+    for c in &edition.controls {
+        item(Collection::Controls, &c.slug);
+    }
+    for e in edition.evidence.published() {
+        item(Collection::Evidence, e.slug);
+    }
+    for r in edition.risks.published() {
+        item(Collection::Risks, r.slug);
+    }
+    for f in edition.findings.published() {
+        item(Collection::Findings, f.slug);
+    }
+    for s in edition.suppliers.published() {
+        item(Collection::Suppliers, s.slug);
+    }
     for e in edition.evidence.published() {
         if let Some(f) = &e.file {
-            out.push(Route::EvidenceFile(e.slug.to_string(), f.name.to_string()));
+            each(Generated::EvidenceFile(e.slug, f.name));
         }
     }
-    out.extend(edition.policy_files().into_iter().map(|(route, _)| route));
+    for (r, _) in edition.policy_files() {
+        each(Generated::Route(r));
+    }
     if edition.audience == Audience::Public {
-        out.push(Route::Sitemap);
+        each(Generated::Route(Route::Sitemap));
     }
     if generates_favicon(edition) {
-        out.push(Route::Favicon);
+        each(Generated::Route(Route::Favicon));
     }
-    out.into_iter()
-        .map(|r| {
-            let written = edition.writes(&r);
-            (r, written)
-        })
-        .collect()
+}
+
+/// The routes of every generated file, in no particular order, each with whether this
+/// edition writes it (a page of a section it does not have is not written).
+fn generated_routes(edition: &Edition) -> Vec<(Route, bool)> {
+    let mut out = Vec::new();
+    generate(edition, |g| {
+        let route = g.into_route();
+        let written = edition.writes(&route);
+        out.push((route, written));
+    });
+    out
 }
 
 /// The route list of `generated` and the edition's static files, sorted by path.
@@ -233,4 +295,42 @@ pub fn render_route(cx: &RenderContext, route: &Route) -> Option<Result<Output, 
         }
         Route::PolicyFile(slug, name) => return file(e.policy_file(slug, name)?.to_vec()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Audience, Date};
+
+    fn example_site() -> crate::site::Site {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("example-site");
+        let today = Date::parse("2026-06-01").expect("date");
+        crate::session::load_site(&root, today).expect("the example site loads")
+    }
+
+    #[test]
+    fn the_routes_key_reads_what_the_route_list_is_made_of() {
+        let site = example_site();
+        let md = markdown::Renderer::new(false);
+        let mut keys = Vec::new();
+        for audience in [Audience::Public, Audience::Customer, Audience::Internal] {
+            let edition = Edition::new(&site, audience, &md);
+            let mut files = 0;
+            generate(&edition, |g| {
+                files += 1;
+                // Whether a file is written is what `writes` says of its route.
+                let written = g.written(&edition);
+                let route = g.into_route();
+                assert_eq!(written, edition.writes(&route), "{route:?} for {audience}");
+            });
+            assert_eq!(files, generated_routes(&edition).len());
+            let key = routes_key(&edition);
+            // The same edition has the same key.
+            assert_eq!(key, routes_key(&Edition::new(&site, audience, &md)));
+            keys.push(key);
+        }
+        // Each audience has its own pages, so its own key.
+        keys.dedup();
+        assert_eq!(keys.len(), 3, "{keys:?}");
+    }
 }

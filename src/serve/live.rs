@@ -106,7 +106,7 @@ impl Paths {
 /// rebuilds what does not change: the memo cache, the compiled theme and the syntax set.
 pub struct Builder {
     session: Session,
-    /// The last build's paths with the key of what they were made from (`RouteInputs::key`):
+    /// The last build's paths with the key of what they were made from (`routes_key`):
     /// a save that changes no route (a body or a title edit) reuses them.
     paths: Option<(u64, Arc<Paths>)>,
 }
@@ -195,13 +195,15 @@ impl Builder {
     }
 }
 
-/// The paths of `edition`'s build with their key (`RouteInputs::key`): `last`'s, if its key
+/// The paths of `edition`'s build with their key (`routes_key`): `last`'s, if its key
 /// is this edition's, else made anew.
 fn paths_of(edition: &Edition, last: Option<(u64, Arc<Paths>)>) -> (u64, Arc<Paths>) {
-    let inputs = routes::RouteInputs::of(edition);
-    let key = inputs.key(edition);
+    let key = routes::routes_key(edition);
     match last {
         Some((last_key, paths)) if last_key == key => (key, paths),
-        _ => (key, Arc::new(Paths::new(inputs.into_routes(edition)))),
+        _ => (
+            key,
+            Arc::new(Paths::new(routes::routes_with_paths(edition))),
+        ),
     }
 }
