@@ -642,11 +642,7 @@ mod tests {
             ("policies/b.md", policy("b", "public", "## Plan\n")),
             ("policies/c.md", policy("c", "internal", "Secret.")),
         ];
-        for (path, text) in files {
-            let p = dir.join(path);
-            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-            std::fs::write(p, text).expect("write");
-        }
+        crate::testing::write_files(dir, files);
     }
 
     fn linked(dir: &std::path::Path, cache: &Arc<Cache>) -> Site {

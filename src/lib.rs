@@ -26,6 +26,9 @@ pub mod site;
 pub mod source;
 pub mod yaml;
 
+#[cfg(test)]
+mod testing;
+
 use std::path::Path;
 
 use diagnostic::{Diagnostic, Failed};

@@ -400,11 +400,8 @@ mod tests {
     #[test]
     fn a_policy_changed_after_loading_fails_the_build() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let write = |path: &str, text: &str| {
-            let p = dir.path().join(path);
-            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-            std::fs::write(p, text).expect("write");
-        };
+        let write =
+            |path: &str, text: &str| crate::testing::write_files(dir.path(), [(path, text)]);
         write(
             "site.yaml",
             "title: T\nbase_url: https://example.test/\norganisation:\n  name: Org\n",

@@ -1489,7 +1489,6 @@ mod tests {
 
     /// A small site published at `https://trust.example/security/`, for link resolution.
     fn security_site() -> (tempfile::TempDir, Site) {
-        let dir = tempfile::tempdir().expect("temp dir");
         let files = [
             (
                 "site.yaml",
@@ -1518,14 +1517,7 @@ mod tests {
             ("evidence/files/restore.txt", "log"),
             ("static/logo.svg", "<svg/>"),
         ];
-        for (path, text) in files {
-            let p = dir.path().join(path);
-            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-            std::fs::write(p, text).expect("write");
-        }
-        let today = Date::parse("2026-06-01").expect("date");
-        let site = crate::session::load_site(dir.path(), today).expect("the site loads");
-        (dir, site)
+        crate::testing::linked_site(files)
     }
 
     /// What `resolve` makes of `dest`, in words: `policy:ID`, `keep`, `error`, `home` …

@@ -2,7 +2,6 @@
 //! relations are filtered and what counts as a gap.
 
 use super::*;
-use crate::session::load_site as load;
 
 fn policy(id: &str, class: &str, status: &str, listed: bool, controls: &str) -> String {
     format!(
@@ -20,7 +19,6 @@ fn site() -> (tempfile::TempDir, Site) {
 
 /// The same site with `config` added to its `site.yaml` (the default sections when empty).
 fn site_with(config: &str) -> (tempfile::TempDir, Site) {
-    let dir = tempfile::tempdir().expect("temp dir");
     let files = [
         (
             "site.yaml".to_string(),
@@ -71,14 +69,7 @@ fn site_with(config: &str) -> (tempfile::TempDir, Site) {
             "- id: f\n  title: Finding\n  kind: observation\n  raised: 2026-01-01\n  status: open\n  controls: [A.5.1]\n  policies: [open, secret]\n  classification: public\n".into(),
         ),
     ];
-    for (path, text) in files {
-        let p = dir.path().join(path);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(p, text).expect("write");
-    }
-    let today = Date::parse("2026-06-01").expect("date");
-    let site = load(dir.path(), today).expect("the site loads");
-    (dir, site)
+    crate::testing::linked_site(files)
 }
 
 /// How `audience` sees policy `id`: "published", "on request" (title only) or "absent".
@@ -376,7 +367,6 @@ fn a_link_resolved_by_the_link_stage_is_not_resolved_again() {
 /// A site of `n` policies, every third public, customer (listed) or internal, each mapped to
 /// A.5.1 and named by a finding of the same classification.
 fn many_policies(n: usize) -> (tempfile::TempDir, Site) {
-    let dir = tempfile::tempdir().expect("temp dir");
     let class = |i: usize| ["public", "customer", "internal"][i % 3];
     let mut files = vec![
         (
@@ -409,14 +399,7 @@ fn many_policies(n: usize) -> (tempfile::TempDir, Site) {
     }
     files.push(("findings/audit.yaml".into(), findings));
     files.push(("evidence/register.yaml".into(), evidence));
-    for (path, text) in files {
-        let p = dir.path().join(path);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(p, text).expect("write");
-    }
-    let today = Date::parse("2026-06-01").expect("date");
-    let site = load(dir.path(), today).expect("the site loads");
-    (dir, site)
+    crate::testing::linked_site(files)
 }
 
 #[test]

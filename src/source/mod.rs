@@ -1218,9 +1218,7 @@ mod tests {
 
     /// Writes `text` at `path` under `root`, creating folders.
     fn write_file(root: &Path, path: &str, text: &str) {
-        let p = root.join(path);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(p, text).expect("write");
+        crate::testing::write_files(root, [(path, text)]);
     }
 
     /// A temp folder holding the smallest valid site: site.yaml and scope.md.
