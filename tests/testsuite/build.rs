@@ -466,3 +466,66 @@ fn unicode_ids_and_headings_keep_their_letters() {
         "sitemap URLs are percent-encoded"
     );
 }
+
+/// A build prints 20 warnings and a count of the rest; with `-v` it prints every one, each once,
+/// and no count (the list is written in one buffered piece, so it must still be whole).
+#[test]
+fn a_build_shows_twenty_warnings_and_every_one_with_verbose() {
+    // A policy without front matter is read as a draft, with warnings naming its file.
+    let files: Vec<(String, String)> = (0..30)
+        .map(|i| {
+            (
+                format!("policies/note-{i:02}.md"),
+                format!("# Note {i}\n\nText.\n"),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let site = sites::site(&refs);
+    // (stderr, the warning count the summary line on stdout gives)
+    let run = |verbose: bool| {
+        let out = tempfile::tempdir().expect("temp dir");
+        let target = out.path().join("site");
+        let mut args = vec!["build", site.path().to_str().expect("utf-8 path")];
+        if verbose {
+            args.push("-v");
+        }
+        args.extend([
+            "--today",
+            TODAY,
+            "--out",
+            target.to_str().expect("utf-8 path"),
+        ]);
+        let o = sites::trustpress(&args);
+        let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert!(o.status.success(), "{stderr}");
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        let count = stdout
+            .split(" (")
+            .nth(1)
+            .and_then(|s| s.split(' ').next())
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or_else(|| panic!("no warning count in {stdout}"));
+        (stderr, count)
+    };
+    let warnings = |stderr: &str| stderr.lines().filter(|l| l.contains(": warning: ")).count();
+    let (quiet, total) = run(false);
+    assert!(total > 30, "{quiet}");
+    assert_eq!(warnings(&quiet), 20, "{quiet}");
+    let more = format!(
+        "… and {} more warnings: run `trustpress check` to list them all",
+        total - 20
+    );
+    assert!(quiet.lines().any(|l| l == more), "{quiet}");
+    let (all, again) = run(true);
+    assert_eq!(again, total);
+    assert_eq!(warnings(&all), total, "{all}");
+    for i in 0..30 {
+        let file = format!("policies/note-{i:02}.md:");
+        assert!(all.lines().any(|l| l.starts_with(&file)), "{file} {all}");
+    }
+    assert!(!all.contains("more warnings"), "{all}");
+}
