@@ -581,22 +581,12 @@ fn print_warnings(warnings: &[trustpress::diagnostic::Diagnostic], all: bool) {
     } else {
         cmd::check::by_consequence(warnings, shown)
     };
-    // One buffered write instead of one per line: `-v` on a large site lists hundreds of
-    // thousands of warnings, and unbuffered that took seconds. A reader that stops early
-    // (`2>&1 | head`) is not an error of ours.
-    use std::io::Write;
-    let mut err = std::io::BufWriter::new(std::io::stderr().lock());
-    let mut listed = picked.iter().try_for_each(|w| writeln!(err, "{w}"));
-    if warnings.len() > shown {
-        listed = listed.and_then(|()| {
-            writeln!(
-                err,
-                "… and {} more warnings: run `trustpress check` to list them all",
-                warnings.len() - shown
-            )
-        });
-    }
-    let _ = listed.and_then(|()| err.flush());
+    // A reader that stops early (`2>&1 | head`) is not an error of ours.
+    let _ = cmd::check::write_warnings(
+        std::io::stderr().lock(),
+        &picked,
+        warnings.len().saturating_sub(shown),
+    );
 }
 
 fn serve(

@@ -79,6 +79,28 @@ pub fn by_consequence(warnings: &[Diagnostic], n: usize) -> Vec<&Diagnostic> {
     ranked
 }
 
+/// Writes `shown` warnings, one per line, then, when `hidden` more were left out, where to see
+/// them all: the list `build` and `serve` print. Buffered into one write: `build -v` on a large
+/// site lists hundreds of thousands, and a line at a time that took seconds.
+pub fn write_warnings(
+    out: impl std::io::Write,
+    shown: &[&Diagnostic],
+    hidden: usize,
+) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(out);
+    for w in shown {
+        writeln!(out, "{w}")?;
+    }
+    if hidden > 0 {
+        writeln!(
+            out,
+            "… and {hidden} more warnings: run `trustpress check` to list them all"
+        )?;
+    }
+    out.flush()
+}
+
 /// "12 warnings (run `trustpress check`)", the line a failed build prints instead of them;
 /// `None` when there are none.
 pub fn warnings_hint(diags: &[Diagnostic]) -> Option<String> {

@@ -77,15 +77,11 @@ fn print_event(event: &Event<'_>, audience: &str, open: bool, shown: &mut HashSe
                 .collect();
             // Like `build`: the first few, and where to see them all.
             const SHOWN: usize = 20;
-            for d in new.iter().take(SHOWN) {
-                eprintln!("{d}");
-            }
-            if new.len() > SHOWN {
-                eprintln!(
-                    "… and {} more warnings: run `trustpress check` to list them all",
-                    new.len() - SHOWN
-                );
-            }
+            let _ = super::check::write_warnings(
+                std::io::stderr().lock(),
+                &new[..new.len().min(SHOWN)],
+                new.len().saturating_sub(SHOWN),
+            );
             let note = match (warnings.len(), new.len()) {
                 (0, _) => String::new(),
                 (all, new) => format!(" ({all} warnings, {new} new)"),
